@@ -1,0 +1,198 @@
+/*
+ * ukvm_abi.h: the one contract between a ukvm guest (kernel/) and the monitor (ukvm/).
+ *
+ * Self-contained (only <stdint.h>), included by freestanding guest code and by the
+ * monitor alike. Every field is a fixed-width integer; guest addresses are plain
+ * uint64_t guest-physical addresses, so the monitor can never dereference one by
+ * accident: it must translate and range-check it first (ukvm/guest_mem.h).
+ *
+ * Versioned: the guest carries UKVM_ABI_VERSION in an ELF note (UKVM_NOTE_*), and the
+ * monitor refuses a unikernel built for another version before running it.
+ */
+#ifndef UKVM_ABI_H
+#define UKVM_ABI_H
+
+#include <stdint.h>
+
+#define UKVM_ABI_VERSION 1
+
+/*
+ * The ELF note that marks a ukvm unikernel: owner "ukvm", type UKVM_NOTE_ABI, and a
+ * 4-byte descriptor holding UKVM_ABI_VERSION. Lives in section .note.ukvm.
+ */
+#define UKVM_NOTE_NAME "ukvm"
+#define UKVM_NOTE_ABI  1
+
+/*
+ * Guest-physical memory layout. Guest virtual == guest physical (identity map).
+ *
+ *   0x0000_0000 +-----------------------------+
+ *               | null page: never mapped     |  a NULL dereference faults (#PF)
+ *   0x0000_1000 +-----------------------------+
+ *               | GDT (monitor-built)         |
+ *   0x0000_2000 | TSS with IST pointers       |
+ *   0x0000_3000 | struct ukvm_boot_info       |
+ *   0x0000_4000 | command line (NUL-ended)    |  UKVM_CMDLINE_MAX bytes
+ *   0x0001_0000 | IST stacks: #DF, NMI, #PF   |  UKVM_IST_STACK_SIZE each
+ *   0x0002_0000 | page tables (monitor-built) |  up to 0x100000
+ *   0x0010_0000 +-----------------------------+
+ *               | kernel ELF: text, rodata,   |  text RX, rodata R, data/bss RW+NX
+ *               | data, bss                   |  (from the ELF program headers)
+ *               +-----------------------------+  heap_start (page-aligned)
+ *               | heap                        |
+ *               +-----------------------------+  stack_guard
+ *               | guard page: never mapped    |  a stack overflow faults here
+ *               +-----------------------------+
+ *               | stack (grows down)          |  UKVM_STACK_SIZE
+ *   mem_size    +-----------------------------+  stack_top
+ */
+#define UKVM_PAGE_SIZE      0x1000ULL
+#define UKVM_GDT_GPA        0x1000ULL
+#define UKVM_TSS_GPA        0x2000ULL
+#define UKVM_BOOT_INFO_GPA  0x3000ULL
+#define UKVM_CMDLINE_GPA    0x4000ULL
+#define UKVM_CMDLINE_MAX    8192ULL
+#define UKVM_IST_GPA        0x10000ULL
+#define UKVM_IST_STACK_SIZE 0x4000ULL
+#define UKVM_PT_GPA         0x20000ULL
+#define UKVM_PT_END         0x100000ULL
+#define UKVM_KERNEL_MIN_GPA 0x100000ULL
+#define UKVM_STACK_SIZE     0x80000ULL
+
+/* Interrupt-stack-table slots in the TSS (1-based, as the IDT gate's IST field). */
+#define UKVM_IST_DOUBLE_FAULT 1 /* #DF: the stack may be gone */
+#define UKVM_IST_NMI          2
+#define UKVM_IST_PAGE_FAULT   3 /* #PF: a stack overflow faults on the guard page */
+
+/* GDT selectors the monitor installs. */
+#define UKVM_GDT_NULL    0x00
+#define UKVM_SEL_CODE64  0x08
+#define UKVM_SEL_DATA    0x10
+#define UKVM_SEL_TSS     0x18 /* 16-byte system descriptor: slots 3 and 4 */
+#define UKVM_GDT_ENTRIES 5
+
+/*
+ * Hypercalls: the guest executes `outl %eax, %dx` with dx = UKVM_HC_PORT_BASE + number
+ * and eax = the guest-physical address of the call's argument struct (so guest memory
+ * is limited to 4 GiB). The monitor copies the struct in, validates every field, does
+ * the work, and writes results back into the struct. A malformed call (bad address,
+ * length overflow, misaligned struct) ends the guest with a message naming the call.
+ */
+#define UKVM_HC_PORT_BASE 0x500
+
+enum ukvm_hypercall {
+    UKVM_HC_PUTS = 1,        /* struct ukvm_hc_puts */
+    UKVM_HC_POLL = 2,        /* struct ukvm_hc_poll */
+    UKVM_HC_BLOCK_INFO = 3,  /* struct ukvm_hc_block_info */
+    UKVM_HC_BLOCK_WRITE = 4, /* struct ukvm_hc_block_io */
+    UKVM_HC_BLOCK_READ = 5,  /* struct ukvm_hc_block_io */
+    UKVM_HC_NET_INFO = 6,    /* reserved for the network device */
+    UKVM_HC_NET_WRITE = 7,   /* reserved for the network device */
+    UKVM_HC_NET_READ = 8,    /* reserved for the network device */
+    UKVM_HC_HALT = 9,        /* struct ukvm_hc_halt: the guest is done */
+    UKVM_HC_ABORT = 10,      /* struct ukvm_hc_abort: solo5_abort, stack smashing */
+    UKVM_HC_TRAP = 11,       /* struct ukvm_trap_frame: a CPU exception */
+    UKVM_HC_COUNT            /* one past the last number */
+};
+
+/* Results written into the `ret` fields; numerically equal to solo5_result_t. */
+#define UKVM_R_OK     0
+#define UKVM_R_AGAIN  1
+#define UKVM_R_EINVAL 2
+#define UKVM_R_EUNSPEC 3
+
+/* UKVM_HC_PUTS: write len bytes at data to the console. */
+struct ukvm_hc_puts {
+    uint64_t data; /* in: guest-physical address */
+    uint64_t len;  /* in */
+};
+
+/*
+ * UKVM_HC_POLL: sleep up to timeout_ns (relative), waking early when a device has input.
+ * Returns the set of ready handles (bit n = handle n) in ready_set.
+ */
+struct ukvm_hc_poll {
+    uint64_t timeout_ns; /* in */
+    uint64_t ready_set;  /* out */
+    int64_t ret;         /* out: UKVM_R_* */
+};
+
+/* UKVM_HC_BLOCK_INFO: look up a block device by name. */
+struct ukvm_hc_block_info {
+    uint64_t name;       /* in: guest-physical address of the name (not NUL-ended) */
+    uint64_t name_len;   /* in */
+    uint64_t handle;     /* out */
+    uint64_t capacity;   /* out: bytes */
+    uint64_t block_size; /* out: bytes */
+    int64_t ret;         /* out: UKVM_R_OK, or UKVM_R_EINVAL for an unknown name */
+};
+
+/* UKVM_HC_BLOCK_WRITE / UKVM_HC_BLOCK_READ: whole blocks, block-aligned offset. */
+struct ukvm_hc_block_io {
+    uint64_t handle; /* in */
+    uint64_t offset; /* in: bytes, multiple of block_size */
+    uint64_t data;   /* in: guest-physical address of the buffer */
+    uint64_t len;    /* in: bytes, multiple of block_size */
+    int64_t ret;     /* out: UKVM_R_OK, UKVM_R_EINVAL, or UKVM_R_EUNSPEC (host I/O error) */
+};
+
+/* UKVM_HC_HALT: end the guest with this exit status (solo5_exit). */
+struct ukvm_hc_halt {
+    uint64_t status;
+};
+
+/*
+ * The machine state at a CPU exception, as the kernel's trap entry saved it.
+ * The vector, error code and rip/cs/rflags/rsp/ss are what the CPU pushed; cr2 is read
+ * by the handler; the general registers are the faulting context's.
+ */
+struct ukvm_trap_frame {
+    uint64_t vector;
+    uint64_t error_code; /* 0 for vectors without one */
+    uint64_t cr2;
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* UKVM_HC_TRAP carries a struct ukvm_trap_frame directly. */
+
+/*
+ * UKVM_HC_ABORT: the guest gives up (solo5_abort, stack protector). frame holds the
+ * registers at the call site (vector = UKVM_ABORT_VECTOR), so the monitor can print a
+ * backtrace; message is an optional human-readable reason.
+ */
+#define UKVM_ABORT_VECTOR 0xffffffffULL
+struct ukvm_hc_abort {
+    uint64_t message;     /* in: guest-physical address, or 0 */
+    uint64_t message_len; /* in */
+    struct ukvm_trap_frame frame;
+};
+
+/*
+ * Boot information, at UKVM_BOOT_INFO_GPA; its address is also in %rdi at entry.
+ * At entry: 64-bit mode, paging on with the identity map above, rsp = stack_top,
+ * interrupts off, bss zeroed, SSE enabled (CR4.OSFXSR), no IDT loaded.
+ */
+#define UKVM_BOOT_MAGIC 0x6d766b7500000001ULL /* "ukvm" + 1 */
+struct ukvm_boot_info {
+    uint64_t magic;       /* UKVM_BOOT_MAGIC */
+    uint64_t abi_version; /* UKVM_ABI_VERSION */
+    uint64_t mem_size;    /* bytes of guest memory, from 0 */
+    uint64_t cmdline;     /* guest-physical address of the NUL-ended command line */
+    uint64_t heap_start;  /* first free byte after the kernel image, page-aligned */
+    uint64_t heap_size;   /* bytes, up to the stack guard page */
+    uint64_t stack_top;   /* initial rsp */
+    uint64_t stack_guard; /* address of the unmapped guard page below the stack */
+    /*
+     * Clock: monotonic ns = ((rdtsc - tsc at the kernel's start) * tsc_mult) >> tsc_shift.
+     * wall ns since the epoch = wall_clock_ns + monotonic ns.
+     */
+    uint64_t tsc_freq_hz;
+    uint64_t tsc_mult;
+    uint64_t tsc_shift;
+    uint64_t wall_clock_ns;
+    uint64_t stack_canary; /* random, for the stack protector */
+};
+
+#endif /* UKVM_ABI_H */

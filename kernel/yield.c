@@ -1,0 +1,22 @@
+/*
+ * yield.c: solo5_yield, sleeping in the monitor until a deadline or device input.
+ */
+#include "hypercall.h"
+#include "solo5.h"
+
+void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
+{
+    solo5_time_t now = solo5_clock_monotonic();
+    solo5_handle_set_t ready = 0;
+
+    /* The monitor takes a relative timeout; a deadline already passed needs no exit. */
+    if (deadline > now) {
+        struct ukvm_hc_poll poll = {.timeout_ns = deadline - now};
+
+        hypercall(UKVM_HC_POLL, &poll);
+        if (poll.ret == UKVM_R_OK)
+            ready = poll.ready_set;
+    }
+    if (ready_set)
+        *ready_set = ready;
+}

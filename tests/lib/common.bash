@@ -1,0 +1,33 @@
+# tests/lib/common.bash: helpers for tests/scripts/*.sh (sourced, not run).
+# Each check prints one line, PASS or FAIL, which tests/run.sh counts.
+BUILD=${BUILD:-build}
+MONITORS=("$BUILD/ukvm" "$BUILD/asan/ukvm")
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# flavour MONITOR: "plain" or "asan", for test names.
+flavour() { [[ $1 == */asan/* ]] && echo asan || echo plain; }
+
+# sanitizer_clean FILE: true when FILE has no sanitizer report.
+sanitizer_clean() { ! grep -qE 'AddressSanitizer|runtime error:|LeakSanitizer' "$1"; }
+
+# expect_run NAME STATUS STDERR_SUBSTRING CMD...: run CMD (stdin closed), check its exit
+# status and that stderr contains the substring ('' for no check).
+expect_run() {
+    local name=$1 want=$2 needle=$3 out err status
+    shift 3
+    out=$(mktemp) err=$(mktemp)
+    timeout -s KILL 60 "$@" >"$out" 2>"$err" </dev/null
+    status=$?
+    if [ "$status" != "$want" ]; then
+        fail "$name" "exit status $status, expected $want; stderr: $(head -c 600 "$err")"
+    elif [ -n "$needle" ] && ! grep -qF -- "$needle" "$err" "$out"; then
+        fail "$name" "output lacks '$needle'; stderr: $(head -c 600 "$err")"
+    elif ! sanitizer_clean "$err"; then
+        fail "$name" "sanitizer report: $(head -c 1200 "$err")"
+    else
+        pass "$name"
+    fi
+    rm -f "$out" "$err"
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# tests/run.sh: ukvm's whole test suite (make test).
+#
+#   1. unit tests (no /dev/kvm): build/unit/test_*, and the same under ASan+UBSan
+#   2. test unikernels: every tests/test_*/*.spec (format: tests/SPEC-FORMAT.md), run
+#      with build/ukvm and again with build/asan/ukvm
+#   3. scripted tests: every tests/scripts/*.sh (command line, signals, gdb, ...)
+#
+# Every test prints one line: PASS, FAIL (with why) or SKIP (with why). The last line is
+# "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
+passed=0 failed=0 skipped=0
+only=${1:-}   # optional substring filter on test names
+
+report() { # report STATUS NAME [DETAIL]
+    case $1 in
+    PASS) passed=$((passed + 1)); echo "PASS $2" ;;
+    FAIL) failed=$((failed + 1)); echo "FAIL $2${3:+: $3}" ;;
+    SKIP) skipped=$((skipped + 1)); echo "SKIP $2${3:+: $3}" ;;
+    esac
+}
+
+wanted() { [ -z "$only" ] || [[ $1 == *"$only"* ]]; }
+
+# A binary or script that prints PASS/FAIL/SKIP lines itself: count them, and fail it as a
+# whole if it exits non-zero without saying why (a crash).
+run_reporting() { # run_reporting LABEL CMD...
+    local label=$1 out status lines
+    shift
+    out=$(timeout 600 "$@" 2>&1)
+    status=$?
+    lines=$(grep -E '^(PASS|FAIL|SKIP) ' <<<"$out" || true)
+    while read -r kind name rest; do
+        [ -n "$kind" ] || continue
+        name=${name%:}
+        report "$kind" "$label/$name" "${rest#: }"
+    done <<<"$lines"
+    if [ $status -ne 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
+        report FAIL "$label" "exited with status $status without a FAIL line:
+$(tail -n 20 <<<"$out")"
+    elif grep -q '^FAIL ' <<<"$out"; then
+        # Show the context of failures (sanitizer reports and the like).
+        grep -v -E '^(PASS|SKIP) ' <<<"$out" | head -n 40 | sed 's/^/    | /'
+    fi
+}
+
+# ---------------------------------------------------------------- unit tests
+for bin in "$BUILD"/unit/test_* "$BUILD"/asan/unit/test_*; do
+    [ -x "$bin" ] || continue
+    label=unit/$(basename "$bin")
+    [[ $bin == */asan/* ]] && label=asan-$label
+    wanted "$label" || continue
+    run_reporting "$label" "$bin"
+done
+
+# ---------------------------------------------------------------- test unikernels
+run_spec() { # run_spec SPEC MONITOR LABEL
+    local spec=$1 monitor=$2 label=$3
+    local UKVM_OPTS=() APP_ARGS=() SETUP='' EXPECT_STATUS='' EXPECT_STDOUT=() EXPECT_STDERR=()
+    local REJECT_STDERR=() TIMEOUT=60 tmp kernel status why='' s
+    # shellcheck disable=SC1090
+    source "$spec"
+    kernel=$BUILD/$(basename "$(dirname "$spec")").ukvm
+    if [ ! -f "$kernel" ]; then
+        report FAIL "$label" "$kernel was not built"
+        return
+    fi
+    tmp=$(mktemp -d)
+    local opts=() arg
+    for arg in "${UKVM_OPTS[@]}"; do opts+=("${arg//@TMP@/$tmp}"); done
+    if [ -n "$SETUP" ] && ! (cd "$tmp" && eval "$SETUP") >"$tmp/setup.log" 2>&1; then
+        report FAIL "$label" "SETUP failed: $(cat "$tmp/setup.log")"
+        rm -rf "$tmp"
+        return
+    fi
+    timeout -s KILL "$TIMEOUT" "$monitor" "${opts[@]}" "$kernel" "${APP_ARGS[@]}" \
+        >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
+    status=$?
+    if [ $status -eq 137 ]; then
+        why="hung: killed after ${TIMEOUT}s"
+    elif [ "$status" != "$EXPECT_STATUS" ]; then
+        why="exit status $status, expected $EXPECT_STATUS"
+    fi
+    for s in "${EXPECT_STDOUT[@]}"; do
+        [ -n "$why" ] && break
+        grep -qF -- "$s" "$tmp/stdout" || why="stdout lacks '$s'"
+    done
+    for s in "${EXPECT_STDERR[@]}"; do
+        [ -n "$why" ] && break
+        grep -qF -- "$s" "$tmp/stderr" || why="stderr lacks '$s'"
+    done
+    for s in "${REJECT_STDERR[@]}" AddressSanitizer 'runtime error:' LeakSanitizer; do
+        [ -n "$why" ] && break
+        if grep -qF -- "$s" "$tmp/stderr"; then why="stderr has '$s'"; fi
+    done
+    if [ -n "$why" ]; then
+        report FAIL "$label" "$why"
+        echo "    --- stdout"; head -n 30 "$tmp/stdout" | sed 's/^/    | /'
+        echo "    --- stderr"; head -n 60 "$tmp/stderr" | sed 's/^/    | /'
+    else
+        report PASS "$label"
+    fi
+    rm -rf "$tmp"
+}
+
+have_kvm=1
+if [ ! -w /dev/kvm ]; then
+    have_kvm=0
+fi
+for spec in tests/test_*/*.spec; do
+    [ -f "$spec" ] || continue
+    name=$(basename "$(dirname "$spec")")
+    case=$(basename "$spec" .spec)
+    [ "$case" = test ] && label=$name || label=$name/$case
+    for flavour in plain asan; do
+        monitor=$BUILD/ukvm
+        [ $flavour = asan ] && monitor=$BUILD/asan/ukvm
+        full=$flavour/$label
+        wanted "$full" || continue
+        if [ $have_kvm = 0 ]; then
+            report SKIP "$full" "/dev/kvm is missing or not writable here"
+            continue
+        fi
+        run_spec "$spec" "$monitor" "$full"
+    done
+done
+
+# ---------------------------------------------------------------- scripted tests
+for script in tests/scripts/*.sh; do
+    [ -f "$script" ] || continue
+    label=script/$(basename "$script" .sh)
+    wanted "$label" || continue
+    run_reporting "$label" bash "$script"
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The monitor's command line: help, version, usage errors (status 2), unusable
+# unikernel files (251), unusable device files (252), --trace and --stats.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/lib/common.bash
+hello=$BUILD/test_hello.ukvm
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'not an elf at all' >"$tmp/garbage.ukvm"
+head -c 100 "$hello" >"$tmp/truncated.ukvm"
+truncate -s 4096 "$tmp/disk.img"
+truncate -s 100 "$tmp/tiny.img"
+printf 'x%.0s' $(seq 1 9000) >"$tmp/long.txt"
+long=$(cat "$tmp/long.txt")
+
+for m in "${MONITORS[@]}"; do
+    f=$(flavour "$m")
+    expect_run "$f/help" 0 "usage: ukvm" "$m" --help
+    expect_run "$f/version" 0 "ukvm" "$m" --version
+    expect_run "$f/no-arguments" 2 "no unikernel given" "$m"
+    expect_run "$f/unknown-option" 2 "unknown option '--frobnicate'" "$m" --frobnicate "$hello"
+    expect_run "$f/mem-not-a-number" 2 "bad memory size" "$m" --mem=lots "$hello"
+    expect_run "$f/mem-too-small" 2 "bad memory size" "$m" --mem=1 "$hello"
+    expect_run "$f/mem-too-large" 2 "bad memory size" "$m" --mem=5000 "$hello"
+    expect_run "$f/mem-negative" 2 "bad memory size" "$m" --mem=-64 "$hello"
+    expect_run "$f/mem-without-value" 2 "takes a value" "$m" --mem "$hello"
+    expect_run "$f/block-bad-name" 2 "bad device name" "$m" "--block:no-dashes=$tmp/disk.img" "$hello"
+    expect_run "$f/block-no-equals" 2 "--block:NAME=FILE" "$m" "--block:name" "$hello"
+    expect_run "$f/block-twice" 2 "named twice" "$m" "--disk=$tmp/disk.img" "--block:storage=$tmp/disk.img" "$hello"
+    expect_run "$f/cmdline-too-long" 2 "command line is too long" "$m" "$hello" "$long"
+    expect_run "$f/kernel-missing" 251 "$tmp/nonexistent.ukvm" "$m" "$tmp/nonexistent.ukvm"
+    expect_run "$f/kernel-not-elf" 251 "ukvm:" "$m" "$tmp/garbage.ukvm"
+    expect_run "$f/kernel-truncated" 251 "ukvm:" "$m" "$tmp/truncated.ukvm"
+    expect_run "$f/kernel-is-directory" 251 "ukvm:" "$m" "$tmp"
+    expect_run "$f/disk-missing" 252 "cannot open" "$m" "--disk=$tmp/none.img" "$hello"
+    expect_run "$f/disk-too-small" 252 "smaller than one" "$m" "--disk=$tmp/tiny.img" "$hello"
+    expect_run "$f/disk-is-directory" 252 "not a regular file" "$m" "--disk=$tmp" "$hello"
+    expect_run "$f/trace" 0 "hypercall HALT" "$m" --trace "$hello"
+    expect_run "$f/stats" 0 "ukvm: stats: setup_us=" "$m" --stats "$hello"
+    expect_run "$f/double-dash" 0 "" "$m" -- "$hello"
+    expect_run "$f/guest-args-with-dashes" 0 "cmdline: --mem=3 -x" "$m" "$hello" --mem=3 -x
+done

@@ -1,0 +1,141 @@
+/*
+ * test_hostile: raw hypercalls with bad arguments, which the monitor must refuse by
+ * ending the guest with a message naming the hypercall (never by crashing, never by
+ * touching memory outside the guest). Each bad call ends the guest, so the first
+ * command-line argument selects one variant:
+ *
+ *   puts_oob       PUTS whose data starts at mem_size (just past guest memory).
+ *   puts_overflow  PUTS whose data + len wraps around 2^64 (data 0x100000, len ~0).
+ *   arg_oob        PUTS whose argument struct itself lies outside guest memory: eax =
+ *                  0xfffffff8, so the 16-byte struct ends above 4 GiB, past any mem_size.
+ *   block_oob      BLOCK_READ of one valid block into a buffer that straddles the end of
+ *                  guest memory (needs a disk: UKVM_OPTS=(--disk=...) with >= 512 bytes).
+ *   unknown_hc     a hypercall number the ABI does not define (UKVM_HC_COUNT).
+ *
+ * Expected result for every variant: exit status 255, stderr naming the call ("PUTS",
+ * "BLOCK_READ", or the unknown number). If the monitor lets a bad call through, the
+ * variant prints "FAIL: ..." and exits 1. No or unknown argument: usage, exit 2.
+ *
+ * The guest reads mem_size from the boot information (identity-mapped at
+ * UKVM_BOOT_INFO_GPA), which no Solo5 call exposes.
+ */
+#include "solo5.h"
+#include "ukvm_abi.h"
+
+static void puts(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n])
+        n++;
+    solo5_console_write(s, n);
+}
+
+/* The raw hypercall: port UKVM_HC_PORT_BASE + nr, eax = (any) 32-bit argument address. */
+static void raw_hypercall(unsigned nr, uint32_t arg)
+{
+    __asm__ __volatile__("outl %0, %1"
+                         :
+                         : "a"(arg), "d"((uint16_t)(UKVM_HC_PORT_BASE + nr))
+                         : "memory");
+}
+
+static uint32_t addr32(volatile void *p)
+{
+    return (uint32_t)(uintptr_t)p;
+}
+
+static uint64_t mem_size(void)
+{
+    const volatile struct ukvm_boot_info *bi =
+        (const volatile struct ukvm_boot_info *)(uintptr_t)UKVM_BOOT_INFO_GPA;
+    return bi->mem_size;
+}
+
+/* True if the first word of cmdline is word. */
+static int first_word_is(const char *cmdline, const char *word)
+{
+    while (*word && *cmdline == *word) {
+        cmdline++;
+        word++;
+    }
+    return *word == '\0' && (*cmdline == '\0' || *cmdline == ' ');
+}
+
+/*
+ * The variants fill their argument structs field by field, not with initializers: GCC
+ * may zero or copy a 16-byte initializer with SSE instructions, which KVM's instruction
+ * emulator (the guest CPU on some hosts) cannot run.
+ */
+
+static void puts_oob(void)
+{
+    volatile struct ukvm_hc_puts call;
+    call.data = mem_size();
+    call.len = 16;
+    raw_hypercall(UKVM_HC_PUTS, addr32(&call));
+}
+
+static void puts_overflow(void)
+{
+    volatile struct ukvm_hc_puts call;
+    call.data = UKVM_KERNEL_MIN_GPA;
+    call.len = ~0ULL;
+    raw_hypercall(UKVM_HC_PUTS, addr32(&call));
+}
+
+static void arg_oob(void)
+{
+    raw_hypercall(UKVM_HC_PUTS, 0xfffffff8u);
+}
+
+static void block_oob(void)
+{
+    solo5_handle_t h;
+    struct solo5_block_info info;
+
+    if (solo5_block_acquire("storage", &h, &info) != SOLO5_R_OK) {
+        puts("block_oob needs a disk named storage (--disk=...)\n");
+        solo5_exit(2);
+    }
+    /* Half the block inside guest memory, half past its end. */
+    volatile struct ukvm_hc_block_io call;
+    call.handle = h;
+    call.offset = 0;
+    call.data = mem_size() - info.block_size / 2;
+    call.len = info.block_size;
+    call.ret = 0;
+    raw_hypercall(UKVM_HC_BLOCK_READ, addr32(&call));
+}
+
+static void unknown_hc(void)
+{
+    volatile struct ukvm_hc_puts call;
+    call.data = 0;
+    call.len = 0;
+    raw_hypercall(UKVM_HC_COUNT, addr32(&call));
+}
+
+static const struct {
+    const char *name;
+    void (*run)(void);
+} variants[] = {
+    {"puts_oob", puts_oob},   {"puts_overflow", puts_overflow}, {"arg_oob", arg_oob},
+    {"block_oob", block_oob}, {"unknown_hc", unknown_hc},
+};
+
+int solo5_app_main(const struct solo5_start_info *si)
+{
+    for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+        if (first_word_is(si->cmdline, variants[i].name)) {
+            puts("hostile: ");
+            puts(variants[i].name);
+            puts("\n");
+            variants[i].run();
+            puts("FAIL: the monitor accepted a bad hypercall\n");
+            return SOLO5_EXIT_FAILURE;
+        }
+    }
+    puts("usage: test_hostile.ukvm puts_oob|puts_overflow|arg_oob|block_oob|unknown_hc\n");
+    return 2;
+}

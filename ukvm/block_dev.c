@@ -1,0 +1,117 @@
+/*
+ * block_dev.c: file-backed block devices (see block_dev.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "block_dev.h"
+
+int block_devs_open(struct block_devs *devs, const struct options *opts, char *err,
+                    size_t errlen)
+{
+    memset(devs, 0, sizeof(*devs));
+    for (size_t i = 0; i < opts->nblocks; i++) {
+        const struct block_option *o = &opts->blocks[i];
+        int fd = open(o->path, O_RDWR | O_CLOEXEC);
+        if (fd < 0 && errno == EISDIR) {
+            snprintf(err, errlen, "block device \"%s\": %s is not a regular file", o->name,
+                     o->path);
+            goto fail;
+        }
+        if (fd < 0) {
+            snprintf(err, errlen, "block device \"%s\": cannot open %s: %s", o->name, o->path,
+                     strerror(errno));
+            goto fail;
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+            snprintf(err, errlen, "block device \"%s\": %s is not a regular file", o->name,
+                     o->path);
+            close(fd);
+            goto fail;
+        }
+        uint64_t capacity = (uint64_t)st.st_size / BLOCK_DEV_BLOCK_SIZE * BLOCK_DEV_BLOCK_SIZE;
+        if (capacity == 0) {
+            snprintf(err, errlen, "block device \"%s\": %s is smaller than one %d-byte block",
+                     o->name, o->path, BLOCK_DEV_BLOCK_SIZE);
+            close(fd);
+            goto fail;
+        }
+        struct block_dev *d = &devs->devs[devs->count++];
+        memcpy(d->name, o->name, sizeof(d->name));
+        d->path = o->path;
+        d->fd = fd;
+        d->capacity = capacity;
+    }
+    return 0;
+fail:
+    block_devs_close(devs);
+    return -1;
+}
+
+void block_devs_close(struct block_devs *devs)
+{
+    for (size_t i = 0; i < devs->count; i++)
+        close(devs->devs[i].fd);
+    devs->count = 0;
+}
+
+const struct block_dev *block_devs_find(const struct block_devs *devs, const char *name,
+                                        size_t len, uint64_t *handle)
+{
+    for (size_t i = 0; i < devs->count; i++) {
+        if (strlen(devs->devs[i].name) == len && !memcmp(devs->devs[i].name, name, len)) {
+            *handle = i;
+            return &devs->devs[i];
+        }
+    }
+    return NULL;
+}
+
+bool block_dev_request_ok(const struct block_devs *devs, uint64_t handle, uint64_t offset,
+                         uint64_t len)
+{
+    if (handle >= devs->count)
+        return 0;
+    uint64_t cap = devs->devs[handle].capacity;
+    return len > 0 && offset % BLOCK_DEV_BLOCK_SIZE == 0 && len % BLOCK_DEV_BLOCK_SIZE == 0 &&
+           offset <= cap && len <= cap - offset;
+}
+
+int block_dev_read(const struct block_devs *devs, uint64_t handle, uint64_t offset, void *buf,
+                   uint64_t len)
+{
+    uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = pread(devs->devs[handle].fd, p, len, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        offset += (uint64_t)n;
+        len -= (uint64_t)n;
+    }
+    return 0;
+}
+
+int block_dev_write(const struct block_devs *devs, uint64_t handle, uint64_t offset,
+                    const void *buf, uint64_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = pwrite(devs->devs[handle].fd, p, len, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        offset += (uint64_t)n;
+        len -= (uint64_t)n;
+    }
+    return 0;
+}

@@ -1,0 +1,77 @@
+/*
+ * hc_block.c: UKVM_HC_BLOCK_INFO, _WRITE and _READ.
+ *
+ * A request the device cannot serve (bad handle, misaligned, past the end) is answered
+ * with UKVM_R_EINVAL, as Solo5 does: the guest's kernel checks those too, and a
+ * well-behaved guest can ask. Only a buffer outside guest memory ends the guest,
+ * because no correct guest can produce one.
+ */
+#include <string.h>
+
+#include "hypercall.h"
+
+static enum hc_outcome write_result(struct hc_context *ctx, unsigned nr, uint64_t arg,
+                                    const void *a, size_t len)
+{
+    if (guest_mem_copy_out(ctx->mem, arg, a, len) < 0)
+        return hc_guest_error(ctx, nr, "cannot write the result back to 0x%llx",
+                              (unsigned long long)arg);
+    return HC_CONTINUE;
+}
+
+enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg)
+{
+    struct ukvm_hc_block_info a;
+    if (hc_copy_args(ctx, UKVM_HC_BLOCK_INFO, arg, &a, sizeof(a)) < 0)
+        return HC_GUEST_ERROR;
+    const char *name = guest_mem_range(ctx->mem, a.name, a.name_len);
+    if (!name)
+        return hc_guest_error(ctx, UKVM_HC_BLOCK_INFO,
+                              "name 0x%llx + len 0x%llx is outside guest memory",
+                              (unsigned long long)a.name, (unsigned long long)a.name_len);
+    uint64_t handle = 0;
+    const struct block_dev *dev =
+        a.name_len <= OPTIONS_BLOCK_NAME_MAX ? block_devs_find(ctx->blocks, name, a.name_len, &handle)
+                                             : NULL;
+    if (dev) {
+        a.handle = handle;
+        a.capacity = dev->capacity;
+        a.block_size = BLOCK_DEV_BLOCK_SIZE;
+        a.ret = UKVM_R_OK;
+    } else {
+        a.handle = a.capacity = a.block_size = 0;
+        a.ret = UKVM_R_EINVAL;
+    }
+    return write_result(ctx, UKVM_HC_BLOCK_INFO, arg, &a, sizeof(a));
+}
+
+static enum hc_outcome block_io(struct hc_context *ctx, unsigned nr, uint64_t arg, bool write)
+{
+    struct ukvm_hc_block_io a;
+    if (hc_copy_args(ctx, nr, arg, &a, sizeof(a)) < 0)
+        return HC_GUEST_ERROR;
+    void *buf = guest_mem_range(ctx->mem, a.data, a.len);
+    if (!buf)
+        return hc_guest_error(ctx, nr, "buffer 0x%llx + len 0x%llx is outside guest memory "
+                              "(%llu MiB)", (unsigned long long)a.data,
+                              (unsigned long long)a.len, (unsigned long long)(ctx->mem->size >> 20));
+    if (!block_dev_request_ok(ctx->blocks, a.handle, a.offset, a.len))
+        a.ret = UKVM_R_EINVAL;
+    else if (write)
+        a.ret = block_dev_write(ctx->blocks, a.handle, a.offset, buf, a.len) ? UKVM_R_EUNSPEC
+                                                                             : UKVM_R_OK;
+    else
+        a.ret = block_dev_read(ctx->blocks, a.handle, a.offset, buf, a.len) ? UKVM_R_EUNSPEC
+                                                                            : UKVM_R_OK;
+    return write_result(ctx, nr, arg, &a, sizeof(a));
+}
+
+enum hc_outcome hc_block_write(struct hc_context *ctx, uint64_t arg)
+{
+    return block_io(ctx, UKVM_HC_BLOCK_WRITE, arg, true);
+}
+
+enum hc_outcome hc_block_read(struct hc_context *ctx, uint64_t arg)
+{
+    return block_io(ctx, UKVM_HC_BLOCK_READ, arg, false);
+}

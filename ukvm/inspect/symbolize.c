@@ -1,0 +1,303 @@
+/*
+ * symbolize.c: guest addresses to function+offset and file:line with elfutils' libdwfl.
+ *
+ * The unikernel ELF comes from the guest's author and may be hostile or broken, so
+ * before libdwfl sees it the file is checked to be what ukvm runs (a 64-bit x86-64
+ * ET_EXEC) and to hold every section and segment it claims to hold. libdwfl is then
+ * set up "offline": one module at its link addresses, no search for separate debug
+ * files (no /usr/lib/debug, no debuginfod network fetches): the unikernel carries its
+ * own -g.
+ */
+#include "symbolize_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
+                                                          ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* True when [off, off+size) lies inside a file of file_size bytes, without overflow. */
+static bool in_file(uint64_t off, uint64_t size, uint64_t file_size)
+{
+    return off <= file_size && size <= file_size - off;
+}
+
+/* Checks the ELF's headers and extents; on failure writes why into err. */
+static int check_elf_file(Elf *e, uint64_t file_size, char *err, size_t errlen)
+{
+    if (elf_kind(e) != ELF_K_ELF) {
+        set_err(err, errlen, "not an ELF file");
+        return -1;
+    }
+    GElf_Ehdr eh;
+    if (!gelf_getehdr(e, &eh)) {
+        set_err(err, errlen, "bad ELF header: %s", elf_errmsg(-1));
+        return -1;
+    }
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+        eh.e_machine != EM_X86_64) {
+        set_err(err, errlen, "not a 64-bit little-endian x86-64 ELF");
+        return -1;
+    }
+    if (eh.e_type != ET_EXEC) {
+        set_err(err, errlen, "not an executable (ELF type %u, expected ET_EXEC)", eh.e_type);
+        return -1;
+    }
+
+    size_t shnum, phnum;
+    if (elf_getshdrnum(e, &shnum) != 0 || elf_getphdrnum(e, &phnum) != 0) {
+        set_err(err, errlen, "bad ELF header: %s", elf_errmsg(-1));
+        return -1;
+    }
+    /*
+     * libelf quietly reports no sections when their table does not fit in the file, so
+     * compare with the header's own count (0 and PN_XNUM mean "extended", see gABI).
+     */
+    if ((eh.e_shnum != 0 && shnum != eh.e_shnum) ||
+        (eh.e_phnum != PN_XNUM && phnum != eh.e_phnum)) {
+        set_err(err, errlen, "truncated ELF: header tables lie past the end of the file");
+        return -1;
+    }
+    if (!in_file(eh.e_shoff, (uint64_t)shnum * eh.e_shentsize, file_size) ||
+        !in_file(eh.e_phoff, (uint64_t)phnum * eh.e_phentsize, file_size)) {
+        set_err(err, errlen, "truncated ELF: header tables lie past the end of the file");
+        return -1;
+    }
+    for (size_t i = 0; i < phnum; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(e, (int)i, &ph)) {
+            set_err(err, errlen, "bad program header %zu: %s", i, elf_errmsg(-1));
+            return -1;
+        }
+        if (!in_file(ph.p_offset, ph.p_filesz, file_size)) {
+            set_err(err, errlen, "truncated ELF: segment %zu lies past the end of the file", i);
+            return -1;
+        }
+    }
+    for (Elf_Scn *scn = elf_nextscn(e, NULL); scn; scn = elf_nextscn(e, scn)) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh)) {
+            set_err(err, errlen, "bad section header: %s", elf_errmsg(-1));
+            return -1;
+        }
+        if (sh.sh_type != SHT_NOBITS && !in_file(sh.sh_offset, sh.sh_size, file_size)) {
+            set_err(err, errlen, "truncated ELF: section %zu lies past the end of the file",
+                    elf_ndxscn(scn));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_elf(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        set_err(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if (elf_version(EV_CURRENT) == EV_NONE) {
+        set_err(err, errlen, "libelf: %s", elf_errmsg(-1));
+        close(fd);
+        return -1;
+    }
+    int ret = -1;
+    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+    if (!e) {
+        set_err(err, errlen, "%s: %s", path, elf_errmsg(-1));
+    } else {
+        char why[200] = "";
+        ret = check_elf_file(e, (uint64_t)st.st_size, why, sizeof(why));
+        if (ret != 0)
+            set_err(err, errlen, "%s: %s", path, why);
+        elf_end(e);
+    }
+    close(fd);
+    return ret;
+}
+
+/*
+ * The module was reported with its file already open, so libdwfl never needs to find
+ * the main ELF; separate debug files are deliberately not looked for.
+ */
+static int find_no_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+                       char **file_name, Elf **elfp)
+{
+    (void)mod, (void)userdata, (void)modname, (void)base, (void)file_name, (void)elfp;
+    return -1;
+}
+
+static int find_no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+                             Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+                             GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+    (void)mod, (void)userdata, (void)modname, (void)base, (void)file_name;
+    (void)debuglink_file, (void)debuglink_crc, (void)debuginfo_file_name;
+    return -1;
+}
+
+static const Dwfl_Callbacks offline_callbacks = {
+    .find_elf = find_no_elf,
+    .find_debuginfo = find_no_debuginfo,
+    .section_address = dwfl_offline_section_address,
+};
+
+struct symbolizer *symbolizer_open(const char *path, char *err, size_t errlen)
+{
+    if (!path) {
+        set_err(err, errlen, "no ELF file given");
+        return NULL;
+    }
+    if (check_elf(path, err, errlen) != 0)
+        return NULL;
+
+    struct symbolizer *sym = calloc(1, sizeof(*sym));
+    if (!sym) {
+        set_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    sym->dwfl = dwfl_begin(&offline_callbacks);
+    if (!sym->dwfl) {
+        set_err(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
+        free(sym);
+        return NULL;
+    }
+    dwfl_report_begin(sym->dwfl);
+    const char *base = strrchr(path, '/');
+    sym->mod = dwfl_report_offline(sym->dwfl, base ? base + 1 : path, path, -1);
+    if (!sym->mod || dwfl_report_end(sym->dwfl, NULL, NULL) != 0) {
+        set_err(err, errlen, "%s: %s", path, dwfl_errmsg(-1));
+        symbolizer_close(sym);
+        return NULL;
+    }
+    /* Without an unwinder, backtraces still work through frame pointers. */
+    sym->can_unwind = backtrace_attach(sym);
+    return sym;
+}
+
+void symbolizer_close(struct symbolizer *sym)
+{
+    if (!sym)
+        return;
+    if (sym->dwfl)
+        dwfl_end(sym->dwfl);
+    free(sym);
+}
+
+int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!sym)
+        return -1;
+    Dwfl_Module *mod = dwfl_addrmodule(sym->dwfl, addr);
+    if (!mod)
+        return -1;
+    GElf_Off offset = 0;
+    GElf_Sym elf_sym;
+    const char *name = dwfl_module_addrinfo(mod, addr, &offset, &elf_sym, NULL, NULL, NULL);
+    if (name && *name) {
+        out->function = name;
+        out->offset = offset;
+    }
+    Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+    if (line) {
+        int lineno = 0;
+        const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+        if (file) {
+            out->file = file;
+            out->line = lineno;
+        }
+    }
+    return out->function ? 0 : -1;
+}
+
+char *symbolize_format_pc(struct symbolizer *sym, uint64_t addr, bool is_return, char *buf,
+                          size_t len)
+{
+    struct strbuf sb;
+    strbuf_init(&sb, buf, len);
+    /* A call that ends a function returns to the next one's first byte: look at the call. */
+    uint64_t at = (is_return && addr > 0) ? addr - 1 : addr;
+    struct symbol_info si;
+    if (symbolizer_lookup(sym, at, &si) != 0) {
+        /*
+         * No function holds addr, yet one ends right before it: addr is the return
+         * address of a noreturn call that ends that function (solo5_abort's call site,
+         * say), handed over as if it were an exact pc. Name the call.
+         */
+        if (at != addr || addr == 0 || symbolizer_lookup(sym, addr - 1, &si) != 0)
+            return buf;
+        at = addr - 1;
+    }
+    strbuf_printf(&sb, "%s+0x%" PRIx64, si.function, si.offset + (addr - at));
+    if (si.file && si.line > 0) {
+        const char *slash = strrchr(si.file, '/');
+        strbuf_printf(&sb, " (%s:%d)", slash ? slash + 1 : si.file, si.line);
+    }
+    return buf;
+}
+
+char *symbolizer_format(struct symbolizer *sym, uint64_t addr, char *buf, size_t len)
+{
+    symbolize_format_pc(sym, addr, false, buf, len);
+    if (len > 0 && buf[0] == '\0')
+        snprintf(buf, len, "0x%" PRIx64 " (no symbol)", addr);
+    return buf;
+}
+
+int symbolizer_lookup_name(struct symbolizer *sym, const char *name, uint64_t *addr)
+{
+    if (!sym || !name)
+        return -1;
+    int n = dwfl_module_getsymtab(sym->mod);
+    bool found_local = false;
+    uint64_t local_addr = 0;
+    /* Entry 0 is the null symbol. A global wins over a same-named static. */
+    for (int i = 1; i < n; i++) {
+        GElf_Sym s;
+        GElf_Addr a;
+        GElf_Word shndx;
+        const char *nm = dwfl_module_getsym_info(sym->mod, i, &s, &a, &shndx, NULL, NULL);
+        if (!nm || strcmp(nm, name) != 0 || s.st_shndx == SHN_UNDEF)
+            continue;
+        int type = GELF_ST_TYPE(s.st_info);
+        if (type == STT_SECTION || type == STT_FILE)
+            continue;
+        if (GELF_ST_BIND(s.st_info) != STB_LOCAL) {
+            *addr = a;
+            return 0;
+        }
+        if (!found_local) {
+            found_local = true;
+            local_addr = a;
+        }
+    }
+    if (found_local) {
+        *addr = local_addr;
+        return 0;
+    }
+    return -1;
+}

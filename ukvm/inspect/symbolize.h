@@ -1,0 +1,54 @@
+/*
+ * symbolize.h: guest addresses to names with libdw: function+offset, file:line.
+ * Backtraces (DWARF call-frame information, frame pointers as the fallback) are in
+ * backtrace.h, included here so that one include gives both.
+ */
+#ifndef UKVM_SYMBOLIZE_H
+#define UKVM_SYMBOLIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../vcpu_state.h"
+#include "guest_access.h"
+
+struct symbolizer;
+
+#include "backtrace.h"
+
+/*
+ * Opens the unikernel ELF at path for symbol and line look-ups. Returns NULL with a
+ * reason in err (NUL-terminated, at most errlen) on failure. A file without debug
+ * info still gives function names from the symbol table.
+ */
+struct symbolizer *symbolizer_open(const char *path, char *err, size_t errlen);
+
+/* Frees everything symbolizer_open allocated. NULL is allowed. */
+void symbolizer_close(struct symbolizer *sym);
+
+struct symbol_info {
+    const char *function; /* NULL if unknown; owned by the symbolizer */
+    uint64_t offset;      /* addr - function start */
+    const char *file;     /* NULL if unknown; owned by the symbolizer; basename not forced */
+    int line;             /* 0 if unknown */
+};
+
+/* Looks addr up. Returns 0 when at least the function is known, -1 otherwise. */
+int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info *out);
+
+/*
+ * Formats addr as "function+0x1c (file.c:42)", "function+0x1c", or "0x1234 (no symbol)"
+ * into buf (NUL-terminated, truncated); returns buf. file is shown as its base name.
+ * An addr that no function holds but that directly follows one (the return address of
+ * a noreturn call ending it) is named, with its line, after that function's last byte.
+ */
+char *symbolizer_format(struct symbolizer *sym, uint64_t addr, char *buf, size_t len);
+
+/*
+ * Looks a symbol (function or object) up by name. Returns 0 and its address in *addr,
+ * or -1 when there is no such symbol.
+ */
+int symbolizer_lookup_name(struct symbolizer *sym, const char *name, uint64_t *addr);
+
+#endif /* UKVM_SYMBOLIZE_H */

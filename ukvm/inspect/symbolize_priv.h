@@ -1,0 +1,41 @@
+/*
+ * symbolize_priv.h: what symbolize.c and backtrace.c share about a symbolizer.
+ * Private to ukvm/inspect/: the rest of ukvm sees struct symbolizer as opaque and
+ * never needs libdwfl's headers.
+ */
+#ifndef UKVM_SYMBOLIZE_PRIV_H
+#define UKVM_SYMBOLIZE_PRIV_H
+
+#include <elfutils/libdwfl.h>
+#include <stdbool.h>
+
+#include "symbolize.h"
+
+struct symbolizer {
+    Dwfl *dwfl;
+    Dwfl_Module *mod; /* the one module: the unikernel, at its link addresses */
+    bool can_unwind;  /* dwfl_attach_state succeeded, so elfutils' unwinder is usable */
+    /*
+     * The unwind in progress. dwfl_attach_state binds its callbacks to the Dwfl once
+     * and for all, so the inputs of each symbolizer_backtrace call are passed here.
+     */
+    const struct vcpu_regs *regs;
+    const struct guest_access *mem;
+};
+
+/*
+ * Sets sym->dwfl up for unwinding (dwfl_attach_state with callbacks reading sym->regs
+ * and sym->mem). Called once by symbolizer_open; returns false when elfutils cannot
+ * unwind this module (then backtraces use frame pointers only).
+ */
+bool backtrace_attach(struct symbolizer *sym);
+
+/*
+ * Like symbolizer_format, but for a return address (is_return true) looks the
+ * function and line up at addr-1, the call instruction, while the offset shown is
+ * still addr's. Writes "" when nothing is known, so callers can print their own.
+ */
+char *symbolize_format_pc(struct symbolizer *sym, uint64_t addr, bool is_return, char *buf,
+                          size_t len);
+
+#endif /* UKVM_SYMBOLIZE_PRIV_H */

@@ -1,0 +1,162 @@
+/*
+ * options.c: command-line parsing (see options.h).
+ *
+ * Hand-written rather than getopt_long: `--block:NAME=FILE` carries a name inside the
+ * option itself, and option parsing must stop at the kernel path so that the guest's own
+ * arguments (which may start with "--") pass through untouched.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+void options_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]\n"
+            "\n"
+            "Runs the unikernel KERNEL.ukvm on /dev/kvm. ARGS become its command line,\n"
+            "joined by single spaces.\n"
+            "\n"
+            "Options:\n"
+            "  --mem=MiB           guest memory in MiB (default %d, at most %d)\n"
+            "  --disk=FILE         block device \"storage\" backed by FILE\n"
+            "  --block:NAME=FILE   block device NAME backed by FILE (any number)\n"
+            "  --trace             print every KVM exit and hypercall to stderr\n"
+            "  --stats             print set-up and run times to stderr at exit\n"
+            "  --help              this text\n"
+            "  --version           the version\n"
+            "  --                  end of options (for a kernel path starting with '-')\n"
+            "\n"
+            "Exit status: the guest's solo5_exit() status (0-254); 255 when the guest\n"
+            "aborts or crashes; 2 for a bad command line; 250 when KVM cannot be used;\n"
+            "251 for an unusable unikernel file; 252 for an unusable device file;\n"
+            "128+N when signal N (SIGINT, SIGTERM) ended the guest.\n",
+            OPTIONS_DEFAULT_MEM_MIB, OPTIONS_MAX_MEM_MIB);
+}
+
+static enum options_result usage_error(FILE *err, const char *fmt, const char *arg)
+{
+    fprintf(err, "ukvm: ");
+    fprintf(err, fmt, arg);
+    fprintf(err, "\nTry 'ukvm --help' for more information.\n");
+    return OPTIONS_USAGE;
+}
+
+/* A decimal number of MiB in [2, OPTIONS_MAX_MEM_MIB]; no sign, no suffix, no overflow. */
+static bool parse_mem(const char *s, uint64_t *mib)
+{
+    if (!isdigit((unsigned char)s[0]))
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < 2 || v > OPTIONS_MAX_MEM_MIB)
+        return false;
+    *mib = v;
+    return true;
+}
+
+static bool valid_block_name(const char *name, size_t len)
+{
+    if (len == 0 || len > OPTIONS_BLOCK_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+            return false;
+    return true;
+}
+
+static enum options_result add_block(struct options *opts, const char *name, size_t name_len,
+                                     const char *path, const char *arg, FILE *err)
+{
+    if (!valid_block_name(name, name_len))
+        return usage_error(err,
+                           "bad device name in '%s': use 1 to 63 letters, digits or '_'", arg);
+    if (!*path)
+        return usage_error(err, "'%s' needs a file name", arg);
+    for (size_t i = 0; i < opts->nblocks; i++)
+        if (strlen(opts->blocks[i].name) == name_len &&
+            !memcmp(opts->blocks[i].name, name, name_len))
+            return usage_error(err, "block device named twice: '%s'", arg);
+    if (opts->nblocks == OPTIONS_MAX_BLOCKS)
+        return usage_error(err, "too many block devices at '%s' (at most 16)", arg);
+    struct block_option *b = &opts->blocks[opts->nblocks++];
+    memcpy(b->name, name, name_len);
+    b->name[name_len] = '\0';
+    b->path = path;
+    return OPTIONS_RUN;
+}
+
+static enum options_result join_cmdline(struct options *opts, int argc, char *const argv[],
+                                        int first, FILE *err)
+{
+    size_t len = 0;
+    opts->cmdline[0] = '\0';
+    for (int i = first; i < argc; i++) {
+        size_t n = strlen(argv[i]);
+        size_t need = n + (i > first ? 1 : 0);
+        if (need >= sizeof(opts->cmdline) - len)
+            return usage_error(err, "the guest command line is too long (at most %s bytes)",
+                               "8191");
+        if (i > first)
+            opts->cmdline[len++] = ' ';
+        memcpy(opts->cmdline + len, argv[i], n);
+        len += n;
+        opts->cmdline[len] = '\0';
+    }
+    return OPTIONS_RUN;
+}
+
+enum options_result options_parse(int argc, char *const argv[], struct options *opts, FILE *out,
+                                  FILE *err)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->mem_mib = OPTIONS_DEFAULT_MEM_MIB;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0')
+            break;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            options_usage(out);
+            return OPTIONS_DONE;
+        } else if (!strcmp(a, "--version")) {
+            fprintf(out, "ukvm %s (ukvm ABI %d)\n", UKVM_VERSION, UKVM_ABI_VERSION);
+            return OPTIONS_DONE;
+        } else if (!strcmp(a, "--trace")) {
+            opts->trace = true;
+        } else if (!strcmp(a, "--stats")) {
+            opts->stats = true;
+        } else if (!strncmp(a, "--mem=", 6)) {
+            if (!parse_mem(a + 6, &opts->mem_mib))
+                return usage_error(err, "bad memory size in '%s': give MiB from 2 to 4096", a);
+        } else if (!strncmp(a, "--disk=", 7)) {
+            enum options_result r = add_block(opts, "storage", 7, a + 7, a, err);
+            if (r != OPTIONS_RUN)
+                return r;
+        } else if (!strncmp(a, "--block:", 8)) {
+            const char *name = a + 8;
+            const char *eq = strchr(name, '=');
+            if (!eq)
+                return usage_error(err, "'%s' must look like --block:NAME=FILE", a);
+            enum options_result r = add_block(opts, name, (size_t)(eq - name), eq + 1, a, err);
+            if (r != OPTIONS_RUN)
+                return r;
+        } else if (!strcmp(a, "--mem") || !strcmp(a, "--disk")) {
+            return usage_error(err, "'%s' takes a value: write it as OPTION=VALUE", a);
+        } else {
+            return usage_error(err, "unknown option '%s'", a);
+        }
+    }
+    if (i >= argc)
+        return usage_error(err, "%s", "no unikernel given: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]");
+    opts->kernel_path = argv[i];
+    return join_cmdline(opts, argc, argv, i + 1, err);
+}

@@ -1,0 +1,53 @@
+/*
+ * options.h: ukvm's command line.
+ *
+ *   ukvm [OPTIONS] KERNEL.ukvm [ARGS...]
+ *
+ * Options come before the kernel; everything after it is the guest's command line.
+ */
+#ifndef UKVM_OPTIONS_H
+#define UKVM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ukvm_abi.h"
+
+#define OPTIONS_MAX_BLOCKS 16
+#define OPTIONS_BLOCK_NAME_MAX 63
+#define OPTIONS_DEFAULT_MEM_MIB 64
+#define OPTIONS_MAX_MEM_MIB 4096 /* hypercall arguments are 32-bit guest addresses */
+
+struct block_option {
+    char name[OPTIONS_BLOCK_NAME_MAX + 1];
+    const char *path;
+};
+
+struct options {
+    uint64_t mem_mib;
+    bool trace; /* print every exit and hypercall to stderr */
+    bool stats; /* print set-up and run times at exit */
+    size_t nblocks;
+    struct block_option blocks[OPTIONS_MAX_BLOCKS];
+    const char *kernel_path;
+    char cmdline[UKVM_CMDLINE_MAX]; /* guest arguments joined by single spaces */
+};
+
+enum options_result {
+    OPTIONS_RUN,   /* parsed: run the guest */
+    OPTIONS_DONE,  /* --help or --version was printed: exit 0 */
+    OPTIONS_USAGE, /* bad command line: a message was printed to err, exit 2 */
+};
+
+/*
+ * Parses argv into *opts. Messages for --help/--version go to out, errors (one line
+ * naming the bad argument, then a hint to run --help) to err.
+ */
+enum options_result options_parse(int argc, char *const argv[], struct options *opts, FILE *out,
+                                  FILE *err);
+
+/* Prints the full usage text. */
+void options_usage(FILE *out);
+
+#endif /* UKVM_OPTIONS_H */

@@ -1,0 +1,45 @@
+/*
+ * vcpu_state.h: the register view of one vCPU, independent of the hypervisor API.
+ *
+ * The bottom half (vm_kvm.c) converts to and from struct kvm_regs / kvm_sregs; every
+ * other part of ukvm (hypercalls, crash reports, the debug front ends) uses only these,
+ * so another backend (Hypervisor.framework, bhyve) would slot in unchanged.
+ */
+#ifndef UKVM_VCPU_STATE_H
+#define UKVM_VCPU_STATE_H
+
+#include <stdint.h>
+
+/* General-purpose registers, instruction pointer and flags. */
+struct vcpu_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+/* A segment register with its hidden descriptor cache, as the CPU holds it. */
+struct vcpu_segment {
+    uint64_t base;
+    uint32_t limit;
+    uint16_t selector;
+    uint8_t type; /* 4-bit descriptor type */
+    uint8_t present, dpl, db, s, l, g, avl;
+    uint8_t unusable;
+};
+
+/* A descriptor-table register (GDTR, IDTR). */
+struct vcpu_dtable {
+    uint64_t base;
+    uint16_t limit;
+};
+
+/* System registers: segments, descriptor tables, control registers, EFER. */
+struct vcpu_sregs {
+    struct vcpu_segment cs, ds, es, fs, gs, ss, tr, ldt;
+    struct vcpu_dtable gdt, idt;
+    uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t efer;
+    uint64_t apic_base;
+};
+
+#endif /* UKVM_VCPU_STATE_H */

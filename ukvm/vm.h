@@ -1,0 +1,118 @@
+/*
+ * vm.h: the bottom half of ukvm, the only part that talks to the hypervisor.
+ *
+ * Everything above this interface (ELF loading, boot set-up, hypercalls, the debug
+ * core and its front ends) is hypervisor-neutral. vm_kvm.c implements it on Linux
+ * /dev/kvm; a Hypervisor.framework or bhyve backend would implement the same calls.
+ *
+ * Error convention: functions return 0 on success and -1 on failure with a one-line
+ * reason in the caller's buffer (err, errlen) where they take one, errno otherwise.
+ */
+#ifndef UKVM_VM_H
+#define UKVM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vcpu_state.h"
+
+struct vm;
+struct vcpu;
+
+/* Why KVM_RUN (or its equivalent) came back. */
+enum vm_exit_reason {
+    VM_EXIT_IO,             /* port I/O: io */
+    VM_EXIT_MMIO,           /* access to guest-physical memory with no writable slot: mmio */
+    VM_EXIT_HLT,            /* hlt with interrupts off or no interrupt source */
+    VM_EXIT_DEBUG,          /* single step, hardware or software breakpoint: debug */
+    VM_EXIT_SHUTDOWN,       /* triple fault */
+    VM_EXIT_INTERNAL_ERROR, /* the hypervisor could not go on (e.g. emulation failed): internal */
+    VM_EXIT_FAIL_ENTRY,     /* the hardware refused to enter the guest: fail_entry */
+    VM_EXIT_INTERRUPTED,    /* a signal or vcpu_request_exit() ended the run; no guest exit */
+    VM_EXIT_OTHER,          /* anything else: other.raw is the hypervisor's own code */
+};
+
+struct vm_exit {
+    enum vm_exit_reason reason;
+    union {
+        struct {
+            uint16_t port;
+            uint8_t size; /* 1, 2 or 4 bytes */
+            bool is_write;
+            uint32_t value; /* for writes: the value written */
+        } io;
+        struct {
+            uint64_t gpa;
+            uint32_t len;
+            bool is_write;
+            uint8_t data[8];
+        } mmio;
+        struct {
+            uint32_t exception; /* 1 (#DB) or 3 (#BP) */
+            uint64_t pc;
+            uint64_t dr6, dr7;
+        } debug;
+        struct {
+            uint32_t suberror; /* KVM_INTERNAL_ERROR_* on KVM */
+            uint32_t ndata;
+            uint64_t data[4];
+        } internal;
+        struct {
+            uint64_t hardware_reason;
+        } fail_entry;
+        struct {
+            uint32_t raw;
+        } other;
+    };
+};
+
+/* Opens the hypervisor and creates an empty VM. */
+int vm_create(struct vm **out, char *err, size_t errlen);
+
+/* Destroys the VM and its vCPU (if any). NULL is allowed. */
+void vm_destroy(struct vm *vm);
+
+/*
+ * Maps size bytes of host memory at host into the guest at gpa, in slot number slot
+ * (re-using a slot number replaces that slot). gpa, size and host must be page-aligned.
+ * A read-only slot turns guest writes into VM_EXIT_MMIO; size 0 deletes the slot.
+ */
+int vm_map_memory(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+                  bool read_only, char *err, size_t errlen);
+
+/*
+ * Creates the VM's single vCPU and gives it the host CPU's supported feature set
+ * (CPUID), so the guest can use what the host offers (NX, SSE, ...).
+ */
+int vcpu_create(struct vm *vm, struct vcpu **out, char *err, size_t errlen);
+
+/* The guest TSC frequency in Hz, or 0 when the hypervisor cannot tell. */
+uint64_t vcpu_tsc_hz(struct vcpu *vcpu);
+
+/*
+ * Register access. Reads after an exit are served from one snapshot taken at that
+ * exit (the hypervisor is asked at most once per exit); writes reach the vCPU at once.
+ */
+int vcpu_get_regs(struct vcpu *vcpu, struct vcpu_regs *regs);
+int vcpu_set_regs(struct vcpu *vcpu, const struct vcpu_regs *regs);
+int vcpu_get_sregs(struct vcpu *vcpu, struct vcpu_sregs *sregs);
+int vcpu_set_sregs(struct vcpu *vcpu, const struct vcpu_sregs *sregs);
+
+/*
+ * Runs the guest until the next exit and describes it in *exit. Returns 0 (including
+ * for VM_EXIT_INTERRUPTED), or -1 with errno when the hypervisor call itself failed.
+ */
+int vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
+
+/*
+ * Makes the current or next vcpu_run return VM_EXIT_INTERRUPTED at once, without
+ * entering the guest. Async-signal-safe: meant to be called from a signal handler.
+ * The request stays until vcpu_run has returned VM_EXIT_INTERRUPTED once.
+ */
+void vcpu_request_exit(struct vcpu *vcpu);
+
+/* A short lower-case name for an exit reason ("io", "hlt", ...), for traces and messages. */
+const char *vm_exit_reason_name(enum vm_exit_reason reason);
+
+#endif /* UKVM_VM_H */

@@ -1,0 +1,416 @@
+/*
+ * vm_kvm.c: the bottom half on Linux /dev/kvm (see vm.h).
+ *
+ * Shape borrowed from the KVM selftests: kvm_ioctl_err() formats the failed call with
+ * its name and errno for the caller's error buffer; nothing here exits the process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+struct vcpu {
+    int fd;
+    struct kvm_run *run;
+    size_t run_size;
+    bool sync_regs; /* KVM_CAP_SYNC_REGS: registers arrive in kvm_run at each exit */
+    bool regs_valid, sregs_valid;
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+};
+
+struct vm {
+    int kvm_fd;
+    int vm_fd;
+    struct vcpu *vcpu;
+};
+
+static int kvm_ioctl_err(char *err, size_t errlen, const char *what)
+{
+    int saved = errno;
+    snprintf(err, errlen, "%s failed: %s", what, strerror(saved));
+    errno = saved;
+    return -1;
+}
+
+int vm_create(struct vm **out, char *err, size_t errlen)
+{
+    struct vm *vm = calloc(1, sizeof(*vm));
+    if (!vm) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    vm->vm_fd = -1;
+    vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (vm->kvm_fd < 0) {
+        int saved = errno;
+        snprintf(err, errlen, "cannot open /dev/kvm: %s%s", strerror(saved),
+                 saved == ENOENT ? " (is the kvm module loaded? is this a VM without nested "
+                                   "virtualization?)"
+                 : saved == EACCES ? " (add yourself to the kvm group, or run as root)"
+                                   : "");
+        free(vm);
+        return -1;
+    }
+    int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+    if (version != KVM_API_VERSION) {
+        snprintf(err, errlen, "/dev/kvm speaks KVM API version %d, ukvm needs %d", version,
+                 KVM_API_VERSION);
+        vm_destroy(vm);
+        return -1;
+    }
+    vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+    if (vm->vm_fd < 0) {
+        kvm_ioctl_err(err, errlen, "KVM_CREATE_VM");
+        vm_destroy(vm);
+        return -1;
+    }
+    *out = vm;
+    return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+    if (!vm)
+        return;
+    if (vm->vcpu) {
+        if (vm->vcpu->run)
+            munmap(vm->vcpu->run, vm->vcpu->run_size);
+        if (vm->vcpu->fd >= 0)
+            close(vm->vcpu->fd);
+        free(vm->vcpu);
+    }
+    if (vm->vm_fd >= 0)
+        close(vm->vm_fd);
+    if (vm->kvm_fd >= 0)
+        close(vm->kvm_fd);
+    free(vm);
+}
+
+int vm_map_memory(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+                  bool read_only, char *err, size_t errlen)
+{
+    struct kvm_userspace_memory_region region = {
+        .slot = slot,
+        .flags = read_only ? KVM_MEM_READONLY : 0,
+        .guest_phys_addr = gpa,
+        .memory_size = size,
+        .userspace_addr = (uint64_t)(uintptr_t)host,
+    };
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        return kvm_ioctl_err(err, errlen, "KVM_SET_USER_MEMORY_REGION");
+    return 0;
+}
+
+/* Hands the host's supported CPUID leaves to the guest unchanged. */
+static int vcpu_set_supported_cpuid(struct vm *vm, struct vcpu *vcpu, char *err, size_t errlen)
+{
+    int nent = 128;
+    for (;;) {
+        struct kvm_cpuid2 *cpuid =
+            calloc(1, sizeof(*cpuid) + (size_t)nent * sizeof(struct kvm_cpuid_entry2));
+        if (!cpuid) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        cpuid->nent = (uint32_t)nent;
+        if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
+            free(cpuid);
+            if (errno == E2BIG && nent < 4096) {
+                nent *= 2;
+                continue;
+            }
+            return kvm_ioctl_err(err, errlen, "KVM_GET_SUPPORTED_CPUID");
+        }
+        int rc = ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid);
+        free(cpuid);
+        if (rc < 0)
+            return kvm_ioctl_err(err, errlen, "KVM_SET_CPUID2");
+        return 0;
+    }
+}
+
+int vcpu_create(struct vm *vm, struct vcpu **out, char *err, size_t errlen)
+{
+    if (vm->vcpu) {
+        snprintf(err, errlen, "ukvm supports one vCPU");
+        return -1;
+    }
+    struct vcpu *vcpu = calloc(1, sizeof(*vcpu));
+    if (!vcpu) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    vm->vcpu = vcpu;
+    vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+    if (vcpu->fd < 0)
+        return kvm_ioctl_err(err, errlen, "KVM_CREATE_VCPU");
+    int size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (size < (int)sizeof(struct kvm_run))
+        return kvm_ioctl_err(err, errlen, "KVM_GET_VCPU_MMAP_SIZE");
+    vcpu->run_size = (size_t)size;
+    vcpu->run = mmap(NULL, vcpu->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+    if (vcpu->run == MAP_FAILED) {
+        vcpu->run = NULL;
+        return kvm_ioctl_err(err, errlen, "mmap of kvm_run");
+    }
+    if (vcpu_set_supported_cpuid(vm, vcpu, err, errlen) < 0)
+        return -1;
+    /*
+     * With synced registers KVM copies the GPRs into kvm_run on every exit, which makes
+     * the exit trace's RIP free instead of one KVM_GET_REGS per exit.
+     */
+    int sync = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+    vcpu->sync_regs = sync > 0 && (sync & KVM_SYNC_X86_REGS);
+    *out = vcpu;
+    return 0;
+}
+
+uint64_t vcpu_tsc_hz(struct vcpu *vcpu)
+{
+    int khz = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
+    return khz > 0 ? (uint64_t)khz * 1000 : 0;
+}
+
+static void regs_from_kvm(const struct kvm_regs *k, struct vcpu_regs *r)
+{
+    *r = (struct vcpu_regs){
+        .rax = k->rax, .rbx = k->rbx, .rcx = k->rcx, .rdx = k->rdx,
+        .rsi = k->rsi, .rdi = k->rdi, .rsp = k->rsp, .rbp = k->rbp,
+        .r8 = k->r8,   .r9 = k->r9,   .r10 = k->r10, .r11 = k->r11,
+        .r12 = k->r12, .r13 = k->r13, .r14 = k->r14, .r15 = k->r15,
+        .rip = k->rip, .rflags = k->rflags,
+    };
+}
+
+static void regs_to_kvm(const struct vcpu_regs *r, struct kvm_regs *k)
+{
+    *k = (struct kvm_regs){
+        .rax = r->rax, .rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx,
+        .rsi = r->rsi, .rdi = r->rdi, .rsp = r->rsp, .rbp = r->rbp,
+        .r8 = r->r8,   .r9 = r->r9,   .r10 = r->r10, .r11 = r->r11,
+        .r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
+        .rip = r->rip, .rflags = r->rflags,
+    };
+}
+
+int vcpu_get_regs(struct vcpu *vcpu, struct vcpu_regs *regs)
+{
+    if (!vcpu->regs_valid) {
+        if (ioctl(vcpu->fd, KVM_GET_REGS, &vcpu->regs) < 0)
+            return -1;
+        vcpu->regs_valid = true;
+    }
+    regs_from_kvm(&vcpu->regs, regs);
+    return 0;
+}
+
+int vcpu_set_regs(struct vcpu *vcpu, const struct vcpu_regs *regs)
+{
+    struct kvm_regs k;
+    regs_to_kvm(regs, &k);
+    if (ioctl(vcpu->fd, KVM_SET_REGS, &k) < 0) {
+        vcpu->regs_valid = false;
+        return -1;
+    }
+    vcpu->regs = k;
+    vcpu->regs_valid = true;
+    return 0;
+}
+
+static void segment_from_kvm(const struct kvm_segment *k, struct vcpu_segment *s)
+{
+    *s = (struct vcpu_segment){
+        .base = k->base, .limit = k->limit, .selector = k->selector, .type = k->type,
+        .present = k->present, .dpl = k->dpl, .db = k->db, .s = k->s, .l = k->l, .g = k->g,
+        .avl = k->avl, .unusable = k->unusable,
+    };
+}
+
+static void segment_to_kvm(const struct vcpu_segment *s, struct kvm_segment *k)
+{
+    *k = (struct kvm_segment){
+        .base = s->base, .limit = s->limit, .selector = s->selector, .type = s->type,
+        .present = s->present, .dpl = s->dpl, .db = s->db, .s = s->s, .l = s->l, .g = s->g,
+        .avl = s->avl, .unusable = s->unusable,
+    };
+}
+
+int vcpu_get_sregs(struct vcpu *vcpu, struct vcpu_sregs *s)
+{
+    if (!vcpu->sregs_valid) {
+        if (ioctl(vcpu->fd, KVM_GET_SREGS, &vcpu->sregs) < 0)
+            return -1;
+        vcpu->sregs_valid = true;
+    }
+    const struct kvm_sregs *k = &vcpu->sregs;
+    segment_from_kvm(&k->cs, &s->cs);
+    segment_from_kvm(&k->ds, &s->ds);
+    segment_from_kvm(&k->es, &s->es);
+    segment_from_kvm(&k->fs, &s->fs);
+    segment_from_kvm(&k->gs, &s->gs);
+    segment_from_kvm(&k->ss, &s->ss);
+    segment_from_kvm(&k->tr, &s->tr);
+    segment_from_kvm(&k->ldt, &s->ldt);
+    s->gdt = (struct vcpu_dtable){.base = k->gdt.base, .limit = k->gdt.limit};
+    s->idt = (struct vcpu_dtable){.base = k->idt.base, .limit = k->idt.limit};
+    s->cr0 = k->cr0;
+    s->cr2 = k->cr2;
+    s->cr3 = k->cr3;
+    s->cr4 = k->cr4;
+    s->cr8 = k->cr8;
+    s->efer = k->efer;
+    s->apic_base = k->apic_base;
+    return 0;
+}
+
+int vcpu_set_sregs(struct vcpu *vcpu, const struct vcpu_sregs *s)
+{
+    struct kvm_sregs k;
+    /* Start from the current state so fields ukvm does not model (interrupt bitmap) stay. */
+    if (ioctl(vcpu->fd, KVM_GET_SREGS, &k) < 0)
+        return -1;
+    segment_to_kvm(&s->cs, &k.cs);
+    segment_to_kvm(&s->ds, &k.ds);
+    segment_to_kvm(&s->es, &k.es);
+    segment_to_kvm(&s->fs, &k.fs);
+    segment_to_kvm(&s->gs, &k.gs);
+    segment_to_kvm(&s->ss, &k.ss);
+    segment_to_kvm(&s->tr, &k.tr);
+    segment_to_kvm(&s->ldt, &k.ldt);
+    k.gdt.base = s->gdt.base;
+    k.gdt.limit = s->gdt.limit;
+    k.idt.base = s->idt.base;
+    k.idt.limit = s->idt.limit;
+    k.cr0 = s->cr0;
+    k.cr2 = s->cr2;
+    k.cr3 = s->cr3;
+    k.cr4 = s->cr4;
+    k.cr8 = s->cr8;
+    k.efer = s->efer;
+    k.apic_base = s->apic_base;
+    vcpu->sregs_valid = false;
+    if (ioctl(vcpu->fd, KVM_SET_SREGS, &k) < 0)
+        return -1;
+    return 0;
+}
+
+static void exit_from_kvm(const struct kvm_run *run, struct vm_exit *exit)
+{
+    memset(exit, 0, sizeof(*exit));
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO: {
+        exit->reason = VM_EXIT_IO;
+        exit->io.port = run->io.port;
+        exit->io.size = run->io.size;
+        exit->io.is_write = run->io.direction == KVM_EXIT_IO_OUT;
+        if (exit->io.is_write && run->io.size <= 4) {
+            /* The data sits inside the kvm_run page at data_offset (KVM API docs). */
+            uint32_t value = 0;
+            memcpy(&value, (const uint8_t *)run + run->io.data_offset, run->io.size);
+            exit->io.value = value;
+        }
+        break;
+    }
+    case KVM_EXIT_MMIO:
+        exit->reason = VM_EXIT_MMIO;
+        exit->mmio.gpa = run->mmio.phys_addr;
+        exit->mmio.len = run->mmio.len;
+        exit->mmio.is_write = run->mmio.is_write;
+        memcpy(exit->mmio.data, run->mmio.data, sizeof(exit->mmio.data));
+        break;
+    case KVM_EXIT_HLT:
+        exit->reason = VM_EXIT_HLT;
+        break;
+    case KVM_EXIT_DEBUG:
+        exit->reason = VM_EXIT_DEBUG;
+        exit->debug.exception = run->debug.arch.exception;
+        exit->debug.pc = run->debug.arch.pc;
+        exit->debug.dr6 = run->debug.arch.dr6;
+        exit->debug.dr7 = run->debug.arch.dr7;
+        break;
+    case KVM_EXIT_SHUTDOWN:
+        exit->reason = VM_EXIT_SHUTDOWN;
+        break;
+    case KVM_EXIT_INTERNAL_ERROR: {
+        exit->reason = VM_EXIT_INTERNAL_ERROR;
+        exit->internal.suberror = run->internal.suberror;
+        uint32_t n = run->internal.ndata < 4 ? run->internal.ndata : 4;
+        exit->internal.ndata = n;
+        for (uint32_t i = 0; i < n; i++)
+            exit->internal.data[i] = run->internal.data[i];
+        break;
+    }
+    case KVM_EXIT_FAIL_ENTRY:
+        exit->reason = VM_EXIT_FAIL_ENTRY;
+        exit->fail_entry.hardware_reason = run->fail_entry.hardware_entry_failure_reason;
+        break;
+    default:
+        exit->reason = VM_EXIT_OTHER;
+        exit->other.raw = run->exit_reason;
+        break;
+    }
+}
+
+int vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+{
+    vcpu->regs_valid = false;
+    vcpu->sregs_valid = false;
+    if (vcpu->sync_regs)
+        vcpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+    int rc = ioctl(vcpu->fd, KVM_RUN, 0);
+    if (rc < 0) {
+        if (errno == EINTR || errno == EAGAIN) {
+            vcpu->run->immediate_exit = 0;
+            memset(exit, 0, sizeof(*exit));
+            exit->reason = VM_EXIT_INTERRUPTED;
+            return 0;
+        }
+        return -1;
+    }
+    if (vcpu->sync_regs) {
+        vcpu->regs = vcpu->run->s.regs.regs;
+        vcpu->regs_valid = true;
+    }
+    exit_from_kvm(vcpu->run, exit);
+    return 0;
+}
+
+void vcpu_request_exit(struct vcpu *vcpu)
+{
+    /* A plain store to the shared kvm_run page: async-signal-safe by construction. */
+    __atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+const char *vm_exit_reason_name(enum vm_exit_reason reason)
+{
+    switch (reason) {
+    case VM_EXIT_IO:
+        return "io";
+    case VM_EXIT_MMIO:
+        return "mmio";
+    case VM_EXIT_HLT:
+        return "hlt";
+    case VM_EXIT_DEBUG:
+        return "debug";
+    case VM_EXIT_SHUTDOWN:
+        return "shutdown";
+    case VM_EXIT_INTERNAL_ERROR:
+        return "internal-error";
+    case VM_EXIT_FAIL_ENTRY:
+        return "fail-entry";
+    case VM_EXIT_INTERRUPTED:
+        return "interrupted";
+    case VM_EXIT_OTHER:
+        return "other";
+    }
+    return "?";
+}
