@@ -164,7 +164,7 @@ static int unwind_fp(struct symbolizer *sym, const struct vcpu_regs *regs,
      * A call through a bad pointer faults before the callee's prologue: the return
      * address is still on top of the stack and rbp is still the caller's.
      */
-    if (!in_function(sym, regs->rip) && read_u64(mem, regs->rsp, &ret) && in_function(sym, ret) &&
+    if (!symbolizer_is_code(sym, regs->rip) && read_u64(mem, regs->rsp, &ret) && in_function(sym, ret) &&
         n < max) {
         frames[0].cfa = regs->rsp + 8;
         frames[n++] = (struct backtrace_frame){.pc = ret, .via_fp = 1};
@@ -193,11 +193,11 @@ int symbolizer_backtrace(struct symbolizer *sym, const struct vcpu_regs *regs,
     if (max == 1 || !mem || !mem->read_phys)
         return 1;
     /*
-     * elfutils first, but only when rip is inside the unikernel: elsewhere it has no
-     * CFI either and would guess from rbp alone, missing the call through a bad
-     * pointer that unwind_fp recognises.
+     * elfutils first, but only when rip is in the unikernel's code: elsewhere (NULL,
+     * data) there is no CFI and it would guess from rbp alone, missing the call through
+     * a bad pointer that unwind_fp recognises.
      */
-    if (sym && sym->can_unwind && dwfl_addrmodule(sym->dwfl, regs->rip)) {
+    if (sym && sym->can_unwind && symbolizer_is_code(sym, regs->rip)) {
         int n = unwind_cfi(sym, regs, mem, frames, max);
         if (n >= 2)
             return n;

@@ -207,6 +207,25 @@ void symbolizer_close(struct symbolizer *sym)
     free(sym);
 }
 
+/* A FUNC or OBJECT symbol whose [value, value+size) holds addr, with its offset; or NULL. */
+static const char *typed_symbol_at(Dwfl_Module *mod, uint64_t addr, GElf_Off *offset)
+{
+    int n = dwfl_module_getsymtab(mod);
+    for (int i = 1; i < n; i++) {
+        GElf_Sym s;
+        GElf_Addr value;
+        const char *nm = dwfl_module_getsym_info(mod, i, &s, &value, NULL, NULL, NULL);
+        int type = GELF_ST_TYPE(s.st_info);
+        if (!nm || !*nm || (type != STT_FUNC && type != STT_OBJECT) || s.st_shndx == SHN_UNDEF)
+            continue;
+        if (addr >= value && addr - value < s.st_size) {
+            *offset = addr - value;
+            return nm;
+        }
+    }
+    return NULL;
+}
+
 int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info *out)
 {
     memset(out, 0, sizeof(*out));
@@ -218,6 +237,16 @@ int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info 
     GElf_Off offset = 0;
     GElf_Sym elf_sym;
     const char *name = dwfl_module_addrinfo(mod, addr, &offset, &elf_sym, NULL, NULL, NULL);
+    /*
+     * libdwfl prefers a global symbol over a local one at the same address, so a linker
+     * script marker (_data, _etext: untyped, size 0) can hide the static variable or
+     * function that really lives there. Prefer a typed symbol whose extent holds addr.
+     */
+    if (name && GELF_ST_TYPE(elf_sym.st_info) == STT_NOTYPE && elf_sym.st_size == 0) {
+        const char *better = typed_symbol_at(mod, addr, &offset);
+        if (better)
+            name = better;
+    }
     if (name && *name) {
         out->function = name;
         out->offset = offset;
@@ -258,6 +287,26 @@ char *symbolize_format_pc(struct symbolizer *sym, uint64_t addr, bool is_return,
         strbuf_printf(&sb, " (%s:%d)", slash ? slash + 1 : si.file, si.line);
     }
     return buf;
+}
+
+bool symbolizer_is_code(struct symbolizer *sym, uint64_t addr)
+{
+    if (!sym)
+        return false;
+    GElf_Addr bias;
+    Elf *elf = dwfl_module_getelf(sym->mod, &bias);
+    size_t phnum;
+    if (!elf || elf_getphdrnum(elf, &phnum) != 0)
+        return false;
+    for (size_t i = 0; i < phnum; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+            continue;
+        uint64_t start = ph.p_vaddr + bias;
+        if (addr >= start && addr - start < ph.p_memsz)
+            return true;
+    }
+    return false;
 }
 
 char *symbolizer_format(struct symbolizer *sym, uint64_t addr, char *buf, size_t len)

@@ -6,6 +6,7 @@
 #ifndef UKVM_SYMBOLIZE_H
 #define UKVM_SYMBOLIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,12 @@ int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info 
  * a noreturn call ending it) is named, with its line, after that function's last byte.
  */
 char *symbolizer_format(struct symbolizer *sym, uint64_t addr, char *buf, size_t len);
+
+/*
+ * True when addr lies in one of the ELF's executable (PF_X) loadable segments: code,
+ * as opposed to data or nothing. False for a NULL symbolizer.
+ */
+bool symbolizer_is_code(struct symbolizer *sym, uint64_t addr);
 
 /*
  * Looks a symbol (function or object) up by name. Returns 0 and its address in *addr,

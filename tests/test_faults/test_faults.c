@@ -1,0 +1,115 @@
+/*
+ * test_faults: one way for the guest to die per variant (first command-line word), each
+ * of which ukvm must report precisely:
+ *
+ *   write_text  write to the kernel's own code: text is mapped read-only
+ *   exec_data   call into a data array: data is mapped no-execute
+ *   ud          ud2: invalid opcode
+ *   div0        divide by zero
+ *   gp          load from a non-canonical address: general protection
+ *   triple      load an empty IDT, then fault: nothing can be delivered, triple fault
+ *   hlt         cli; hlt without solo5_exit
+ *   bad_port    a 1-byte write to port 0x80 (no such device)
+ *
+ * Every faulting function is noinline so the report can name it.
+ */
+#include "solo5.h"
+
+/* noipa: no inlining, cloning or interprocedural changes, so names stay as written */
+#define NOINLINE __attribute__((noipa))
+
+static int streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static void puts_(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    solo5_console_write(s, n);
+}
+
+/* A "ret" instruction in writable, no-execute data. */
+static unsigned char data_code[16] = {0xc3};
+
+NOINLINE static void write_text(void)
+{
+    volatile unsigned char *p = (volatile unsigned char *)(uintptr_t)&solo5_app_main;
+    *p = 0x90;
+}
+
+NOINLINE static void exec_data(void)
+{
+    void (*fn)(void) = (void (*)(void))(uintptr_t)data_code;
+    __asm__ __volatile__("" : "+r"(fn)); /* keep the call: the compiler cannot see through */
+    fn();
+}
+
+NOINLINE static void invalid_opcode(void)
+{
+    __asm__ __volatile__("ud2");
+}
+
+NOINLINE static int divide(volatile int divisor)
+{
+    return 100 / divisor;
+}
+
+NOINLINE static void non_canonical(void)
+{
+    volatile unsigned long *p = (volatile unsigned long *)0x8000000000000000UL;
+    (void)*p;
+}
+
+NOINLINE static void triple(void)
+{
+    struct {
+        unsigned short limit;
+        unsigned long base;
+    } __attribute__((packed)) empty = {0, 0};
+    __asm__ __volatile__("lidt %0; ud2" : : "m"(empty));
+}
+
+NOINLINE static void halt(void)
+{
+    __asm__ __volatile__("cli; hlt");
+}
+
+NOINLINE static void bad_port(void)
+{
+    __asm__ __volatile__("outb %%al, $0x80" : : "a"(0));
+}
+
+int solo5_app_main(const struct solo5_start_info *si)
+{
+    const char *v = si->cmdline;
+    puts_("test_faults: ");
+    puts_(v);
+    puts_("\n");
+    if (streq(v, "write_text"))
+        write_text();
+    else if (streq(v, "exec_data"))
+        exec_data();
+    else if (streq(v, "ud"))
+        invalid_opcode();
+    else if (streq(v, "div0"))
+        return divide(0);
+    else if (streq(v, "gp"))
+        non_canonical();
+    else if (streq(v, "triple"))
+        triple();
+    else if (streq(v, "hlt"))
+        halt();
+    else if (streq(v, "bad_port"))
+        bad_port();
+    else {
+        puts_("usage: test_faults VARIANT (see test_faults.c)\n");
+        return 2;
+    }
+    puts_("FAIL: the guest survived\n");
+    return 1;
+}
