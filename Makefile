@@ -39,21 +39,14 @@ ASAN_LIB_OBJS := $(MONITOR_LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 # The kernel is freestanding and uses general-purpose registers only: KVM-HERE.md explains
 # why (SSE arithmetic is not emulated on every KVM). Frame pointers stay for backtraces.
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
-KERNEL_COMMON_FLAGS := -ffreestanding -fno-pie -fno-pic -mno-red-zone -mcmodel=small \
-	-fno-omit-frame-pointer -fstack-protector-strong -mstack-protector-guard=global \
-	-fasynchronous-unwind-tables -nostdinc -isystem $(GCC_INCLUDE) \
-	-Ikernel -Iinclude -g -MMD -MP
-KERNEL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -mgeneral-regs-only \
-	$(KERNEL_COMMON_FLAGS)
+include kernel/app_flags.mk
+# User applications: -O2 -g, frame pointers, baseline x86-64, warnings but not errors.
+APP_CFLAGS := $(UKVM_APP_CFLAGS) -isystem $(GCC_INCLUDE) -Ikernel -Iinclude
+APP_LDFLAGS := $(UKVM_APP_LDFLAGS) -Wl,-T,kernel/kernel.ld
+KERNEL_CFLAGS := $(APP_CFLAGS) -Werror -mgeneral-regs-only
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(notdir $(KERNEL_SRCS)))
 KERNEL_OBJ := $(BUILD)/ukvm_kernel.o
-
-# User applications: -O2 -g, frame pointers, baseline x86-64, warnings but not errors.
-APP_CFLAGS := -std=gnu11 -O2 -g -march=x86-64 -mtune=generic -Wall -Wextra \
-	$(KERNEL_COMMON_FLAGS)
-APP_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/kernel.ld -Wl,-z,max-page-size=0x1000 \
-	-Wl,-z,noexecstack -Wl,--build-id=none
 
 TEST_DIRS := $(sort $(wildcard tests/test_*))
 TEST_UNIKERNELS := $(TEST_DIRS:tests/%=$(BUILD)/%.ukvm)
@@ -159,13 +152,12 @@ bench: all $(BENCH_UNIKERNELS) $(BENCH_HOST_BINS)
 
 install: monitor kernel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ukvm \
-		$(DESTDIR)$(PREFIX)/include/ukvm $(DESTDIR)$(PREFIX)/share/ukvm/gdbinit
+		$(DESTDIR)$(PREFIX)/include/ukvm
 	install -m 755 $(BUILD)/ukvm $(DESTDIR)$(PREFIX)/bin/ukvm
-	install -m 644 $(KERNEL_OBJ) kernel/kernel.ld $(DESTDIR)$(PREFIX)/lib/ukvm/
+	install -m 644 $(KERNEL_OBJ) kernel/kernel.ld kernel/app_flags.mk $(DESTDIR)$(PREFIX)/lib/ukvm/
 	install -m 644 kernel/solo5.h include/ukvm_abi.h $(DESTDIR)$(PREFIX)/include/ukvm/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GCC_INCLUDE@|$(GCC_INCLUDE)|g' kernel/app.mk.in \
 		> $(DESTDIR)$(PREFIX)/lib/ukvm/app.mk
-	install -m 644 gdbinit/*.gdb $(DESTDIR)$(PREFIX)/share/ukvm/gdbinit/ 2>/dev/null || true
 
 # Fuzzing (clang's libFuzzer): every tests/fuzz/fuzz_*.c, linked with the monitor library
 # sources its rule names, each run for FUZZ_SECONDS.

@@ -96,9 +96,9 @@ enum ukvm_hypercall {
 };
 
 /* Results written into the `ret` fields; numerically equal to solo5_result_t. */
-#define UKVM_R_OK     0
-#define UKVM_R_AGAIN  1
-#define UKVM_R_EINVAL 2
+#define UKVM_R_OK      0
+#define UKVM_R_AGAIN   1
+#define UKVM_R_EINVAL  2
 #define UKVM_R_EUNSPEC 3
 
 /* UKVM_HC_PUTS: write len bytes at data to the console. */

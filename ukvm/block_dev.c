@@ -10,8 +10,7 @@
 
 #include "block_dev.h"
 
-int block_devs_open(struct block_devs *devs, const struct options *opts, char *err,
-                    size_t errlen)
+int block_devs_open(struct block_devs *devs, const struct options *opts, char *err, size_t errlen)
 {
     memset(devs, 0, sizeof(*devs));
     for (size_t i = 0; i < opts->nblocks; i++) {
@@ -60,8 +59,8 @@ void block_devs_close(struct block_devs *devs)
     devs->count = 0;
 }
 
-const struct block_dev *block_devs_find(const struct block_devs *devs, const char *name,
-                                        size_t len, uint64_t *handle)
+const struct block_dev *block_devs_find(const struct block_devs *devs, const char *name, size_t len,
+                                        uint64_t *handle)
 {
     for (size_t i = 0; i < devs->count; i++) {
         if (strlen(devs->devs[i].name) == len && !memcmp(devs->devs[i].name, name, len)) {
@@ -73,7 +72,7 @@ const struct block_dev *block_devs_find(const struct block_devs *devs, const cha
 }
 
 bool block_dev_request_ok(const struct block_devs *devs, uint64_t handle, uint64_t offset,
-                         uint64_t len)
+                          uint64_t len)
 {
     if (handle >= devs->count)
         return 0;

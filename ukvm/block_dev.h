@@ -32,22 +32,21 @@ struct block_devs {
  * Opens every device named in opts read-write. Returns 0, or -1 with a reason naming
  * the device and file in err (files already opened are closed again).
  */
-int block_devs_open(struct block_devs *devs, const struct options *opts, char *err,
-                    size_t errlen);
+int block_devs_open(struct block_devs *devs, const struct options *opts, char *err, size_t errlen);
 
 /* Closes all devices. */
 void block_devs_close(struct block_devs *devs);
 
 /* The device whose name is [name, name+len), or NULL. Its handle is its index. */
-const struct block_dev *block_devs_find(const struct block_devs *devs, const char *name,
-                                        size_t len, uint64_t *handle);
+const struct block_dev *block_devs_find(const struct block_devs *devs, const char *name, size_t len,
+                                        uint64_t *handle);
 
 /*
  * True when handle names a device and [offset, offset+len) is a non-empty, block-aligned
  * range inside it, with no overflow.
  */
 bool block_dev_request_ok(const struct block_devs *devs, uint64_t handle, uint64_t offset,
-                         uint64_t len);
+                          uint64_t len);
 
 /*
  * Reads or writes len bytes at offset of device handle (a request block_dev_request_ok

@@ -13,33 +13,33 @@
 #define PAGE_ALIGN_UP(x) (((x) + UKVM_PAGE_SIZE - 1) & ~(UKVM_PAGE_SIZE - 1))
 
 /* Control-register and EFER bits for long mode (Intel SDM vol. 3, 2.5 and 2.2.1). */
-#define CR0_PE_BIT 0
-#define CR0_MP_BIT 1
-#define CR0_ET_BIT 4
-#define CR0_NE_BIT 5
-#define CR0_WP_BIT 16
-#define CR0_PG_BIT 31
-#define CR0_PE     (1ULL << CR0_PE_BIT) /* protected mode */
-#define CR0_MP     (1ULL << CR0_MP_BIT) /* monitor coprocessor: SSE with TS */
-#define CR0_ET     (1ULL << CR0_ET_BIT) /* extension type, fixed 1 */
-#define CR0_NE     (1ULL << CR0_NE_BIT) /* native x87 errors */
-#define CR0_WP     (1ULL << CR0_WP_BIT) /* supervisor writes honour read-only pages */
-#define CR0_PG     (1ULL << CR0_PG_BIT) /* paging */
-#define CR4_PAE         (1ULL << 5)
-#define CR4_OSFXSR      (1ULL << 9)  /* SSE enabled */
-#define CR4_OSXMMEXCPT  (1ULL << 10) /* SIMD exceptions as #XM */
-#define EFER_LME        (1ULL << 8)
-#define EFER_LMA        (1ULL << 10)
-#define EFER_NXE        (1ULL << 11)
+#define CR0_PE_BIT     0
+#define CR0_MP_BIT     1
+#define CR0_ET_BIT     4
+#define CR0_NE_BIT     5
+#define CR0_WP_BIT     16
+#define CR0_PG_BIT     31
+#define CR0_PE         (1ULL << CR0_PE_BIT) /* protected mode */
+#define CR0_MP         (1ULL << CR0_MP_BIT) /* monitor coprocessor: SSE with TS */
+#define CR0_ET         (1ULL << CR0_ET_BIT) /* extension type, fixed 1 */
+#define CR0_NE         (1ULL << CR0_NE_BIT) /* native x87 errors */
+#define CR0_WP         (1ULL << CR0_WP_BIT) /* supervisor writes honour read-only pages */
+#define CR0_PG         (1ULL << CR0_PG_BIT) /* paging */
+#define CR4_PAE        (1ULL << 5)
+#define CR4_OSFXSR     (1ULL << 9)  /* SSE enabled */
+#define CR4_OSXMMEXCPT (1ULL << 10) /* SIMD exceptions as #XM */
+#define EFER_LME       (1ULL << 8)
+#define EFER_LMA       (1ULL << 10)
+#define EFER_NXE       (1ULL << 11)
 _Static_assert(CR0_PG == 0x80000000ULL && CR0_WP == 0x10000ULL, "CR0 bit positions");
 _Static_assert((CR0_PE | CR0_MP | CR0_ET | CR0_NE) == 0x33, "CR0 low bits");
 _Static_assert((EFER_LME | EFER_LMA | EFER_NXE) == 0xd00, "EFER bit positions");
 
 /* Segment descriptors (SDM 3.4.5): flat 64-bit code, flat data, accessed bits preset. */
-#define GDT_CODE64 0x00af9b000000ffffULL /* P DPL0 S code exec/read accessed, L=1 G=1 */
-#define GDT_DATA   0x00cf93000000ffffULL /* P DPL0 S data read/write accessed, DB=1 G=1 */
-#define TSS_TYPE_BUSY 0xb                /* 64-bit TSS, busy: TR is loaded by the monitor */
-#define TSS_LIMIT     0x67               /* 104-byte TSS without an I/O bitmap */
+#define GDT_CODE64    0x00af9b000000ffffULL /* P DPL0 S code exec/read accessed, L=1 G=1 */
+#define GDT_DATA      0x00cf93000000ffffULL /* P DPL0 S data read/write accessed, DB=1 G=1 */
+#define TSS_TYPE_BUSY 0xb                   /* 64-bit TSS, busy: TR is loaded by the monitor */
+#define TSS_LIMIT     0x67                  /* 104-byte TSS without an I/O bitmap */
 
 /* 64-bit TSS layout (SDM 8.7): offsets of the fields ukvm fills. */
 #define TSS_IST_OFFSET(n) (0x24 + ((n)-1) * 8) /* IST1 at 0x24 */
@@ -115,10 +115,9 @@ int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
     }
     if (layout->heap_size)
         regions[n++] = (struct page_region){layout->heap_start, layout->stack_guard, true, false};
-    regions[n++] = (struct page_region){layout->stack_guard + UKVM_PAGE_SIZE, layout->stack_top,
-                                        true, false};
-    if (page_tables_build(mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &layout->cr3, err, errlen) <
-        0)
+    regions[n++] =
+        (struct page_region){layout->stack_guard + UKVM_PAGE_SIZE, layout->stack_top, true, false};
+    if (page_tables_build(mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &layout->cr3, err, errlen) < 0)
         return -1;
     write_gdt_and_tss(mem);
     return 0;
@@ -187,11 +186,13 @@ void boot_initial_regs(uint64_t entry, const struct boot_layout *layout, struct 
 
     memset(sregs, 0, sizeof(*sregs));
     sregs->cs = flat_segment(UKVM_SEL_CODE64, true);
-    sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss =
-        flat_segment(UKVM_SEL_DATA, false);
+    sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = flat_segment(UKVM_SEL_DATA, false);
     sregs->tr = (struct vcpu_segment){
-        .base = UKVM_TSS_GPA, .limit = TSS_LIMIT, .selector = UKVM_SEL_TSS,
-        .type = TSS_TYPE_BUSY, .present = 1,
+        .base = UKVM_TSS_GPA,
+        .limit = TSS_LIMIT,
+        .selector = UKVM_SEL_TSS,
+        .type = TSS_TYPE_BUSY,
+        .present = 1,
     };
     sregs->ldt = (struct vcpu_segment){.type = 0x2, .present = 1, .unusable = 1};
     sregs->gdt = (struct vcpu_dtable){.base = UKVM_GDT_GPA, .limit = UKVM_GDT_ENTRIES * 8 - 1};

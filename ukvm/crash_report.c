@@ -11,7 +11,7 @@
 #include "trap_frame.h"
 
 #define BACKTRACE_MAX 32
-#define REPORT_EXITS 5
+#define REPORT_EXITS  5
 
 /* Symbols for the report; why there are none is kept in err for print_details. */
 static struct symbolizer *open_symbols(const struct crash_context *ctx, char *err, size_t errlen)
@@ -57,8 +57,8 @@ static void print_details(FILE *out, const struct crash_context *ctx, struct sym
 }
 
 /* Plain-words explanation of a page fault address, or NULL. */
-static const char *explain_fault_address(const struct crash_context *ctx, uint64_t cr2,
-                                         char *buf, size_t len)
+static const char *explain_fault_address(const struct crash_context *ctx, uint64_t cr2, char *buf,
+                                         size_t len)
 {
     const struct boot_layout *l = ctx->layout;
     if (cr2 < UKVM_PAGE_SIZE)

@@ -13,7 +13,10 @@ void exit_trace_record(struct exit_trace *trace, enum vm_exit_reason reason, uin
     if ((unsigned)reason < EXIT_TRACE_REASONS)
         trace->per_reason[reason]++;
     trace->ring[(trace->count - 1) % EXIT_TRACE_SIZE] = (struct exit_record){
-        .seq = trace->count, .reason = reason, .rip = rip, .hypercall = hypercall,
+        .seq = trace->count,
+        .reason = reason,
+        .rip = rip,
+        .hypercall = hypercall,
         .detail = detail,
     };
 }

@@ -11,7 +11,7 @@
 
 #include "vm.h"
 
-#define EXIT_TRACE_SIZE 256
+#define EXIT_TRACE_SIZE    256
 #define EXIT_TRACE_REASONS (VM_EXIT_OTHER + 1)
 
 struct exit_record {

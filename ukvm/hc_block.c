@@ -30,9 +30,9 @@ enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg)
                               "name 0x%llx + len 0x%llx is outside guest memory",
                               (unsigned long long)a.name, (unsigned long long)a.name_len);
     uint64_t handle = 0;
-    const struct block_dev *dev =
-        a.name_len <= OPTIONS_BLOCK_NAME_MAX ? block_devs_find(ctx->blocks, name, a.name_len, &handle)
-                                             : NULL;
+    const struct block_dev *dev = a.name_len <= OPTIONS_BLOCK_NAME_MAX
+                                      ? block_devs_find(ctx->blocks, name, a.name_len, &handle)
+                                      : NULL;
     if (dev) {
         a.handle = handle;
         a.capacity = dev->capacity;
@@ -52,9 +52,11 @@ static enum hc_outcome block_io(struct hc_context *ctx, unsigned nr, uint64_t ar
         return HC_GUEST_ERROR;
     void *buf = guest_mem_range(ctx->mem, a.data, a.len);
     if (!buf)
-        return hc_guest_error(ctx, nr, "buffer 0x%llx + len 0x%llx is outside guest memory "
-                              "(%llu MiB)", (unsigned long long)a.data,
-                              (unsigned long long)a.len, (unsigned long long)(ctx->mem->size >> 20));
+        return hc_guest_error(ctx, nr,
+                              "buffer 0x%llx + len 0x%llx is outside guest memory "
+                              "(%llu MiB)",
+                              (unsigned long long)a.data, (unsigned long long)a.len,
+                              (unsigned long long)(ctx->mem->size >> 20));
     if (!block_dev_request_ok(ctx->blocks, a.handle, a.offset, a.len))
         a.ret = UKVM_R_EINVAL;
     else if (write)

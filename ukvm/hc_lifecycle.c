@@ -23,8 +23,8 @@ enum hc_outcome hc_abort(struct hc_context *ctx, uint64_t arg)
     ctx->message[0] = '\0';
     if (a.message) {
         /* The message is for humans: take what is readable, never fail the report on it. */
-        uint64_t len = a.message_len < sizeof(ctx->message) - 1 ? a.message_len
-                                                                 : sizeof(ctx->message) - 1;
+        uint64_t len =
+            a.message_len < sizeof(ctx->message) - 1 ? a.message_len : sizeof(ctx->message) - 1;
         const char *msg = guest_mem_range(ctx->mem, a.message, len);
         if (msg) {
             memcpy(ctx->message, msg, len);

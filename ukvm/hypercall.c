@@ -48,9 +48,10 @@ int hc_copy_args(struct hc_context *ctx, unsigned nr, uint64_t arg, void *dst, s
 {
     if (guest_mem_copy_in(ctx->mem, arg, dst, len) == 0)
         return 0;
-    hc_guest_error(ctx, nr, "argument struct at 0x%llx (%zu bytes) is outside guest memory "
-                   "(%llu MiB)", (unsigned long long)arg, len,
-                   (unsigned long long)(ctx->mem->size >> 20));
+    hc_guest_error(ctx, nr,
+                   "argument struct at 0x%llx (%zu bytes) is outside guest memory "
+                   "(%llu MiB)",
+                   (unsigned long long)arg, len, (unsigned long long)(ctx->mem->size >> 20));
     return -1;
 }
 
@@ -58,8 +59,8 @@ enum hc_outcome hypercall_dispatch(struct hc_context *ctx, uint16_t port, uint32
 {
     unsigned nr = (unsigned)(port - UKVM_HC_PORT_BASE);
     if (nr >= UKVM_HC_COUNT || !hypercalls[nr].name) {
-        snprintf(ctx->error, sizeof(ctx->error),
-                 "unknown hypercall %u (port 0x%x, argument 0x%x)", nr, port, value);
+        snprintf(ctx->error, sizeof(ctx->error), "unknown hypercall %u (port 0x%x, argument 0x%x)",
+                 nr, port, value);
         return HC_GUEST_ERROR;
     }
     if (!hypercalls[nr].handler)

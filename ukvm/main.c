@@ -101,8 +101,7 @@ int main(int argc, char **argv)
     struct vcpu_sregs sregs;
     boot_initial_regs(image.entry, &layout, &regs, &sregs);
     if (vcpu_set_sregs(vcpu, &sregs) < 0 || vcpu_set_regs(vcpu, &regs) < 0) {
-        snprintf(err, sizeof(err), "cannot set the vCPU's initial registers: %s",
-                 strerror(errno));
+        snprintf(err, sizeof(err), "cannot set the vCPU's initial registers: %s", strerror(errno));
         goto fail;
     }
 
@@ -129,8 +128,13 @@ int main(int argc, char **argv)
     /* 9. Run. */
     static struct run_context run;
     run = (struct run_context){
-        .vcpu = vcpu, .mem = &mem, .blocks = &blocks, .layout = &layout,
-        .kernel_path = opts.kernel_path, .wake_fd = wake_fd, .trace = opts.trace,
+        .vcpu = vcpu,
+        .mem = &mem,
+        .blocks = &blocks,
+        .layout = &layout,
+        .kernel_path = opts.kernel_path,
+        .wake_fd = wake_fd,
+        .trace = opts.trace,
     };
     uint64_t t_run = now_ns(CLOCK_MONOTONIC);
     status = run_loop(&run);

@@ -73,8 +73,7 @@ static enum options_result add_block(struct options *opts, const char *name, siz
                                      const char *path, const char *arg, FILE *err)
 {
     if (!valid_block_name(name, name_len))
-        return usage_error(err,
-                           "bad device name in '%s': use 1 to 63 letters, digits or '_'", arg);
+        return usage_error(err, "bad device name in '%s': use 1 to 63 letters, digits or '_'", arg);
     if (!*path)
         return usage_error(err, "'%s' needs a file name", arg);
     for (size_t i = 0; i < opts->nblocks; i++)

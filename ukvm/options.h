@@ -14,10 +14,10 @@
 
 #include "ukvm_abi.h"
 
-#define OPTIONS_MAX_BLOCKS 16
-#define OPTIONS_BLOCK_NAME_MAX 63
+#define OPTIONS_MAX_BLOCKS      16
+#define OPTIONS_BLOCK_NAME_MAX  63
 #define OPTIONS_DEFAULT_MEM_MIB 64
-#define OPTIONS_MAX_MEM_MIB 4096 /* hypercall arguments are 32-bit guest addresses */
+#define OPTIONS_MAX_MEM_MIB     4096 /* hypercall arguments are 32-bit guest addresses */
 
 struct block_option {
     char name[OPTIONS_BLOCK_NAME_MAX + 1];

@@ -11,9 +11,9 @@
 #include "inspect/pagewalk.h"
 #include "page_tables.h"
 
-#define SIZE_2M 0x200000ULL
-#define SIZE_1G 0x40000000ULL
-#define ENTRIES 512
+#define SIZE_2M      0x200000ULL
+#define SIZE_1G      0x40000000ULL
+#define ENTRIES      512
 #define PT_PAGE_SIZE 0x1000ULL
 
 struct table_alloc {
@@ -83,8 +83,10 @@ int page_tables_build(struct guest_mem *mem, const struct page_region *regions, 
         const struct page_region *r = &regions[i];
         if (r->start % PT_PAGE_SIZE || r->end % PT_PAGE_SIZE || r->start > r->end ||
             r->end > mem->size) {
-            snprintf(err, errlen, "page region %zu [0x%llx, 0x%llx) is not page-aligned inside "
-                     "guest memory", i, (unsigned long long)r->start, (unsigned long long)r->end);
+            snprintf(err, errlen,
+                     "page region %zu [0x%llx, 0x%llx) is not page-aligned inside "
+                     "guest memory",
+                     i, (unsigned long long)r->start, (unsigned long long)r->end);
             return -1;
         }
     }

@@ -65,8 +65,9 @@ static int hypercall_outcome(struct run_context *ctx, enum hc_outcome outcome,
     case HC_GUEST_ERROR: {
         char headline[320];
         snprintf(headline, sizeof(headline), "guest error: %s", hc->error);
-        return vcpu_crash(ctx, headline, "the guest made a malformed hypercall; it was refused "
-                                         "and the guest stopped");
+        return vcpu_crash(ctx, headline,
+                          "the guest made a malformed hypercall; it was refused "
+                          "and the guest stopped");
     }
     }
     return UKVM_EXIT_GUEST_CRASH;
@@ -91,7 +92,9 @@ static const char *internal_error_explanation(uint32_t suberror)
 int run_loop(struct run_context *ctx)
 {
     struct hc_context hc = {
-        .mem = ctx->mem, .blocks = ctx->blocks, .console_fd = STDOUT_FILENO,
+        .mem = ctx->mem,
+        .blocks = ctx->blocks,
+        .console_fd = STDOUT_FILENO,
         .wake_fd = ctx->wake_fd,
     };
     for (;;) {
@@ -128,9 +131,8 @@ int run_loop(struct run_context *ctx)
         exit_trace_record(&ctx->exits, exit.reason, rip, hc_nr, detail);
         if (ctx->trace) {
             fprintf(stderr, "ukvm: trace: ");
-            exit_trace_print_record(stderr, &ctx->exits.ring[(ctx->exits.count - 1) %
-                                                             EXIT_TRACE_SIZE],
-                                    0);
+            exit_trace_print_record(stderr,
+                                    &ctx->exits.ring[(ctx->exits.count - 1) % EXIT_TRACE_SIZE], 0);
         }
 
         int status;
@@ -145,8 +147,8 @@ int run_loop(struct run_context *ctx)
                                   "ukvm emulates no devices: hypercalls are 4-byte writes to "
                                   "ports 0x500-0x5ff");
             }
-            status = hypercall_outcome(ctx, hypercall_dispatch(&hc, exit.io.port, exit.io.value),
-                                       &hc);
+            status =
+                hypercall_outcome(ctx, hypercall_dispatch(&hc, exit.io.port, exit.io.value), &hc);
             if (status >= 0)
                 return status;
             break;

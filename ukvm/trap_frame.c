@@ -6,10 +6,23 @@
 void trap_frame_to_regs(const struct ukvm_trap_frame *f, struct vcpu_regs *r)
 {
     *r = (struct vcpu_regs){
-        .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
-        .rsi = f->rsi, .rdi = f->rdi, .rsp = f->rsp, .rbp = f->rbp,
-        .r8 = f->r8,   .r9 = f->r9,   .r10 = f->r10, .r11 = f->r11,
-        .r12 = f->r12, .r13 = f->r13, .r14 = f->r14, .r15 = f->r15,
-        .rip = f->rip, .rflags = f->rflags,
+        .rax = f->rax,
+        .rbx = f->rbx,
+        .rcx = f->rcx,
+        .rdx = f->rdx,
+        .rsi = f->rsi,
+        .rdi = f->rdi,
+        .rsp = f->rsp,
+        .rbp = f->rbp,
+        .r8 = f->r8,
+        .r9 = f->r9,
+        .r10 = f->r10,
+        .r11 = f->r11,
+        .r12 = f->r12,
+        .r13 = f->r13,
+        .r14 = f->r14,
+        .r15 = f->r15,
+        .rip = f->rip,
+        .rflags = f->rflags,
     };
 }

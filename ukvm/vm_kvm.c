@@ -53,8 +53,8 @@ int vm_create(struct vm **out, char *err, size_t errlen)
     if (vm->kvm_fd < 0) {
         int saved = errno;
         snprintf(err, errlen, "cannot open /dev/kvm: %s%s", strerror(saved),
-                 saved == ENOENT ? " (is the kvm module loaded? is this a VM without nested "
-                                   "virtualization?)"
+                 saved == ENOENT   ? " (is the kvm module loaded? is this a VM without nested "
+                                     "virtualization?)"
                  : saved == EACCES ? " (add yourself to the kvm group, or run as root)"
                                    : "");
         free(vm);
@@ -183,22 +183,48 @@ uint64_t vcpu_tsc_hz(struct vcpu *vcpu)
 static void regs_from_kvm(const struct kvm_regs *k, struct vcpu_regs *r)
 {
     *r = (struct vcpu_regs){
-        .rax = k->rax, .rbx = k->rbx, .rcx = k->rcx, .rdx = k->rdx,
-        .rsi = k->rsi, .rdi = k->rdi, .rsp = k->rsp, .rbp = k->rbp,
-        .r8 = k->r8,   .r9 = k->r9,   .r10 = k->r10, .r11 = k->r11,
-        .r12 = k->r12, .r13 = k->r13, .r14 = k->r14, .r15 = k->r15,
-        .rip = k->rip, .rflags = k->rflags,
+        .rax = k->rax,
+        .rbx = k->rbx,
+        .rcx = k->rcx,
+        .rdx = k->rdx,
+        .rsi = k->rsi,
+        .rdi = k->rdi,
+        .rsp = k->rsp,
+        .rbp = k->rbp,
+        .r8 = k->r8,
+        .r9 = k->r9,
+        .r10 = k->r10,
+        .r11 = k->r11,
+        .r12 = k->r12,
+        .r13 = k->r13,
+        .r14 = k->r14,
+        .r15 = k->r15,
+        .rip = k->rip,
+        .rflags = k->rflags,
     };
 }
 
 static void regs_to_kvm(const struct vcpu_regs *r, struct kvm_regs *k)
 {
     *k = (struct kvm_regs){
-        .rax = r->rax, .rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx,
-        .rsi = r->rsi, .rdi = r->rdi, .rsp = r->rsp, .rbp = r->rbp,
-        .r8 = r->r8,   .r9 = r->r9,   .r10 = r->r10, .r11 = r->r11,
-        .r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
-        .rip = r->rip, .rflags = r->rflags,
+        .rax = r->rax,
+        .rbx = r->rbx,
+        .rcx = r->rcx,
+        .rdx = r->rdx,
+        .rsi = r->rsi,
+        .rdi = r->rdi,
+        .rsp = r->rsp,
+        .rbp = r->rbp,
+        .r8 = r->r8,
+        .r9 = r->r9,
+        .r10 = r->r10,
+        .r11 = r->r11,
+        .r12 = r->r12,
+        .r13 = r->r13,
+        .r14 = r->r14,
+        .r15 = r->r15,
+        .rip = r->rip,
+        .rflags = r->rflags,
     };
 }
 
@@ -229,18 +255,36 @@ int vcpu_set_regs(struct vcpu *vcpu, const struct vcpu_regs *regs)
 static void segment_from_kvm(const struct kvm_segment *k, struct vcpu_segment *s)
 {
     *s = (struct vcpu_segment){
-        .base = k->base, .limit = k->limit, .selector = k->selector, .type = k->type,
-        .present = k->present, .dpl = k->dpl, .db = k->db, .s = k->s, .l = k->l, .g = k->g,
-        .avl = k->avl, .unusable = k->unusable,
+        .base = k->base,
+        .limit = k->limit,
+        .selector = k->selector,
+        .type = k->type,
+        .present = k->present,
+        .dpl = k->dpl,
+        .db = k->db,
+        .s = k->s,
+        .l = k->l,
+        .g = k->g,
+        .avl = k->avl,
+        .unusable = k->unusable,
     };
 }
 
 static void segment_to_kvm(const struct vcpu_segment *s, struct kvm_segment *k)
 {
     *k = (struct kvm_segment){
-        .base = s->base, .limit = s->limit, .selector = s->selector, .type = s->type,
-        .present = s->present, .dpl = s->dpl, .db = s->db, .s = s->s, .l = s->l, .g = s->g,
-        .avl = s->avl, .unusable = s->unusable,
+        .base = s->base,
+        .limit = s->limit,
+        .selector = s->selector,
+        .type = s->type,
+        .present = s->present,
+        .dpl = s->dpl,
+        .db = s->db,
+        .s = s->s,
+        .l = s->l,
+        .g = s->g,
+        .avl = s->avl,
+        .unusable = s->unusable,
     };
 }
 

@@ -164,8 +164,8 @@ static int unwind_fp(struct symbolizer *sym, const struct vcpu_regs *regs,
      * A call through a bad pointer faults before the callee's prologue: the return
      * address is still on top of the stack and rbp is still the caller's.
      */
-    if (!symbolizer_is_code(sym, regs->rip) && read_u64(mem, regs->rsp, &ret) && in_function(sym, ret) &&
-        n < max) {
+    if (!symbolizer_is_code(sym, regs->rip) && read_u64(mem, regs->rsp, &ret) &&
+        in_function(sym, ret) && n < max) {
         frames[0].cfa = regs->rsp + 8;
         frames[n++] = (struct backtrace_frame){.pc = ret, .via_fp = 1};
     }
