@@ -130,6 +130,19 @@ $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(MONITOR_CFLAGS) -o $@ $<
 
+# The QEMU side of the gdb benchmark (tests/bench/run.sh): a 32-bit multiboot ELF for
+# qemu-system-x86_64 -kernel, running the same loop as bench_loop. No libc, no libgcc,
+# so no 32-bit multilib packages are needed.
+QEMU_GUEST := $(BUILD)/bench/qemu_guest.elf
+QEMU_GUEST_SRCS := $(wildcard tests/bench/qemu_guest/*.c tests/bench/qemu_guest/*.S)
+$(QEMU_GUEST): $(QEMU_GUEST_SRCS) tests/bench/qemu_guest/guest.ld
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -std=gnu11 -O2 -g -ffreestanding -nostdlib -static -no-pie -fno-pie -fno-pic \
+		-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-Wall -Wextra -Werror -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		-Wl,-T,tests/bench/qemu_guest/guest.ld \
+		-o $@ $(QEMU_GUEST_SRCS)
+
 ifdef APP
 APP_DIR := $(patsubst %/,%,$(APP))
 APP_NAME := $(notdir $(APP_DIR))
@@ -147,15 +160,16 @@ endif
 test: all
 	tests/run.sh
 
-bench: all $(BENCH_UNIKERNELS) $(BENCH_HOST_BINS)
+bench: all $(BENCH_UNIKERNELS) $(BENCH_HOST_BINS) $(QEMU_GUEST)
 	tests/bench/run.sh
 
 install: monitor kernel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ukvm \
-		$(DESTDIR)$(PREFIX)/include/ukvm
+		$(DESTDIR)$(PREFIX)/include/ukvm $(DESTDIR)$(PREFIX)/share/ukvm/gdbinit
 	install -m 755 $(BUILD)/ukvm $(DESTDIR)$(PREFIX)/bin/ukvm
 	install -m 644 $(KERNEL_OBJ) kernel/kernel.ld kernel/app_flags.mk $(DESTDIR)$(PREFIX)/lib/ukvm/
 	install -m 644 kernel/solo5.h include/ukvm_abi.h $(DESTDIR)$(PREFIX)/include/ukvm/
+	install -m 644 gdbinit/solo5.gdb $(DESTDIR)$(PREFIX)/share/ukvm/gdbinit/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GCC_INCLUDE@|$(GCC_INCLUDE)|g' kernel/app.mk.in \
 		> $(DESTDIR)$(PREFIX)/lib/ukvm/app.mk
 

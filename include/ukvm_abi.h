@@ -159,13 +159,17 @@ struct ukvm_trap_frame {
 
 /*
  * UKVM_HC_ABORT: the guest gives up (solo5_abort, stack protector). frame holds the
- * registers at the call site (vector = UKVM_ABORT_VECTOR), so the monitor can print a
- * backtrace; message is an optional human-readable reason.
+ * registers at the call site as if the call had returned (vector = UKVM_ABORT_VECTOR,
+ * rip = the return address, rsp = past it), so the monitor can print a backtrace;
+ * function is the address of the aborting routine itself (solo5_abort, ...), so that a
+ * debugger can show the stop inside it, with the caller one frame up; message is an
+ * optional human-readable reason.
  */
 #define UKVM_ABORT_VECTOR 0xffffffffULL
 struct ukvm_hc_abort {
     uint64_t message;     /* in: guest-physical address, or 0 */
     uint64_t message_len; /* in */
+    uint64_t function;    /* in: entry address of the routine that aborted, or 0 */
     struct ukvm_trap_frame frame;
 };
 

@@ -78,6 +78,8 @@ abort_call:
 \name:
     .cfi_startproc
     SAVE_CALLER_REGS
+    leaq \name(%rip), %rax
+    movq %rax, abort_call + HA_FUNCTION(%rip)
     leaq \msg(%rip), %rax
     movq %rax, abort_call + HA_MESSAGE(%rip)
     movq $\msg\()_len, abort_call + HA_MESSAGE_LEN(%rip)
@@ -99,6 +101,8 @@ abort_call:
 kernel_abort:
     .cfi_startproc
     SAVE_CALLER_REGS
+    leaq kernel_abort(%rip), %rax
+    movq %rax, abort_call + HA_FUNCTION(%rip)
     movq %rdi, abort_call + HA_MESSAGE(%rip)
     movq %rsi, abort_call + HA_MESSAGE_LEN(%rip)
     jmp abort_hypercall

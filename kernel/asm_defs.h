@@ -51,7 +51,8 @@
 /* struct ukvm_hc_abort */
 #define HA_MESSAGE     0
 #define HA_MESSAGE_LEN 8
-#define HA_FRAME       16
+#define HA_FUNCTION    16
+#define HA_FRAME       24
 #define HA_SIZE        (HA_FRAME + TF_SIZE)
 
 #ifndef __ASSEMBLY__
@@ -102,6 +103,7 @@ _Static_assert(TF_SS + 8 == TF_SIZE, "ss is the last field");
 
 _Static_assert(offsetof(struct ukvm_hc_abort, message) == HA_MESSAGE, "abort message");
 _Static_assert(offsetof(struct ukvm_hc_abort, message_len) == HA_MESSAGE_LEN, "abort len");
+_Static_assert(offsetof(struct ukvm_hc_abort, function) == HA_FUNCTION, "abort function");
 _Static_assert(offsetof(struct ukvm_hc_abort, frame) == HA_FRAME, "abort frame");
 _Static_assert(sizeof(struct ukvm_hc_abort) == HA_SIZE, "abort size");
 #endif /* !__ASSEMBLY__ */

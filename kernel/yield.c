@@ -9,13 +9,18 @@ void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
     solo5_time_t now = solo5_clock_monotonic();
     solo5_handle_set_t ready = 0;
 
-    /* The monitor takes a relative timeout; a deadline already passed needs no exit. */
-    if (deadline > now) {
+    /*
+     * The monitor takes a relative timeout; a deadline already passed needs no exit. It
+     * may return early with nothing ready (a debugger stopped the guest mid-sleep), so
+     * sleep again for what is left: solo5_yield returns only at the deadline or with input.
+     */
+    while (deadline > now && ready == 0) {
         struct ukvm_hc_poll poll = {.timeout_ns = deadline - now};
 
         hypercall(UKVM_HC_POLL, &poll);
         if (poll.ret == UKVM_R_OK)
             ready = poll.ready_set;
+        now = solo5_clock_monotonic();
     }
     if (ready_set)
         *ready_set = ready;

@@ -57,10 +57,9 @@ static void print_details(FILE *out, const struct crash_context *ctx, struct sym
 }
 
 /* Plain-words explanation of a page fault address, or NULL. */
-static const char *explain_fault_address(const struct crash_context *ctx, uint64_t cr2, char *buf,
+static const char *explain_fault_address(const struct boot_layout *l, uint64_t cr2, char *buf,
                                          size_t len)
 {
-    const struct boot_layout *l = ctx->layout;
     if (cr2 < UKVM_PAGE_SIZE)
         return "a null pointer dereference (page 0 is never mapped)";
     if (l && cr2 >= l->stack_guard && cr2 < l->stack_guard + UKVM_PAGE_SIZE) {
@@ -75,26 +74,22 @@ static const char *explain_fault_address(const struct crash_context *ctx, uint64
     return NULL;
 }
 
-void crash_report_trap(FILE *out, const struct crash_context *ctx,
-                       const struct ukvm_trap_frame *frame)
+void crash_describe_trap(FILE *out, const char *prefix, const struct ukvm_trap_frame *frame,
+                         const struct boot_layout *layout, struct symbolizer *sym)
 {
-    struct vcpu_regs regs;
-    trap_frame_to_regs(frame, &regs);
     char why[256];
     const char *explained = frame->vector == X86_EXC_PF
-                                ? explain_fault_address(ctx, frame->cr2, why, sizeof(why))
+                                ? explain_fault_address(layout, frame->cr2, why, sizeof(why))
                                 : NULL;
     bool overflow = explained && explained == why; /* only the guard-page case uses why */
     /* A #DF with rsp near the guard page is a stack overflow whose #PF could not be delivered. */
-    if (frame->vector == X86_EXC_DF && ctx->layout && frame->rsp >= ctx->layout->stack_guard &&
-        frame->rsp < ctx->layout->stack_guard + 2 * UKVM_PAGE_SIZE)
+    if (frame->vector == X86_EXC_DF && layout && frame->rsp >= layout->stack_guard &&
+        frame->rsp < layout->stack_guard + 2 * UKVM_PAGE_SIZE)
         overflow = true;
 
-    fprintf(out, "ukvm: guest crashed: %s%s (%s, vector %" PRIu64 ") at ",
-            overflow ? "stack overflow: " : "", x86_exception_name(frame->vector),
-            x86_exception_mnemonic(frame->vector), frame->vector);
-    char sym_err[256];
-    struct symbolizer *sym = open_symbols(ctx, sym_err, sizeof(sym_err));
+    fprintf(out, "%s%s%s (%s, vector %" PRIu64 ") at ", prefix, overflow ? "stack overflow: " : "",
+            x86_exception_name(frame->vector), x86_exception_mnemonic(frame->vector),
+            frame->vector);
     print_location(out, sym, frame->rip);
     fputc('\n', out);
     if (x86_exception_has_error_code(frame->vector)) {
@@ -105,6 +100,34 @@ void crash_report_trap(FILE *out, const struct crash_context *ctx,
     if (frame->vector == X86_EXC_PF)
         fprintf(out, "  faulting address (CR2) 0x%016" PRIx64 "%s%s\n", frame->cr2,
                 explained ? ": " : "", explained ? explained : "");
+}
+
+void crash_describe_abort(FILE *out, const char *prefix, const char *message, uint64_t rip,
+                          struct symbolizer *sym)
+{
+    fprintf(out, "%s%s\n  called from ", prefix, message && *message ? message : "(no message)");
+    print_location(out, sym, rip);
+    fputc('\n', out);
+}
+
+void crash_describe_vcpu(FILE *out, const char *prefix, const char *headline,
+                         const char *explanation, uint64_t rip, struct symbolizer *sym)
+{
+    fprintf(out, "%s%s\n  at ", prefix, headline);
+    print_location(out, sym, rip);
+    fputc('\n', out);
+    if (explanation)
+        fprintf(out, "  %s\n", explanation);
+}
+
+void crash_report_trap(FILE *out, const struct crash_context *ctx,
+                       const struct ukvm_trap_frame *frame)
+{
+    struct vcpu_regs regs;
+    trap_frame_to_regs(frame, &regs);
+    char sym_err[256];
+    struct symbolizer *sym = open_symbols(ctx, sym_err, sizeof(sym_err));
+    crash_describe_trap(out, "ukvm: guest crashed: ", frame, ctx->layout, sym);
     print_details(out, ctx, sym, sym_err, &regs);
     symbolizer_close(sym);
 }
@@ -114,11 +137,9 @@ void crash_report_abort(FILE *out, const struct crash_context *ctx, const char *
 {
     struct vcpu_regs regs;
     trap_frame_to_regs(frame, &regs);
-    fprintf(out, "ukvm: guest aborted: %s\n  called from ", *message ? message : "(no message)");
     char sym_err[256];
     struct symbolizer *sym = open_symbols(ctx, sym_err, sizeof(sym_err));
-    print_location(out, sym, frame->rip);
-    fputc('\n', out);
+    crash_describe_abort(out, "ukvm: guest aborted: ", message, frame->rip, sym);
     print_details(out, ctx, sym, sym_err, &regs);
     symbolizer_close(sym);
 }
@@ -126,13 +147,9 @@ void crash_report_abort(FILE *out, const struct crash_context *ctx, const char *
 void crash_report_vcpu(FILE *out, const struct crash_context *ctx, const char *headline,
                        const char *explanation, const struct vcpu_regs *regs)
 {
-    fprintf(out, "ukvm: %s\n  at ", headline);
     char sym_err[256];
     struct symbolizer *sym = open_symbols(ctx, sym_err, sizeof(sym_err));
-    print_location(out, sym, regs->rip);
-    fputc('\n', out);
-    if (explanation)
-        fprintf(out, "  %s\n", explanation);
+    crash_describe_vcpu(out, "ukvm: ", headline, explanation, regs->rip, sym);
     print_details(out, ctx, sym, sym_err, regs);
     symbolizer_close(sym);
 }

@@ -25,6 +25,38 @@ struct crash_context {
     const struct vcpu_sregs *sregs; /* control registers at the time; may be NULL */
 };
 
+struct symbolizer;
+
+/*
+ * The description that opens a report, one function per kind of death, shared with
+ * `monitor exc` and the shell so that both say exactly what a crash report says.
+ * prefix starts the first line ("ukvm: guest crashed: " in a report). LOCATION below is
+ * "function+0x1c (file.c:42)" with sym, the bare address without (sym may be NULL).
+ *
+ * A trap, with layout (may be NULL) for the plain-words readings of CR2 and for telling
+ * a stack overflow from other faults:
+ *   PREFIX[stack overflow: ]Page fault (#PF, vector 14) at LOCATION
+ *     error code 0x2: not-present page, write, supervisor, data access
+ *     faulting address (CR2) 0x0000000000000000: a null pointer dereference (...)
+ * The error-code line appears for vectors that push one, the CR2 line for #PF only.
+ */
+void crash_describe_trap(FILE *out, const char *prefix, const struct ukvm_trap_frame *frame,
+                         const struct boot_layout *layout, struct symbolizer *sym);
+
+/*
+ * An abort: "PREFIXMESSAGE" ("(no message)" when message is NULL or empty), then
+ * "  called from LOCATION" for the caller's rip.
+ */
+void crash_describe_abort(FILE *out, const char *prefix, const char *message, uint64_t rip,
+                          struct symbolizer *sym);
+
+/*
+ * A death the hypervisor saw: "PREFIXHEADLINE", "  at LOCATION", then "  EXPLANATION"
+ * when explanation is not NULL.
+ */
+void crash_describe_vcpu(FILE *out, const char *prefix, const char *headline,
+                         const char *explanation, uint64_t rip, struct symbolizer *sym);
+
 /* A CPU exception the guest's kernel reported with UKVM_HC_TRAP. */
 void crash_report_trap(FILE *out, const struct crash_context *ctx,
                        const struct ukvm_trap_frame *frame);

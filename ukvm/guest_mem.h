@@ -17,7 +17,7 @@
 
 struct guest_mem {
     uint8_t *host; /* mmap'd, page-aligned, zero-filled at start */
-    uint64_t size; /* bytes; a multiple of 2 MiB */
+    uint64_t size; /* bytes; a multiple of 1 MiB (--mem is in MiB) */
 };
 
 /*

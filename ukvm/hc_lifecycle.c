@@ -20,6 +20,7 @@ enum hc_outcome hc_abort(struct hc_context *ctx, uint64_t arg)
     if (hc_copy_args(ctx, UKVM_HC_ABORT, arg, &a, sizeof(a)) < 0)
         return HC_GUEST_ERROR;
     ctx->frame = a.frame;
+    ctx->abort_function = a.function;
     ctx->message[0] = '\0';
     if (a.message) {
         /* The message is for humans: take what is readable, never fail the report on it. */

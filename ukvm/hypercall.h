@@ -33,6 +33,7 @@ struct hc_context {
     /* Filled by the handlers. */
     uint64_t exit_status;
     struct ukvm_trap_frame frame;
+    uint64_t abort_function; /* ABORT: the aborting routine's address, or 0 */
     char message[256];
     char error[256];
 };

@@ -19,6 +19,7 @@
 #include "boot_setup.h"
 #include "elf_load.h"
 #include "exit_status.h"
+#include "gdb_target.h"
 #include "guest_mem.h"
 #include "options.h"
 #include "run_loop.h"
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
         .trace = opts.trace,
     };
     uint64_t t_run = now_ns(CLOCK_MONOTONIC);
-    status = run_loop(&run);
+    status = opts.gdb ? gdb_frontend_run(&run, opts.gdb_host, opts.gdb_port) : run_loop(&run);
     uint64_t t_end = now_ns(CLOCK_MONOTONIC);
     fflush(stdout);
     if (opts.stats)

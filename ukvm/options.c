@@ -23,7 +23,10 @@ void options_usage(FILE *out)
             "Options:\n"
             "  --mem=MiB           guest memory in MiB (default %d, at most %d)\n"
             "  --disk=FILE         block device \"storage\" backed by FILE\n"
-            "  --block:NAME=FILE   block device NAME backed by FILE (any number)\n"
+            "  --block:NAME=FILE   block device NAME backed by FILE (up to 16)\n"
+            "  --gdb[=[HOST:]PORT] wait for gdb before the first instruction; listen on\n"
+            "                      HOST:PORT (default 127.0.0.1:1234; PORT 0 picks a free\n"
+            "                      port; give HOST 0.0.0.0 to accept remote debuggers)\n"
             "  --trace             print every KVM exit and hypercall to stderr\n"
             "  --stats             print set-up and run times to stderr at exit\n"
             "  --help              this text\n"
@@ -56,6 +59,38 @@ static bool parse_mem(const char *s, uint64_t *mib)
     if (errno || *end || v < 2 || v > OPTIONS_MAX_MEM_MIB)
         return false;
     *mib = v;
+    return true;
+}
+
+/*
+ * --gdb's value: PORT, HOST:PORT or [IPv6]:PORT. The port is decimal 0-65535 (0 picks a
+ * free one); the host is passed to getaddrinfo later, so only its length is checked here.
+ */
+static bool parse_gdb_address(const char *s, struct options *opts)
+{
+    const char *port = s;
+    const char *colon = strrchr(s, ':');
+    if (colon) {
+        const char *host = s;
+        size_t hlen = (size_t)(colon - s);
+        if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+            host++;
+            hlen -= 2;
+        }
+        if (hlen == 0 || hlen >= sizeof(opts->gdb_host))
+            return false;
+        memcpy(opts->gdb_host, host, hlen);
+        opts->gdb_host[hlen] = '\0';
+        port = colon + 1;
+    }
+    if (!isdigit((unsigned char)port[0]))
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long v = strtoul(port, &end, 10);
+    if (errno || *end || v > 65535)
+        return false;
+    opts->gdb_port = (uint16_t)v;
     return true;
 }
 
@@ -114,6 +149,8 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
 {
     memset(opts, 0, sizeof(*opts));
     opts->mem_mib = OPTIONS_DEFAULT_MEM_MIB;
+    snprintf(opts->gdb_host, sizeof(opts->gdb_host), "%s", OPTIONS_DEFAULT_GDB_HOST);
+    opts->gdb_port = OPTIONS_DEFAULT_GDB_PORT;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -131,6 +168,12 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             return OPTIONS_DONE;
         } else if (!strcmp(a, "--trace")) {
             opts->trace = true;
+        } else if (!strcmp(a, "--gdb")) {
+            opts->gdb = true;
+        } else if (!strncmp(a, "--gdb=", 6)) {
+            opts->gdb = true;
+            if (!parse_gdb_address(a + 6, opts))
+                return usage_error(err, "bad address in '%s': give PORT or HOST:PORT", a);
         } else if (!strcmp(a, "--stats")) {
             opts->stats = true;
         } else if (!strncmp(a, "--mem=", 6)) {

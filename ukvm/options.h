@@ -14,10 +14,12 @@
 
 #include "ukvm_abi.h"
 
-#define OPTIONS_MAX_BLOCKS      16
-#define OPTIONS_BLOCK_NAME_MAX  63
-#define OPTIONS_DEFAULT_MEM_MIB 64
-#define OPTIONS_MAX_MEM_MIB     4096 /* hypercall arguments are 32-bit guest addresses */
+#define OPTIONS_MAX_BLOCKS       16
+#define OPTIONS_BLOCK_NAME_MAX   63
+#define OPTIONS_DEFAULT_MEM_MIB  64
+#define OPTIONS_MAX_MEM_MIB      4096        /* hypercall arguments are 32-bit guest addresses */
+#define OPTIONS_DEFAULT_GDB_HOST "127.0.0.1" /* never all interfaces unless asked */
+#define OPTIONS_DEFAULT_GDB_PORT 1234
 
 struct block_option {
     char name[OPTIONS_BLOCK_NAME_MAX + 1];
@@ -28,6 +30,9 @@ struct options {
     uint64_t mem_mib;
     bool trace; /* print every exit and hypercall to stderr */
     bool stats; /* print set-up and run times at exit */
+    bool gdb;   /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
+    char gdb_host[256];
+    uint16_t gdb_port; /* 0: pick a free port */
     size_t nblocks;
     struct block_option blocks[OPTIONS_MAX_BLOCKS];
     const char *kernel_path;

@@ -1,8 +1,9 @@
 /*
- * run_loop.c: the vCPU loop and exit dispatch (see run_loop.h).
+ * run_loop.c: the exit dispatcher and the no-debugger driver (see run_loop.h).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,63 +16,6 @@
 #include "stop_signals.h"
 
 #define HC_PORT_RANGE 0x100
-
-static struct crash_context crash_context_of(struct run_context *ctx, struct vcpu_sregs *sregs)
-{
-    bool have_sregs = vcpu_get_sregs(ctx->vcpu, sregs) == 0;
-    return (struct crash_context){
-        .kernel_path = ctx->kernel_path,
-        .mem = ctx->mem,
-        .layout = ctx->layout,
-        .trace = &ctx->exits,
-        .sregs = have_sregs ? sregs : NULL,
-    };
-}
-
-/* A death the hypervisor saw: report with the vCPU's own registers. */
-static int vcpu_crash(struct run_context *ctx, const char *headline, const char *explanation)
-{
-    struct vcpu_regs regs;
-    struct vcpu_sregs sregs;
-    struct crash_context cc = crash_context_of(ctx, &sregs);
-    if (vcpu_get_regs(ctx->vcpu, &regs) < 0) {
-        fprintf(stderr, "ukvm: %s (registers unavailable: %s)\n", headline, strerror(errno));
-        return UKVM_EXIT_GUEST_CRASH;
-    }
-    fflush(stdout);
-    crash_report_vcpu(stderr, &cc, headline, explanation, &regs);
-    return UKVM_EXIT_GUEST_CRASH;
-}
-
-static int hypercall_outcome(struct run_context *ctx, enum hc_outcome outcome,
-                             struct hc_context *hc)
-{
-    struct vcpu_sregs sregs;
-    struct crash_context cc;
-    fflush(stdout);
-    switch (outcome) {
-    case HC_CONTINUE:
-        return -1;
-    case HC_HALT:
-        return (int)(hc->exit_status & 0xff);
-    case HC_ABORT:
-        cc = crash_context_of(ctx, &sregs);
-        crash_report_abort(stderr, &cc, hc->message, &hc->frame);
-        return UKVM_EXIT_GUEST_CRASH;
-    case HC_TRAP:
-        cc = crash_context_of(ctx, &sregs);
-        crash_report_trap(stderr, &cc, &hc->frame);
-        return UKVM_EXIT_GUEST_CRASH;
-    case HC_GUEST_ERROR: {
-        char headline[320];
-        snprintf(headline, sizeof(headline), "guest error: %s", hc->error);
-        return vcpu_crash(ctx, headline,
-                          "the guest made a malformed hypercall; it was refused "
-                          "and the guest stopped");
-    }
-    }
-    return UKVM_EXIT_GUEST_CRASH;
-}
 
 static const char *internal_error_explanation(uint32_t suberror)
 {
@@ -89,7 +33,171 @@ static const char *internal_error_explanation(uint32_t suberror)
     }
 }
 
-int run_loop(struct run_context *ctx)
+static void crash_event(struct run_event *ev, const char *explanation, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void crash_event(struct run_event *ev, const char *explanation, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev->headline, sizeof(ev->headline), fmt, ap);
+    va_end(ap);
+    ev->kind = RUN_EVENT_CRASH;
+    ev->explanation = explanation;
+}
+
+/* Serves one hypercall exit; returns true when the guest simply goes on. */
+static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, struct run_event *ev)
+{
+    switch (hypercall_dispatch(hc, ev->exit.io.port, ev->exit.io.value)) {
+    case HC_CONTINUE:
+        return true;
+    case HC_HALT:
+        ev->kind = RUN_EVENT_HALT;
+        ev->status = (int)(hc->exit_status & 0xff);
+        return false;
+    case HC_ABORT:
+        ev->kind = RUN_EVENT_ABORT;
+        ev->frame = hc->frame;
+        ev->abort_function = hc->abort_function;
+        memcpy(ev->message, hc->message, sizeof(ev->message));
+        return false;
+    case HC_TRAP:
+        ev->kind = RUN_EVENT_TRAP;
+        ev->frame = hc->frame;
+        return false;
+    case HC_GUEST_ERROR:
+        crash_event(ev,
+                    "the guest made a malformed hypercall; it was refused and the guest "
+                    "stopped",
+                    "guest error: %s", hc->error);
+        return false;
+    }
+    (void)ctx;
+    return false;
+}
+
+/* Classifies an exit; returns true when it was a hypercall that let the guest go on. */
+static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct run_event *ev)
+{
+    const struct vm_exit *exit = &ev->exit;
+    switch (exit->reason) {
+    case VM_EXIT_IO:
+        ev->exit_pending = true;
+        if (exit->io.port < UKVM_HC_PORT_BASE ||
+            exit->io.port >= UKVM_HC_PORT_BASE + HC_PORT_RANGE || !exit->io.is_write ||
+            exit->io.size != 4) {
+            crash_event(ev,
+                        "ukvm emulates no devices: hypercalls are 4-byte writes to ports "
+                        "0x500-0x5ff",
+                        "guest error: unexpected %u-byte port %s on port 0x%x", exit->io.size,
+                        exit->io.is_write ? "write" : "read", exit->io.port);
+            return false;
+        }
+        return serve_hypercall(ctx, hc, ev);
+    case VM_EXIT_HLT:
+        crash_event(ev, "the guest halted without calling solo5_exit(); nothing can wake it",
+                    "guest crashed: hlt with interrupts off");
+        return false;
+    case VM_EXIT_SHUTDOWN:
+        crash_event(ev,
+                    "an exception could not be delivered (no IDT yet, or the handler itself "
+                    "faulted), so the CPU shut down",
+                    "guest crashed: triple fault");
+        return false;
+    case VM_EXIT_INTERNAL_ERROR:
+        ev->kind = RUN_EVENT_INTERNAL_ERROR;
+        snprintf(ev->headline, sizeof(ev->headline), "guest crashed: KVM internal error %u",
+                 exit->internal.suberror);
+        ev->explanation = internal_error_explanation(exit->internal.suberror);
+        return false;
+    case VM_EXIT_MMIO:
+        ev->exit_pending = true;
+        crash_event(ev, NULL,
+                    "guest crashed: %s of guest-physical 0x%" PRIx64 ", outside guest memory",
+                    exit->mmio.is_write ? "write" : "read", exit->mmio.gpa);
+        return false;
+    case VM_EXIT_FAIL_ENTRY:
+        crash_event(ev, NULL,
+                    "guest crashed: the CPU refused to enter the guest (reason 0x%" PRIx64 ")",
+                    exit->fail_entry.hardware_reason);
+        return false;
+    case VM_EXIT_DEBUG:
+        ev->kind = RUN_EVENT_DEBUG;
+        return false;
+    case VM_EXIT_OTHER:
+        crash_event(ev, NULL, "guest crashed: unexpected KVM exit %u", exit->other.raw);
+        return false;
+    case VM_EXIT_INTERRUPTED:
+        ev->kind = RUN_EVENT_INTERRUPTED;
+        return false;
+    }
+    return false;
+}
+
+static void record_exit(struct run_context *ctx, const struct vm_exit *exit)
+{
+    struct vcpu_regs regs;
+    uint64_t rip = vcpu_get_regs(ctx->vcpu, &regs) == 0 ? regs.rip : 0;
+    int hc_nr = -1;
+    uint64_t detail = 0;
+    if (exit->reason == VM_EXIT_IO) {
+        detail = exit->io.port;
+        if (exit->io.port >= UKVM_HC_PORT_BASE && exit->io.port < UKVM_HC_PORT_BASE + HC_PORT_RANGE)
+            hc_nr = exit->io.port - UKVM_HC_PORT_BASE;
+    } else if (exit->reason == VM_EXIT_MMIO) {
+        detail = exit->mmio.gpa;
+    } else if (exit->reason == VM_EXIT_DEBUG) {
+        detail = exit->debug.exception;
+    } else if (exit->reason == VM_EXIT_INTERNAL_ERROR) {
+        detail = exit->internal.suberror;
+    }
+    exit_trace_record(&ctx->exits, exit->reason, rip, hc_nr, detail);
+    if (ctx->trace) {
+        fprintf(stderr, "ukvm: trace: ");
+        exit_trace_print_record(stderr, &ctx->exits.ring[(ctx->exits.count - 1) % EXIT_TRACE_SIZE],
+                                0);
+    }
+}
+
+void run_record_exception(struct run_context *ctx, const struct run_event *ev)
+{
+    struct last_exception *le = &ctx->last_exception;
+    memset(le, 0, sizeof(*le));
+    le->exit_seq = ctx->exits.count;
+    switch (ev->kind) {
+    case RUN_EVENT_TRAP:
+        le->source = LAST_EXCEPTION_TRAP;
+        le->frame = ev->frame;
+        break;
+    case RUN_EVENT_ABORT:
+        le->source = LAST_EXCEPTION_ABORT;
+        le->frame = ev->frame;
+        memcpy(le->message, ev->message, sizeof(le->message));
+        break;
+    case RUN_EVENT_CRASH:
+    case RUN_EVENT_INTERNAL_ERROR: {
+        le->source = LAST_EXCEPTION_VCPU;
+        le->frame.vector = UKVM_ABORT_VECTOR;
+        struct vcpu_regs r;
+        if (vcpu_get_regs(ctx->vcpu, &r) == 0) {
+            struct ukvm_trap_frame *f = &le->frame;
+            f->rax = r.rax, f->rbx = r.rbx, f->rcx = r.rcx, f->rdx = r.rdx;
+            f->rsi = r.rsi, f->rdi = r.rdi, f->rbp = r.rbp, f->rsp = r.rsp;
+            f->r8 = r.r8, f->r9 = r.r9, f->r10 = r.r10, f->r11 = r.r11;
+            f->r12 = r.r12, f->r13 = r.r13, f->r14 = r.r14, f->r15 = r.r15;
+            f->rip = r.rip, f->rflags = r.rflags;
+        }
+        snprintf(le->message, sizeof(le->message), "%.255s", ev->headline);
+        break;
+    }
+    default:
+        le->source = LAST_EXCEPTION_NONE;
+        break;
+    }
+}
+
+void run_until_event(struct run_context *ctx, struct run_event *ev)
 {
     struct hc_context hc = {
         .mem = ctx->mem,
@@ -98,93 +206,87 @@ int run_loop(struct run_context *ctx)
         .wake_fd = ctx->wake_fd,
     };
     for (;;) {
-        struct vm_exit exit;
-        if (vcpu_run(ctx->vcpu, &exit) < 0) {
-            fprintf(stderr, "ukvm: KVM_RUN failed: %s\n", strerror(errno));
-            return UKVM_EXIT_KVM;
+        memset(ev, 0, sizeof(*ev));
+        if (vcpu_run(ctx->vcpu, &ev->exit) < 0) {
+            ev->kind = RUN_EVENT_FAILED;
+            ev->status = errno;
+            return;
         }
-        if (exit.reason == VM_EXIT_INTERRUPTED) {
-            int signo = stop_signals_received();
-            if (signo) {
-                fflush(stdout);
-                fprintf(stderr, "ukvm: guest ended by %s\n", strsignal(signo));
-                return UKVM_EXIT_SIGNAL_BASE + signo;
-            }
-            continue; /* some other signal: nothing to do */
-        }
-        struct vcpu_regs regs;
-        uint64_t rip = vcpu_get_regs(ctx->vcpu, &regs) == 0 ? regs.rip : 0;
-        int hc_nr = -1;
-        uint64_t detail = 0;
-        if (exit.reason == VM_EXIT_IO) {
-            detail = exit.io.port;
-            if (exit.io.port >= UKVM_HC_PORT_BASE &&
-                exit.io.port < UKVM_HC_PORT_BASE + HC_PORT_RANGE)
-                hc_nr = exit.io.port - UKVM_HC_PORT_BASE;
-        } else if (exit.reason == VM_EXIT_MMIO) {
-            detail = exit.mmio.gpa;
-        } else if (exit.reason == VM_EXIT_DEBUG) {
-            detail = exit.debug.exception;
-        } else if (exit.reason == VM_EXIT_INTERNAL_ERROR) {
-            detail = exit.internal.suberror;
-        }
-        exit_trace_record(&ctx->exits, exit.reason, rip, hc_nr, detail);
-        if (ctx->trace) {
-            fprintf(stderr, "ukvm: trace: ");
-            exit_trace_print_record(stderr,
-                                    &ctx->exits.ring[(ctx->exits.count - 1) % EXIT_TRACE_SIZE], 0);
-        }
+        if (ev->exit.reason != VM_EXIT_INTERRUPTED)
+            record_exit(ctx, &ev->exit);
+        if (classify_exit(ctx, &hc, ev))
+            continue;
+        return;
+    }
+}
 
-        int status;
-        char headline[160];
-        switch (exit.reason) {
-        case VM_EXIT_IO:
-            if (hc_nr < 0 || !exit.io.is_write || exit.io.size != 4) {
-                snprintf(headline, sizeof(headline),
-                         "guest error: unexpected %u-byte port %s on port 0x%x", exit.io.size,
-                         exit.io.is_write ? "write" : "read", exit.io.port);
-                return vcpu_crash(ctx, headline,
-                                  "ukvm emulates no devices: hypercalls are 4-byte writes to "
-                                  "ports 0x500-0x5ff");
-            }
-            status =
-                hypercall_outcome(ctx, hypercall_dispatch(&hc, exit.io.port, exit.io.value), &hc);
-            if (status >= 0)
-                return status;
-            break;
-        case VM_EXIT_HLT:
-            return vcpu_crash(ctx, "guest crashed: hlt with interrupts off",
-                              "the guest halted without calling solo5_exit(); nothing can "
-                              "wake it");
-        case VM_EXIT_SHUTDOWN:
-            return vcpu_crash(ctx, "guest crashed: triple fault",
-                              "an exception could not be delivered (no IDT yet, or the handler "
-                              "itself faulted), so the CPU shut down");
-        case VM_EXIT_INTERNAL_ERROR:
-            snprintf(headline, sizeof(headline), "guest crashed: KVM internal error %u",
-                     exit.internal.suberror);
-            return vcpu_crash(ctx, headline, internal_error_explanation(exit.internal.suberror));
-        case VM_EXIT_MMIO:
-            snprintf(headline, sizeof(headline),
-                     "guest crashed: %s of guest-physical 0x%" PRIx64 ", outside guest memory",
-                     exit.mmio.is_write ? "write" : "read", exit.mmio.gpa);
-            return vcpu_crash(ctx, headline, NULL);
-        case VM_EXIT_FAIL_ENTRY:
-            snprintf(headline, sizeof(headline),
-                     "guest crashed: the CPU refused to enter the guest (reason 0x%" PRIx64 ")",
-                     exit.fail_entry.hardware_reason);
-            return vcpu_crash(ctx, headline, NULL);
-        case VM_EXIT_DEBUG:
-            snprintf(headline, sizeof(headline),
-                     "guest crashed: debug exception %u with no debugger attached",
-                     exit.debug.exception);
-            return vcpu_crash(ctx, headline, NULL);
-        case VM_EXIT_OTHER:
-            snprintf(headline, sizeof(headline), "guest crashed: unexpected KVM exit %u",
-                     exit.other.raw);
-            return vcpu_crash(ctx, headline, NULL);
-        case VM_EXIT_INTERRUPTED:
-            break;
+static struct crash_context crash_context_of(struct run_context *ctx, struct vcpu_sregs *sregs)
+{
+    bool have_sregs = vcpu_get_sregs(ctx->vcpu, sregs) == 0;
+    return (struct crash_context){
+        .kernel_path = ctx->kernel_path,
+        .mem = ctx->mem,
+        .layout = ctx->layout,
+        .trace = &ctx->exits,
+        .sregs = have_sregs ? sregs : NULL,
+    };
+}
+
+int run_event_finish(struct run_context *ctx, const struct run_event *ev)
+{
+    run_record_exception(ctx, ev);
+    struct vcpu_sregs sregs;
+    struct crash_context cc = crash_context_of(ctx, &sregs);
+    struct vcpu_regs regs;
+    char headline[320];
+    fflush(stdout);
+    switch (ev->kind) {
+    case RUN_EVENT_HALT:
+        return ev->status;
+    case RUN_EVENT_ABORT:
+        crash_report_abort(stderr, &cc, ev->message, &ev->frame);
+        return UKVM_EXIT_GUEST_CRASH;
+    case RUN_EVENT_TRAP:
+        crash_report_trap(stderr, &cc, &ev->frame);
+        return UKVM_EXIT_GUEST_CRASH;
+    case RUN_EVENT_DEBUG:
+        snprintf(headline, sizeof(headline),
+                 "guest crashed: debug exception %u with no debugger attached",
+                 ev->exit.debug.exception);
+        ev = NULL;
+        break;
+    case RUN_EVENT_CRASH:
+    case RUN_EVENT_INTERNAL_ERROR:
+        snprintf(headline, sizeof(headline), "%s", ev->headline);
+        break;
+    case RUN_EVENT_FAILED:
+        fprintf(stderr, "ukvm: KVM_RUN failed: %s\n", strerror(ev->status));
+        return UKVM_EXIT_KVM;
+    case RUN_EVENT_INTERRUPTED:
+        fprintf(stderr, "ukvm: internal error: run_event_finish on an interruption\n");
+        return UKVM_EXIT_KVM;
+    }
+    if (vcpu_get_regs(ctx->vcpu, &regs) < 0) {
+        fprintf(stderr, "ukvm: %s (registers unavailable: %s)\n", headline, strerror(errno));
+        return UKVM_EXIT_GUEST_CRASH;
+    }
+    crash_report_vcpu(stderr, &cc, headline, ev ? ev->explanation : NULL, &regs);
+    return UKVM_EXIT_GUEST_CRASH;
+}
+
+int run_loop(struct run_context *ctx)
+{
+    for (;;) {
+        struct run_event ev;
+        run_until_event(ctx, &ev);
+        if (ev.kind != RUN_EVENT_INTERRUPTED)
+            return run_event_finish(ctx, &ev);
+        int signo = stop_signals_received();
+        if (signo) {
+            fflush(stdout);
+            fprintf(stderr, "ukvm: guest ended by %s\n", strsignal(signo));
+            return UKVM_EXIT_SIGNAL_BASE + signo;
         }
+        /* Another signal (a debugger's kick after it detached): nothing to do. */
     }
 }

@@ -1,9 +1,12 @@
 /*
- * run_loop.h: run the guest to its end, serving each VM exit.
+ * run_loop.h: run the guest, serving each VM exit.
  *
  * Exit dispatch: hypercall (port I/O in the hypercall range) | hlt | debug | shutdown |
- * mmio | internal error | interrupted by a stop signal. Every way out of the guest ends
- * in an exit status (exit_status.h) and, for crashes, a report on stderr.
+ * mmio | internal error | interrupted. run_until_event() serves the exits that let the
+ * guest go on (console, poll, block I/O) and returns every other one as an event, so
+ * that two drivers share one dispatcher: run_loop() (no debugger: every event ends the
+ * guest, with a crash report where it is one) and the debug core (which turns events
+ * into debugger stops).
  */
 #ifndef UKVM_RUN_LOOP_H
 #define UKVM_RUN_LOOP_H
@@ -15,6 +18,8 @@
 #include "boot_setup.h"
 #include "exit_trace.h"
 #include "guest_mem.h"
+#include "last_exception.h"
+#include "ukvm_abi.h"
 #include "vm.h"
 
 struct run_context {
@@ -26,9 +31,56 @@ struct run_context {
     int wake_fd;
     bool trace; /* --trace: print each exit and hypercall to stderr */
     struct exit_trace exits;
+    struct last_exception last_exception;
 };
 
-/* Runs the guest until it ends; returns the process exit status for ukvm. */
+enum run_event_kind {
+    RUN_EVENT_HALT,           /* solo5_exit: status */
+    RUN_EVENT_ABORT,          /* solo5_abort / stack protector: message, frame */
+    RUN_EVENT_TRAP,           /* a CPU exception the guest reported: frame */
+    RUN_EVENT_CRASH,          /* the hypervisor saw the guest die: headline, explanation */
+    RUN_EVENT_INTERNAL_ERROR, /* KVM could not go on: exit.internal (int3 where emulated) */
+    RUN_EVENT_DEBUG,          /* single step or breakpoint: exit.debug */
+    RUN_EVENT_INTERRUPTED,    /* a signal or vcpu_request_exit(); no guest exit */
+    RUN_EVENT_FAILED,         /* KVM_RUN itself failed: errno in status */
+};
+
+struct run_event {
+    enum run_event_kind kind;
+    struct vm_exit exit; /* the exit that produced the event */
+    bool exit_pending;   /* the exit was port I/O or MMIO: see vcpu_complete_pending_exit */
+    int status;          /* HALT: exit status (0-255); FAILED: errno */
+    char message[256];   /* ABORT: the guest's message */
+    struct ukvm_trap_frame frame; /* TRAP, ABORT */
+    uint64_t abort_function;      /* ABORT: the aborting routine's entry, or 0 */
+    char headline[320];           /* CRASH, INTERNAL_ERROR: "guest crashed: triple fault" */
+    const char *explanation;      /* CRASH, INTERNAL_ERROR: what it usually means; may be NULL */
+};
+
+/*
+ * Runs the guest until something other than a served hypercall happens, and describes
+ * it in *ev.
+ */
+void run_until_event(struct run_context *ctx, struct run_event *ev);
+
+/*
+ * Records a TRAP, ABORT, CRASH or INTERNAL_ERROR event as the context's last exception
+ * (other kinds are ignored). The driver decides, since an "internal error" may turn out
+ * to be a debugger's breakpoint.
+ */
+void run_record_exception(struct run_context *ctx, const struct run_event *ev);
+
+/*
+ * Ends the guest for an event (recording it with run_record_exception first): prints the crash
+ * report for TRAP, ABORT, CRASH, INTERNAL_ERROR and unexpected DEBUG events, and returns ukvm's
+ * exit status. Not for INTERRUPTED (see run_loop).
+ */
+int run_event_finish(struct run_context *ctx, const struct run_event *ev);
+
+/*
+ * Runs the guest to its end with no debugger; returns the process exit status. A stop
+ * signal (SIGINT/SIGTERM) ends the guest with 128 + the signal number.
+ */
 int run_loop(struct run_context *ctx);
 
 #endif /* UKVM_RUN_LOOP_H */

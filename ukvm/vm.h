@@ -112,6 +112,43 @@ int vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
  */
 void vcpu_request_exit(struct vcpu *vcpu);
 
+/*
+ * Completes an exit whose instruction is still pending (port I/O or MMIO): on some
+ * KVMs the instruction finishes only on the next KVM_RUN. Runs the vCPU with an
+ * immediate exit request so it completes without executing further guest code. Call it
+ * before reporting a stop or changing registers after such an exit, so the register
+ * view is the same on every KVM. Returns 0, or -1 with errno.
+ */
+int vcpu_complete_pending_exit(struct vcpu *vcpu);
+
+/* Hardware debug features for a debugger (KVM_SET_GUEST_DEBUG). */
+struct vcpu_debug {
+    bool enabled;        /* false: no debugging at all, the guest owns #DB and #BP */
+    bool single_step;    /* exit after every instruction (VM_EXIT_DEBUG, exception 1) */
+    bool intercept_int3; /* an int3 exits (VM_EXIT_DEBUG exception 3, or see vm_kvm.c) */
+    bool hw_breakpoints; /* use dr[] and dr7 */
+    uint64_t dr[4];      /* linear addresses */
+    uint64_t dr7;        /* enables and types, as the architecture defines DR7 */
+};
+
+/* Applies *debug to the vCPU. Returns 0, or -1 with errno. */
+int vcpu_set_debug(struct vcpu *vcpu, const struct vcpu_debug *debug);
+
+/* x87 and SSE state. */
+struct vcpu_fpu {
+    uint8_t st[8][10]; /* st0-st7, 80-bit, in stack order */
+    uint16_t fcw, fsw;
+    uint8_t ftw; /* abridged tag word: one bit per register, 1 = valid */
+    uint16_t fop;
+    uint64_t fip, fdp;
+    uint8_t xmm[16][16];
+    uint32_t mxcsr;
+};
+
+/* x87/SSE state access. Return 0, or -1 with errno. */
+int vcpu_get_fpu(struct vcpu *vcpu, struct vcpu_fpu *fpu);
+int vcpu_set_fpu(struct vcpu *vcpu, const struct vcpu_fpu *fpu);
+
 /* A short lower-case name for an exit reason ("io", "hlt", ...), for traces and messages. */
 const char *vm_exit_reason_name(enum vm_exit_reason reason);
 

@@ -458,3 +458,76 @@ const char *vm_exit_reason_name(enum vm_exit_reason reason)
     }
     return "?";
 }
+
+int vcpu_complete_pending_exit(struct vcpu *vcpu)
+{
+    vcpu->run->immediate_exit = 1;
+    int rc = ioctl(vcpu->fd, KVM_RUN, 0);
+    int saved = errno;
+    vcpu->run->immediate_exit = 0;
+    vcpu->regs_valid = false;
+    vcpu->sregs_valid = false;
+    /* The expected outcome is EINTR: KVM finished the instruction, then saw the request. */
+    if (rc < 0 && saved != EINTR && saved != EAGAIN) {
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int vcpu_set_debug(struct vcpu *vcpu, const struct vcpu_debug *debug)
+{
+    struct kvm_guest_debug dbg;
+    memset(&dbg, 0, sizeof(dbg));
+    if (debug->enabled) {
+        dbg.control = KVM_GUESTDBG_ENABLE;
+        if (debug->single_step)
+            dbg.control |= KVM_GUESTDBG_SINGLESTEP;
+        if (debug->intercept_int3)
+            dbg.control |= KVM_GUESTDBG_USE_SW_BP;
+        if (debug->hw_breakpoints) {
+            dbg.control |= KVM_GUESTDBG_USE_HW_BP;
+            for (int i = 0; i < 4; i++)
+                dbg.arch.debugreg[i] = debug->dr[i];
+            dbg.arch.debugreg[7] = debug->dr7;
+        }
+    }
+    return ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0 ? -1 : 0;
+}
+
+int vcpu_get_fpu(struct vcpu *vcpu, struct vcpu_fpu *fpu)
+{
+    struct kvm_fpu k;
+    if (ioctl(vcpu->fd, KVM_GET_FPU, &k) < 0)
+        return -1;
+    memset(fpu, 0, sizeof(*fpu));
+    for (int i = 0; i < 8; i++)
+        memcpy(fpu->st[i], k.fpr[i], 10);
+    fpu->fcw = k.fcw;
+    fpu->fsw = k.fsw;
+    fpu->ftw = k.ftwx;
+    fpu->fop = k.last_opcode;
+    fpu->fip = k.last_ip;
+    fpu->fdp = k.last_dp;
+    memcpy(fpu->xmm, k.xmm, sizeof(fpu->xmm));
+    fpu->mxcsr = k.mxcsr;
+    return 0;
+}
+
+int vcpu_set_fpu(struct vcpu *vcpu, const struct vcpu_fpu *fpu)
+{
+    struct kvm_fpu k;
+    if (ioctl(vcpu->fd, KVM_GET_FPU, &k) < 0)
+        return -1;
+    for (int i = 0; i < 8; i++)
+        memcpy(k.fpr[i], fpu->st[i], 10);
+    k.fcw = fpu->fcw;
+    k.fsw = fpu->fsw;
+    k.ftwx = fpu->ftw;
+    k.last_opcode = fpu->fop;
+    k.last_ip = fpu->fip;
+    k.last_dp = fpu->fdp;
+    memcpy(k.xmm, fpu->xmm, sizeof(k.xmm));
+    k.mxcsr = fpu->mxcsr;
+    return ioctl(vcpu->fd, KVM_SET_FPU, &k) < 0 ? -1 : 0;
+}

@@ -10,6 +10,17 @@
 #               set-up, guest run, and the rest (exec, dynamic loader, exit, VM teardown).
 #   hypercall   one 1-byte solo5_console_write, from (T(N) - T(0)) / N of bench_puts,
 #               next to one raw `out` exit, from (T(N) - T(0)) / N of host_raw_kvm portloop.
+#   gdb         ukvm's gdb stub next to QEMU's gdbstub, the same gdb driving both with
+#               tests/bench/gdb_bench.py: stepi per second through a tight loop, guest
+#               memory read with `dump binary memory` (MiB/s; of untouched zeros, and of
+#               random bytes written first with `restore`, which no stub can compress),
+#               and continue-to-breakpoint round trips per second (to a hardware and to a
+#               software breakpoint); ratio = ukvm / QEMU, and the goals of issue 3
+#               reported as met or not met. ukvm runs build/bench_loop.ukvm, QEMU
+#               (qemu-system-x86_64 -accel kvm, else tcg with a note) the multiboot guest
+#               build/bench/qemu_guest.elf (tests/bench/qemu_guest/): the same loop. A
+#               third column, the ceiling, is the same gdb against host_gdb_instant, a
+#               stub that answers at once: gdb's and loopback TCP's own cost here.
 #
 # Environment:
 #   BENCH_QUICK=1        a fast smoke run (few iterations): checks that everything works
@@ -17,6 +28,10 @@
 #   BENCH_STATS_RUNS=    --stats runs for the set-up/run split (default: BENCH_RUNS)
 #   BENCH_HC_N=20000     hypercalls (and raw port exits) per timed run
 #   BENCH_HC_RUNS=5      timed runs per hypercall command (the median is used)
+#   BENCH_GDB=1          0 skips the gdb section
+#   BENCH_GDB_STEPS=2000 stepi per target        BENCH_GDB_CONTS=500  continues per kind
+#   BENCH_GDB_MEM_MIB=16 MiB per memory read     BENCH_GDB_MEM_RUNS=3 reads (median used)
+#   BENCH_GDB_TIMEOUT=300 seconds gdb may take per target before it is killed
 #   BUILD=build          the build folder
 set -euo pipefail
 
@@ -27,26 +42,53 @@ if [[ ${BENCH_QUICK:-0} == 1 ]]; then
     boot_runs=${BENCH_RUNS:-20}
     hc_n=${BENCH_HC_N:-1000}
     hc_runs=${BENCH_HC_RUNS:-3}
+    gdb_steps=${BENCH_GDB_STEPS:-300}
+    gdb_conts=${BENCH_GDB_CONTS:-50}
+    gdb_mem_runs=${BENCH_GDB_MEM_RUNS:-1}
 else
     boot_runs=${BENCH_RUNS:-200}
     hc_n=${BENCH_HC_N:-20000}
     hc_runs=${BENCH_HC_RUNS:-5}
+    gdb_steps=${BENCH_GDB_STEPS:-2000}
+    gdb_conts=${BENCH_GDB_CONTS:-500}
+    gdb_mem_runs=${BENCH_GDB_MEM_RUNS:-3}
 fi
+# 16 MiB is the issue's minimum. The guests have 64 MiB (--mem=64, -m 64); the reads and
+# writes start at 2 MiB, above both guests' code, and ukvm keeps its stack at the top.
+gdb_mem_mib=${BENCH_GDB_MEM_MIB:-16}
+gdb_timeout=${BENCH_GDB_TIMEOUT:-300}
 stats_runs=${BENCH_STATS_RUNS:-$boot_runs}
 # Checked under the names the user sets, so the message points at the right variable.
-for pair in BENCH_RUNS:boot_runs BENCH_HC_N:hc_n BENCH_HC_RUNS:hc_runs BENCH_STATS_RUNS:stats_runs; do
+for pair in BENCH_RUNS:boot_runs BENCH_HC_N:hc_n BENCH_HC_RUNS:hc_runs BENCH_STATS_RUNS:stats_runs \
+    BENCH_GDB_STEPS:gdb_steps BENCH_GDB_CONTS:gdb_conts BENCH_GDB_MEM_RUNS:gdb_mem_runs \
+    BENCH_GDB_MEM_MIB:gdb_mem_mib BENCH_GDB_TIMEOUT:gdb_timeout; do
     v=${pair#*:}
     if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
         echo "bench: ${pair%%:*} must be a positive whole number, not '${!v}'" >&2
         exit 2
     fi
 done
+if ((gdb_mem_mib > 60)); then
+    echo "bench: BENCH_GDB_MEM_MIB must be at most 60 (the guests have 64 MiB), not $gdb_mem_mib" >&2
+    exit 2
+fi
+case ${BENCH_GDB:-1} in
+0 | 1) ;;
+*)
+    echo "bench: BENCH_GDB must be 0 or 1, not '$BENCH_GDB'" >&2
+    exit 2
+    ;;
+esac
 
 UKVM=$BUILD/ukvm
 HELLO=$BUILD/test_hello.ukvm
 PUTS=$BUILD/bench_puts.ukvm
 RAW=$BUILD/bench/host_raw_kvm
 TIMEIT=$BUILD/bench/host_timeit
+LOOP=$BUILD/bench_loop.ukvm
+QEMU_GUEST=$BUILD/bench/qemu_guest.elf
+INSTANT=$BUILD/bench/host_gdb_instant
+GDB_BENCH=tests/bench/gdb_bench.py
 
 die() {
     echo "bench: $*" >&2
@@ -59,12 +101,30 @@ fi
 if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
     die "/dev/kvm is not readable and writable by $(id -un): add yourself to its group ($(stat -c %G /dev/kvm))"
 fi
-for f in "$UKVM" "$HELLO" "$PUTS" "$RAW" "$TIMEIT"; do
+for f in "$UKVM" "$HELLO" "$PUTS" "$RAW" "$TIMEIT" "$LOOP" "$QEMU_GUEST" "$INSTANT"; do
     [[ -f $f ]] || die "$f is missing: run 'make bench' (it builds everything first)"
 done
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# Background servers (ukvm --gdb, QEMU) are listed here and killed on any exit, so a
+# failure or ^C in the middle of the gdb section leaves no stray process behind.
+bg_pids=()
+cleanup() {
+    local p i
+    for p in "${bg_pids[@]}"; do
+        kill -TERM "$p" 2>/dev/null || continue
+        for ((i = 0; i < 20; i++)); do
+            kill -0 "$p" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- helpers
 
@@ -205,6 +265,249 @@ printf '  %-34s T(N) %11s us   T(0) %9s us   per call %8s us\n' \
 hc_ratio=$(ratio "$hc_ukvm" "$hc_raw")
 echo "  ratio ukvm / raw KVM: $hc_ratio"
 
+# ---------------------------------------------------------------- gdb
+
+# gdb_metric NAME FILE: the value of NAME from gdb_bench.py's "bench: NAME=..." line in
+# FILE, or n/a when there is none (gdb died, timed out, or the metric could not run).
+gdb_metric() {
+    local line
+    line=$(grep -m1 "^bench: $1=" "$2" 2>/dev/null) || {
+        echo n/a
+        return
+    }
+    field "$1" "$line"
+}
+
+# gdb_why NAME FILE: why a metric is n/a, for the reader.
+gdb_why() {
+    local line
+    if line=$(grep -m1 "^bench: $1=" "$2" 2>/dev/null); then
+        [[ $line =~ why=([^[:space:]]+) ]] && printf '%s\n' "${BASH_REMATCH[1]}" | tr _ ' '
+    elif line=$(grep -m1 '^bench: error=' "$2" 2>/dev/null); then
+        field why "$line" | tr _ ' '
+    else
+        echo "gdb printed no result (crash or timeout: see its output above)"
+    fi
+    return 0
+}
+
+# listening PORT: whether something listens on PORT (from /proc, so that checking opens
+# no connection, which a gdb stub would take for gdb's).
+listening() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v p=":$hex" 'FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 }
+        END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now (asked from the kernel).
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# stop_server PID: waits up to 5 s for a server that gdb has killed, then kills it.
+stop_server() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+# start_announcing NAME PATTERN CMD...: starts CMD in the background, waits up to 10 s
+# for its stderr to announce 127.0.0.1:PORT after PATTERN, and sets srv_pid and srv_port
+# (empty when it never did).
+start_announcing() {
+    local name=$1 pattern=$2 i
+    shift 2
+    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null &
+    srv_pid=$!
+    bg_pids+=("$srv_pid")
+    srv_port=""
+    for ((i = 0; i < 100; i++)); do
+        srv_port=$(sed -n "s/.*$pattern 127\\.0\\.0\\.1:\\([0-9][0-9]*\\).*/\\1/p" \
+            "$tmp/$name.err" | head -n 1)
+        [[ -n $srv_port ]] && return
+        kill -0 "$srv_pid" 2>/dev/null || return
+        sleep 0.1
+    done
+}
+
+# run_gdb_bench NAME PORT FILE [VAR=VALUE...]: gdb_bench.py against the stub on PORT,
+# with FILE's symbols; its output in $tmp/gdb_NAME.out. What did not work is reported
+# from that output by the caller; here only gdb's own end, when it did not finish.
+run_gdb_bench() {
+    local name=$1 port=$2 file=$3
+    shift 3
+    env BENCH_GDB_PORT="$port" BENCH_FILE="$file" BENCH_LABEL="$name" \
+        BENCH_STEPS="$gdb_steps" BENCH_CONTS="$gdb_conts" BENCH_MEM_RUNS="$gdb_mem_runs" \
+        BENCH_MEM_ADDR=0x200000 BENCH_MEM_SIZE=$((gdb_mem_mib << 20)) "$@" \
+        timeout -s KILL "$gdb_timeout" gdb -nx -batch -x "$GDB_BENCH" </dev/null \
+        >"$tmp/gdb_$name.out" 2>&1 || true
+    if ! grep -q '^bench: done=' "$tmp/gdb_$name.out"; then
+        echo "  gdb against $name did not finish; the end of its output:"
+        tail -n 12 "$tmp/gdb_$name.out" | sed 's/^/  | /'
+    fi
+}
+
+# goal VALUE MIN: "met" or "not met", with the figure.
+goal() {
+    if [[ $1 == n/a ]]; then
+        echo "not met (no figure)"
+    elif awk -v v="$1" -v m="$2" 'BEGIN { exit !(v >= m) }'; then
+        echo "met ($1 >= $2)"
+    else
+        echo "not met ($1 < $2)"
+    fi
+}
+
+gdb_note=""
+if [[ ${BENCH_GDB:-1} == 0 ]]; then
+    gdb_note="skipped: BENCH_GDB=0"
+elif ! command -v gdb >/dev/null; then
+    gdb_note="skipped: gdb is not installed (make deps installs it)"
+fi
+if [[ -z $gdb_note ]]; then
+    echo "-- gdb: ukvm vs QEMU gdbstub ($(gdb --version | head -1)): stepi N=$gdb_steps," \
+        "memory ${gdb_mem_mib} MiB x $gdb_mem_runs, continue N=$gdb_conts per breakpoint kind"
+    uf=$tmp/gdb_ukvm.out
+    qf=$tmp/gdb_qemu.out
+    cf=$tmp/gdb_ceiling.out
+    : >"$qf"
+    : >"$cf"
+
+    # ukvm: the port it picked is on its stderr.
+    start_announcing ukvm_gdb "waiting for gdb on" "$UKVM" --gdb=127.0.0.1:0 --mem=64 "$LOOP"
+    [[ -n $srv_port ]] ||
+        die "'$UKVM --gdb=127.0.0.1:0 --mem=64 $LOOP' never said 'waiting for gdb on 127.0.0.1:PORT': $(head -c 400 "$tmp/ukvm_gdb.err")"
+    run_gdb_bench ukvm "$srv_port" "$LOOP"
+    stop_server "$srv_pid"
+
+    # QEMU: kvm acceleration when it starts, else TCG (a note says so). The port is asked
+    # from the kernel and checked in /proc; a lost race (another process took it) retries.
+    qemu_accel=""
+    qemu_note=""
+    if ! command -v qemu-system-x86_64 >/dev/null; then
+        qemu_note="qemu-system-x86_64 is not installed (make deps installs it): no comparison"
+    else
+        for accel in kvm tcg; do
+            for _ in 1 2 3; do
+                qemu_port=$(free_port) || die "python3 could not find a free TCP port"
+                qemu-system-x86_64 -accel "$accel" -gdb "tcp:127.0.0.1:$qemu_port" -S \
+                    -display none -nodefaults -no-reboot -m 64 -kernel "$QEMU_GUEST" \
+                    >"$tmp/qemu.out" 2>"$tmp/qemu.err" </dev/null &
+                qemu_pid=$!
+                bg_pids+=("$qemu_pid")
+                for ((i = 0; i < 100; i++)); do
+                    listening "$qemu_port" && break
+                    kill -0 "$qemu_pid" 2>/dev/null || break
+                    sleep 0.1
+                done
+                if kill -0 "$qemu_pid" 2>/dev/null && listening "$qemu_port"; then
+                    qemu_accel=$accel
+                    break 2
+                fi
+                stop_server "$qemu_pid"
+                grep -qi 'address already in use\|failed to bind' "$tmp/qemu.err" || break
+            done
+            [[ $accel == kvm ]] && echo "  note: QEMU does not start with -accel kvm" \
+                "($(head -c 200 "$tmp/qemu.err" | tr '\n' ' ')); trying -accel tcg"
+        done
+        if [[ -n $qemu_accel ]]; then
+            # QEMU's stub describes an x86-64 CPU even while the guest runs 32-bit code;
+            # gdb must use that architecture, not the ELF's i386, to parse its registers.
+            run_gdb_bench qemu "$qemu_port" "$QEMU_GUEST" BENCH_ARCH=i386:x86-64
+            stop_server "$qemu_pid"
+        else
+            qemu_note="QEMU started neither with -accel kvm nor with -accel tcg: $(head -c 300 "$tmp/qemu.err" | tr '\n' ' ')"
+        fi
+    fi
+    [[ -n $qemu_note ]] && echo "  $qemu_note"
+
+    # The ceiling: the same gdb against a stub with no target that answers at once
+    # (host_gdb_instant), so what gdb and loopback TCP cost here is known; no stub can
+    # beat it. Stepping and memory only: it has nothing to run to a breakpoint.
+    loop_addr=$(nm "$LOOP" | awk '$3 == "loop_body" { print "0x" $1 }')
+    start_announcing ceiling "listening on" "$INSTANT" "${loop_addr:-0x100000}"
+    if [[ -n $srv_port ]]; then
+        run_gdb_bench ceiling "$srv_port" "$LOOP" BENCH_REACH=0 BENCH_VERIFY=0 \
+            BENCH_METRICS="stepi mem"
+    else
+        echo "  $INSTANT did not start: $(head -c 200 "$tmp/ceiling.err")"
+    fi
+    stop_server "$srv_pid"
+
+    # label|metric|unit rows of the table.
+    gdb_rows=(
+        "stepi (one 'stepi N')|stepi_per_s|/s"
+        "stepi (N 'stepi' commands)|stepi_cmd_per_s|/s"
+        "memory read, untouched (zeros)|mem_mib_per_s|MiB/s"
+        "memory write, random (restore)|mem_write_mib_per_s|MiB/s"
+        "memory read, random bytes|mem_rand_mib_per_s|MiB/s"
+        "continue to hbreak (round trips)|cont_hbreak_per_s|/s"
+        "continue to break (round trips)|cont_break_per_s|/s"
+    )
+    gdb_hdr=$(printf '%-34s %13s %13s %7s %13s' "" "ukvm" "QEMU${qemu_accel:+ ($qemu_accel)}" \
+        "ratio" "ceiling")
+    echo "  $gdb_hdr"
+    gdb_table=""
+    gdb_whys=""
+    for row in "${gdb_rows[@]}"; do
+        IFS='|' read -r label metric unit <<<"$row"
+        u=$(gdb_metric "$metric" "$uf")
+        q=$(gdb_metric "$metric" "$qf")
+        c=$(gdb_metric "$metric" "$cf")
+        # The instant stub never run-length encodes: no ceiling for zeros, which may be.
+        [[ $metric == mem_mib_per_s ]] && c=n/a
+        r=n/a
+        [[ $u != n/a && $q != n/a ]] && r=$(ratio "$u" "$q")
+        line=$(printf '%-34s %13s %13s %7s %13s' "$label" \
+            "$([[ $u == n/a ]] && echo n/a || echo "$u $unit")" \
+            "$([[ $q == n/a ]] && echo n/a || echo "$q $unit")" "$r" \
+            "$([[ $c == n/a ]] && echo - || echo "$c $unit")")
+        echo "  $line"
+        gdb_table+="  $line"$'\n'
+        [[ $u == n/a ]] && gdb_whys+="    ukvm, $label: $(gdb_why "$metric" "$uf")"$'\n'
+        [[ $q == n/a && -n $qemu_accel ]] &&
+            gdb_whys+="    QEMU, $label: $(gdb_why "$metric" "$qf")"$'\n'
+        case $metric in
+        stepi_per_s) g_step_u=$u g_step_r=$r g_step_c=$c g_step_q=$q ;;
+        mem_mib_per_s) g_mem_r=$r ;;
+        mem_rand_mib_per_s) g_rand_r=$r g_rand_c=$c g_rand_q=$q ;;
+        esac
+    done
+    printf '%s' "$gdb_whys"
+    echo "  ratio = ukvm / QEMU, higher is better; ceiling = the same gdb against an instant"
+    echo "  stub (host_gdb_instant): what gdb and loopback TCP alone allow on this machine."
+    echo "  Memory: $gdb_mem_mib MiB from 2 MiB; zeros as the guest left them (a stub may"
+    echo "  send them run-length encoded), then random bytes written with restore, read back."
+    echo "  First continue to the loop: ukvm $(gdb_metric reach_loop_s "$uf") s," \
+        "QEMU $(gdb_metric reach_loop_s "$qf") s (QEMU runs its firmware first)."
+
+    # The goals of issue 3, on the one-command stepi (the stub's round trip, not gdb's
+    # printing) and the memory read; with the most the ceiling leaves room for.
+    ceil_note() { # ceil_note CEILING [QEMU]: "; at most X here" from the instant stub
+        [[ $1 == n/a ]] && return
+        if [[ $# == 2 ]]; then
+            [[ $2 == n/a ]] || echo "; at most $(ratio "$1" "$2") here (ceiling / QEMU)"
+        else
+            echo "; at most $1 here (ceiling)"
+        fi
+    }
+    gdb_goals=$(
+        printf '%-34s %s\n' "goal: stepi >= 10000/s" \
+            "$(goal "$g_step_u" 10000)$(ceil_note "$g_step_c")"
+        printf '%-34s %s\n' "goal: stepi >= 2.5x QEMU" \
+            "$(goal "$g_step_r" 2.5)$(ceil_note "$g_step_c" "$g_step_q")"
+        printf '%-34s %s\n' "goal: memory >= 4x QEMU (zeros)" "$(goal "$g_mem_r" 4)"
+        printf '%-34s %s\n' "goal: memory >= 4x QEMU (random)" \
+            "$(goal "$g_rand_r" 4)$(ceil_note "$g_rand_c" "$g_rand_q")"
+    )
+    echo "  ${gdb_goals//$'\n'/$'\n  '}"
+fi
+
 # ---------------------------------------------------------------- summary
 
 echo
@@ -219,6 +522,15 @@ if [[ -z $split_note ]]; then
         "  boot: process/loader (rest)" "$o_med us" "$ro_med us" "$(ratio "$o_med" "$ro_med")"
 else
     echo "  boot split: $split_note"
+fi
+if [[ -z $gdb_note ]]; then
+    echo "gdb (ratio = ukvm / QEMU; ceiling = instant stub)"
+    echo "  $gdb_hdr"
+    printf '%s' "$gdb_table"
+    [[ -n $qemu_accel ]] || echo "  $qemu_note"
+    echo "  ${gdb_goals//$'\n'/$'\n  '}"
+else
+    echo "gdb: $gdb_note"
 fi
 printf '%-36s %14s\n' "empty process (true), context" "$t_med us"
 printf '%-36s %14s\n' "shared objects of ukvm (ldd)" "$nlibs"

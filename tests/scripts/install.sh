@@ -14,7 +14,8 @@ if ! make -s install PREFIX="$prefix" BUILD="$BUILD" >"$tmp/install.log" 2>&1; t
 fi
 missing=''
 for f in bin/ukvm lib/ukvm/ukvm_kernel.o lib/ukvm/kernel.ld lib/ukvm/app.mk \
-    lib/ukvm/app_flags.mk include/ukvm/solo5.h include/ukvm/ukvm_abi.h; do
+    lib/ukvm/app_flags.mk include/ukvm/solo5.h include/ukvm/ukvm_abi.h \
+    share/ukvm/gdbinit/solo5.gdb; do
     [ -e "$prefix/$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && pass install-files || fail install-files "missing:$missing"

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End-to-end debugging with the real gdb: every tests/gdb/test_*.py runs against a ukvm
+# started with --gdb, once with build/ukvm and once with build/asan/ukvm.
+#
+# A test file's header says how to start the guest and how ukvm must end:
+#   # KERNEL: test_gdb_target      (build/<KERNEL>.ukvm)
+#   # ARGS: spin                   (guest arguments; optional)
+#   # STATUS: 137                  (ukvm's exit status once gdb is done)
+#   # SESSIONS: 2                  (run the script this many times against one ukvm: reconnects)
+# The script prints PASS/FAIL lines (tests/gdb/ukvmgdb.py); this runner adds ukvm's exit
+# status and a sanitizer check.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/lib/common.bash
+if ! command -v gdb >/dev/null; then
+    echo "SKIP gdb: gdb is not installed (make deps installs it)"
+    exit 0
+fi
+if [ ! -w /dev/kvm ]; then
+    echo "SKIP gdb: /dev/kvm is missing or not writable here"
+    exit 0
+fi
+
+header() { sed -n "s/^# $1: *//p" "$2" | head -n 1; }
+
+run_case() { # run_case MONITOR FLAVOUR SCRIPT
+    local m=$1 f=$2 script=$3 name kernel args status sessions tmp pid port i s out
+    name=$f/$(basename "$script" .py)
+    kernel=$BUILD/$(header KERNEL "$script").ukvm
+    args=$(header ARGS "$script")
+    status=$(header STATUS "$script")
+    sessions=$(header SESSIONS "$script")
+    sessions=${sessions:-1}
+    tmp=$(mktemp -d)
+    # shellcheck disable=SC2086
+    "$m" --gdb=127.0.0.1:0 "$kernel" $args >"$tmp/stdout" 2>"$tmp/stderr" </dev/null &
+    pid=$!
+    port=''
+    for i in $(seq 1 300); do
+        port=$(sed -n 's/.*waiting for gdb on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/stderr" | head -n 1)
+        [ -n "$port" ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$port" ]; then
+        fail "$name" "ukvm never said where it listens: $(head -c 600 "$tmp/stderr")"
+        kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"
+        return
+    fi
+    for s in $(seq 1 "$sessions"); do
+        out=$(UKVM_GDB_PORT=$port UKVM_GDB_SESSION=$s timeout -s KILL 300 gdb -nx -batch \
+            -ex "python import sys; sys.path.insert(0, 'tests/gdb')" \
+            -x "$script" "$kernel" </dev/null 2>&1)
+        grep -E '^(PASS|FAIL) ' <<<"$out" | sed "s|^\(PASS\|FAIL\) |\1 $name/|"
+        if ! grep -qE '^(PASS|FAIL) ' <<<"$out"; then
+            fail "$name/session$s" "gdb printed no result: $(tail -n 15 <<<"$out")"
+        elif grep -q '^FAIL ' <<<"$out"; then
+            echo "    --- gdb output"; tail -n 25 <<<"$out" | sed 's/^/    | /'
+        fi
+    done
+    for i in $(seq 1 300); do
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 $pid 2>/dev/null; then
+        kill -KILL $pid; wait $pid 2>/dev/null
+        fail "$name/ukvm-exit" "ukvm still running 30 s after gdb finished"
+    else
+        wait $pid
+        local got=$?
+        if [ "$got" = "$status" ]; then
+            pass "$name/ukvm-exit-status"
+        else
+            fail "$name/ukvm-exit-status" "ukvm exited $got, expected $status; stderr: $(tail -c 800 "$tmp/stderr")"
+        fi
+    fi
+    if sanitizer_clean "$tmp/stderr"; then
+        pass "$name/no-sanitizer-report"
+    else
+        fail "$name/no-sanitizer-report" "$(grep -A 20 -m1 -E 'Sanitizer|runtime error' "$tmp/stderr")"
+    fi
+    rm -rf "$tmp"
+}
+
+for script in tests/gdb/${GDB_TESTS:-test_*}.py; do
+    for m in "${MONITORS[@]}"; do
+        run_case "$m" "$(flavour "$m")" "$script"
+    done
+done

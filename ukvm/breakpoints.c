@@ -1,0 +1,147 @@
+/*
+ * breakpoints.c: software and hardware breakpoints (see breakpoints.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "breakpoints.h"
+#include "guest_virt.h"
+
+/* DR7 (SDM 17.2.4): L0 at bit 0, L1 at bit 2...; R/W and LEN fields 00 = execute, 1 byte. */
+#define DR7_LOCAL_ENABLE(slot) (1ULL << (2 * (slot)))
+
+struct sw_breakpoint *breakpoints_find_sw(struct breakpoints *bps, uint64_t va)
+{
+    for (size_t i = 0; i < bps->nsw; i++)
+        if (bps->sw[i].va == va)
+            return &bps->sw[i];
+    return NULL;
+}
+
+static uint8_t *byte_at(const struct guest_mem *mem, uint64_t gpa)
+{
+    return guest_mem_range(mem, gpa, 1);
+}
+
+int breakpoints_insert_sw(struct breakpoints *bps, const struct guest_mem *mem,
+                          const struct vcpu_sregs *sregs, uint64_t va)
+{
+    if (breakpoints_find_sw(bps, va))
+        return 0;
+    uint64_t gpa;
+    if (guest_virt_translate(mem, sregs, va, &gpa) < 0)
+        return -1;
+    if (bps->nsw == bps->capacity) {
+        size_t cap = bps->capacity ? bps->capacity * 2 : 16;
+        struct sw_breakpoint *grown = realloc(bps->sw, cap * sizeof(*grown));
+        if (!grown)
+            return -1;
+        bps->sw = grown;
+        bps->capacity = cap;
+    }
+    uint8_t *p = byte_at(mem, gpa);
+    bps->sw[bps->nsw++] = (struct sw_breakpoint){.va = va, .gpa = gpa, .original = *p};
+    *p = X86_INT3;
+    return 0;
+}
+
+int breakpoints_remove_sw(struct breakpoints *bps, const struct guest_mem *mem, uint64_t va)
+{
+    struct sw_breakpoint *bp = breakpoints_find_sw(bps, va);
+    if (!bp)
+        return -1;
+    *byte_at(mem, bp->gpa) = bp->original;
+    *bp = bps->sw[--bps->nsw];
+    return 0;
+}
+
+void breakpoints_lift(struct sw_breakpoint *bp, const struct guest_mem *mem)
+{
+    *byte_at(mem, bp->gpa) = bp->original;
+    bp->lifted = true;
+}
+
+void breakpoints_restore(struct sw_breakpoint *bp, const struct guest_mem *mem)
+{
+    *byte_at(mem, bp->gpa) = X86_INT3;
+    bp->lifted = false;
+}
+
+void breakpoints_shadow(const struct breakpoints *bps, uint64_t va, uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < bps->nsw; i++) {
+        const struct sw_breakpoint *bp = &bps->sw[i];
+        if (bp->va >= va && bp->va - va < len && !bp->lifted)
+            buf[bp->va - va] = bp->original;
+    }
+}
+
+void breakpoints_after_write(struct breakpoints *bps, const struct guest_mem *mem, uint64_t va,
+                             size_t len)
+{
+    for (size_t i = 0; i < bps->nsw; i++) {
+        struct sw_breakpoint *bp = &bps->sw[i];
+        if (bp->va >= va && bp->va - va < len) {
+            uint8_t *p = byte_at(mem, bp->gpa);
+            bp->original = *p;
+            if (!bp->lifted)
+                *p = X86_INT3;
+        }
+    }
+}
+
+int breakpoints_insert_hw(struct breakpoints *bps, uint64_t va)
+{
+    if (breakpoints_find_hw(bps, va) >= 0)
+        return 0;
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++) {
+        if (!bps->hw_used[i]) {
+            bps->hw_used[i] = true;
+            bps->hw_addr[i] = va;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int breakpoints_remove_hw(struct breakpoints *bps, uint64_t va)
+{
+    int slot = breakpoints_find_hw(bps, va);
+    if (slot < 0)
+        return -1;
+    bps->hw_used[slot] = false;
+    return 0;
+}
+
+int breakpoints_find_hw(const struct breakpoints *bps, uint64_t va)
+{
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
+        if (bps->hw_used[i] && bps->hw_addr[i] == va)
+            return i;
+    return -1;
+}
+
+bool breakpoints_have_hw(const struct breakpoints *bps)
+{
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
+        if (bps->hw_used[i])
+            return true;
+    return false;
+}
+
+uint64_t breakpoints_dr7(const struct breakpoints *bps)
+{
+    uint64_t dr7 = 0;
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
+        if (bps->hw_used[i])
+            dr7 |= DR7_LOCAL_ENABLE(i);
+    return dr7;
+}
+
+void breakpoints_clear(struct breakpoints *bps, const struct guest_mem *mem)
+{
+    while (bps->nsw > 0)
+        breakpoints_remove_sw(bps, mem, bps->sw[bps->nsw - 1].va);
+    free(bps->sw);
+    memset(bps, 0, sizeof(*bps));
+}
