@@ -58,6 +58,10 @@ BENCH_HOST_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/unit/%)
+# Debug-core tests (tests/core/): like unit tests, but they run unikernels on /dev/kvm.
+CORE_TEST_SRCS := $(wildcard tests/core/test_*.c)
+CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/core/%)
+ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
 .PHONY: all monitor kernel tests app test bench install clean format format-check fuzz deps \
 	example
@@ -75,7 +79,8 @@ deps:
 
 example: monitor $(BUILD)/test_hello.ukvm
 	$(BUILD)/ukvm $(BUILD)/test_hello.ukvm Hello from ukvm
-all: monitor $(BUILD)/asan/ukvm kernel tests $(UNIT_BINS) $(ASAN_UNIT_BINS)
+all: monitor $(BUILD)/asan/ukvm kernel tests $(UNIT_BINS) $(ASAN_UNIT_BINS) $(CORE_TEST_BINS) \
+	$(ASAN_CORE_TEST_BINS)
 monitor: $(BUILD)/ukvm
 kernel: $(KERNEL_OBJ)
 tests: $(TEST_UNIKERNELS)
@@ -99,6 +104,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(MONITOR_LIB_OBJS)
 	$(CC) $(MONITOR_CFLAGS) -Iukvm -o $@ $< $(MONITOR_LIB_OBJS) $(MONITOR_LDLIBS)
 
 $(BUILD)/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) -Iukvm -o $@ $< $(ASAN_LIB_OBJS) $(MONITOR_LDLIBS)
+
+$(BUILD)/core/%: tests/core/%.c $(MONITOR_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MONITOR_CFLAGS) -Iukvm -o $@ $< $(MONITOR_LIB_OBJS) $(MONITOR_LDLIBS)
+
+$(BUILD)/asan/core/%: tests/core/%.c $(ASAN_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) -Iukvm -o $@ $< $(ASAN_LIB_OBJS) $(MONITOR_LDLIBS)
 
@@ -182,6 +195,10 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOUR
 $(BUILD)/fuzz/fuzz_elf_load: tests/fuzz/fuzz_elf_load.c ukvm/elf_load.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ -lelf
+# A 1 KiB PacketSize, so that inputs of fuzzer size reach the over-long-packet paths.
+$(BUILD)/fuzz/fuzz_gdbstub: tests/fuzz/fuzz_gdbstub.c $(wildcard gdbstub/*.c gdbstub/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -DRSP_PACKET_SIZE=0x400 -o $@ $(filter %.c,$^) -lpthread
 fuzz: $(FUZZ_TARGETS)
 	@for f in $(FUZZ_TARGETS); do \
 		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \

@@ -5,8 +5,9 @@
  * Names, sizes and types of the core, sse and segments features are the ones gdb's own
  * amd64 descriptions use, because gdb's amd64 support looks registers up by those names
  * (that is what makes `p $fs_base` and `info registers rip` work). The system feature is
- * ukvm's own; gdb shows its registers by name (`info registers cr3`) and in the "system"
- * group.
+ * ukvm's own; its registers are asked for the "system" group, but gdb 13's x86 code
+ * lists every register of an unknown feature under "general", so plain `info registers`
+ * shows cr0-efer too (handy when debugging a kernel).
  */
 #include "gdb_regs.h"
 

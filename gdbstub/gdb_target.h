@@ -178,6 +178,9 @@ struct gdb_target_ops {
     /*
      * Asks a target blocked in resume() to stop soon (Ctrl-C, or the connection went
      * away); resume() then returns with GDB_SIGNAL_INT. Thread-safe; idempotent.
+     * The stub's watcher is armed just before resume() and disarmed just after it, so a
+     * request can come shortly before resume() blocks (a Ctrl-C right behind the resume
+     * packet) or as it returns: the target keeps it until a resume() acts on it.
      */
     void (*interrupt)(void *ctx);
 

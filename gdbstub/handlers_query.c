@@ -14,7 +14,7 @@
 #include "target_xml.h"
 
 /* Text bytes per 'O' packet of monitor output (each is sent as two hex digits). */
-#define MONITOR_CHUNK 2048
+#define MONITOR_CHUNK 1024
 
 /* The longest monitor command line accepted. */
 #define MONITOR_CMD_MAX 4096
@@ -189,9 +189,11 @@ void handle_set(struct gdb_session *s)
 /* H OP THREAD: selects the thread for later operations; only the vCPU can be selected. */
 void handle_set_thread(struct gdb_session *s)
 {
-    struct rsp_cursor cur = rsp_cursor(s->conn.pkt + 1, s->conn.pkt_len - 1);
+    /* The operation letter (g, c, ...) does not matter: there is one thread for all. */
+    struct rsp_cursor cur =
+        rsp_cursor(s->conn.pkt + 2, s->conn.pkt_len < 2 ? 0 : s->conn.pkt_len - 2);
     int64_t tid;
-    if (rsp_at_end(&cur) || (cur.p++, !rsp_take_thread_id(&cur, &tid)) || !rsp_at_end(&cur) ||
+    if (s->conn.pkt_len < 2 || !rsp_take_thread_id(&cur, &tid) || !rsp_at_end(&cur) ||
         !is_our_thread(tid, true)) {
         rsp_send_str(&s->conn, GDB_ERR_MALFORMED);
         return;

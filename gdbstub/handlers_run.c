@@ -17,19 +17,25 @@
 #include "session.h"
 #include "watcher.h"
 
-/* Sends text to gdb's console as an 'O' packet, with a final newline (allowed only
- * while gdb waits for a stop reply). */
+/* Text bytes per 'O' packet (each is sent as two hex digits). */
+#define CONSOLE_CHUNK 1024
+
+/*
+ * Sends text to gdb's console as 'O' packets, with a final newline (allowed only while
+ * gdb waits for a stop reply).
+ */
 static void send_console(struct gdb_session *s, const char *text)
 {
     size_t n = strlen(text);
-    if (n == 0)
-        return;
-    rsp_reply_begin(&s->conn);
-    rsp_put_str(&s->conn, "O");
-    rsp_put_hex(&s->conn, text, n);
-    if (text[n - 1] != '\n')
-        rsp_put_hex(&s->conn, "\n", 1);
-    rsp_reply_send(&s->conn);
+    for (size_t off = 0; off < n && !s->conn.gone; off += CONSOLE_CHUNK) {
+        size_t len = n - off < CONSOLE_CHUNK ? n - off : CONSOLE_CHUNK;
+        rsp_reply_begin(&s->conn);
+        rsp_put_str(&s->conn, "O");
+        rsp_put_hex(&s->conn, text + off, len);
+        if (off + len == n && text[n - 1] != '\n')
+            rsp_put_hex(&s->conn, "\n", 1);
+        rsp_reply_send(&s->conn);
+    }
 }
 
 static void put_u8(struct gdb_session *s, int v)

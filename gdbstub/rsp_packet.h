@@ -30,10 +30,16 @@
  * half of it, so that the hex reply fits), which makes it the main lever on `dump memory`
  * throughput: 128 KiB packets read 64 KiB per round trip.
  */
+#ifndef RSP_PACKET_SIZE /* the fuzzer builds with a small one, to reach the limits */
 #define RSP_PACKET_SIZE 0x20000
+#endif
 
-/* The largest reply payload the stub builds (an 'm' reply of RSP_PACKET_SIZE / 2 bytes). */
-#define RSP_REPLY_MAX RSP_PACKET_SIZE
+/*
+ * The largest reply payload the stub builds: an 'm' reply of RSP_PACKET_SIZE / 2 bytes,
+ * and never less than 4 KiB, which holds a 'g' reply (1200 characters) and the console
+ * packets whatever the packet size.
+ */
+#define RSP_REPLY_MAX (RSP_PACKET_SIZE > 0x1000 ? RSP_PACKET_SIZE : 0x1000)
 
 /* How often one reply is sent again when gdb answers '-' before the stub gives up on it. */
 #define RSP_MAX_RETRANSMIT 8

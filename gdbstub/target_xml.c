@@ -6,8 +6,10 @@
  * register that uses them, as gdb requires.
  *
  * Flag fields follow the Intel SDM: EFLAGS (vol. 1, 3.4.3), MXCSR (vol. 1, 10.2.3),
- * CR0 and CR4 (vol. 3A, 2.5), IA32_EFER (vol. 3A, 2.2.1). Bit positions are checked
- * against register values from a real long-mode guest in tests/unit/test_gdbstub_xml.c.
+ * CR0 and CR4 (vol. 3A, 2.5), IA32_EFER (vol. 3A, 2.2.1; SVME, LMSLE, FFXSR and TCE
+ * from AMD's APM vol. 2, 3.1.7). tests/unit/test_gdbstub_xml.c checks every position
+ * against the monitor's own, independently written constants (ukvm/inspect/x86_decode.h),
+ * and test_gdbstub_gdb.c has gdb decode well-known values (MXCSR's 0x1f80, ...).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +46,8 @@ static const struct flag_field cr4_fields[] = {
 };
 
 static const struct flag_field efer_fields[] = {
-    {"SCE", 0}, {"LME", 8}, {"LMA", 10}, {"NXE", 11}, {"SVME", 12}, {"FFXSR", 14}, {NULL, 0},
+    {"SCE", 0},    {"LME", 8},    {"LMA", 10}, {"NXE", 11}, {"SVME", 12},
+    {"LMSLE", 13}, {"FFXSR", 14}, {"TCE", 15}, {NULL, 0},
 };
 
 static void put_flags(FILE *f, const char *id, unsigned size, const struct flag_field *fields)

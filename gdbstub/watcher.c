@@ -1,19 +1,19 @@
 /*
  * watcher.c: the connection watcher thread (see watcher.h).
  *
- *   serving thread                       watcher thread (epoll: stream, edge-triggered;
- *                                                        wake eventfd)
- *   watcher_arm():   armed = true           woken by new bytes on the stream:
- *                    bytes already there?      armed?  drain them: 0x03 -> interrupt(),
- *                      -> wake eventfd                 EOF/error -> interrupt(), gone
- *   ops->resume() ...                          not armed?  leave them to the serving thread
+ *   serving thread                          watcher thread, asleep in epoll_wait()
+ *   watcher_arm():    armed = true
+ *                     stream: enable, one-shot  --> readable (now, or already before)
+ *   ops->resume() ...                                   read once: 0x03 -> interrupt()
+ *                                                       EOF/error -> interrupt(), gone
+ *                                                       still armed: enable again
  *   watcher_disarm(): armed = false
+ *                     stream: disable
  *
- * Edge-triggered, because a level-triggered watcher would spin on bytes that are the
- * serving thread's to read while it is not armed.
+ * One-shot and level-triggered: an event disables the stream until the watcher (while
+ * armed) or the next arm enables it again, and enabling reports bytes already waiting.
  */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -24,42 +24,47 @@
 
 #include "watcher.h"
 
+#define EV_STREAM 1 /* epoll data: which descriptor woke the watcher */
+#define EV_WAKE   2
+
 struct gdb_watcher {
     pthread_t thread;
     pthread_mutex_t lock;
     bool armed;       /* under lock: the serving thread is in (or about to call) resume() */
     bool quit;        /* under lock */
-    bool stream_done; /* watcher thread only: EOF or error seen */
+    bool stream_done; /* under lock: EOF or error seen, nothing more to watch */
     int epoll_fd;
-    int wake_fd; /* eventfd: "look at the stream now" and "quit" */
+    int wake_fd; /* eventfd, for quitting */
+    int stream_fd;
     struct rsp_conn *conn;
     const struct gdb_target_ops *ops;
     void *ctx;
 };
 
-static bool stream_readable(int fd)
+/* Enables (one event, then disabled again) or disables the stream in the epoll set. */
+static void set_stream_watch(struct gdb_watcher *w, bool on)
 {
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    return poll(&p, 1, 0) > 0;
+    struct epoll_event ev = {
+        .events = EPOLLONESHOT | (on ? EPOLLIN | EPOLLRDHUP : 0),
+        .data.u32 = EV_STREAM,
+    };
+    epoll_ctl(w->epoll_fd, EPOLL_CTL_MOD, w->stream_fd, &ev);
 }
 
-/*
- * Reads everything the stream has (edge-triggered: the next wake-up needs an empty
- * stream), under the lock and only while armed.
- */
-static void drain_stream(struct gdb_watcher *w)
+/* The stream is readable (or closed): one read, under the lock, while armed. */
+static void on_stream_event(struct gdb_watcher *w)
 {
-    while (!w->stream_done && stream_readable(w->conn->t->poll_fd)) {
-        bool ctrl_c = false;
-        ssize_t got = rsp_watch_read(w->conn, &ctrl_c);
-        if (got <= 0) {
-            w->stream_done = true;
-            w->conn->gone = true; /* gdb went away: stop the target, end the session */
-            w->ops->interrupt(w->ctx);
-        } else if (ctrl_c) {
-            w->ops->interrupt(w->ctx);
-        }
+    bool ctrl_c = false;
+    ssize_t got = rsp_watch_read(w->conn, &ctrl_c);
+    if (got <= 0) {
+        w->stream_done = true;
+        w->conn->gone = true; /* gdb went away: stop the target, end the session */
+        w->ops->interrupt(w->ctx);
+        return;
     }
+    if (ctrl_c)
+        w->ops->interrupt(w->ctx);
+    set_stream_watch(w, true);
 }
 
 static void *watcher_main(void *arg)
@@ -70,13 +75,13 @@ static void *watcher_main(void *arg)
         int n = epoll_wait(w->epoll_fd, events, 2, -1);
         if (n < 0 && errno != EINTR)
             break; /* cannot watch any more: the session goes on without Ctrl-C */
-        uint64_t count;
-        if (read(w->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-            break;
+        bool stream = false;
+        for (int i = 0; i < n; i++)
+            stream |= events[i].data.u32 == EV_STREAM;
         pthread_mutex_lock(&w->lock);
         bool quit = w->quit;
-        if (!quit && w->armed)
-            drain_stream(w);
+        if (!quit && stream && w->armed && !w->stream_done)
+            on_stream_event(w);
         pthread_mutex_unlock(&w->lock);
         if (quit)
             break;
@@ -93,12 +98,13 @@ struct gdb_watcher *watcher_create(struct rsp_conn *conn, const struct gdb_targe
     w->conn = conn;
     w->ops = ops;
     w->ctx = ctx;
+    w->stream_fd = conn->t->poll_fd;
     w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    struct epoll_event stream = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET};
-    struct epoll_event wake = {.events = EPOLLIN};
+    struct epoll_event stream = {.events = EPOLLONESHOT, .data.u32 = EV_STREAM};
+    struct epoll_event wake = {.events = EPOLLIN, .data.u32 = EV_WAKE};
     if (w->epoll_fd < 0 || w->wake_fd < 0 ||
-        epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, conn->t->poll_fd, &stream) < 0 ||
+        epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->stream_fd, &stream) < 0 ||
         epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->wake_fd, &wake) < 0)
         goto fail;
     pthread_mutex_init(&w->lock, NULL);
@@ -125,24 +131,14 @@ fail:
     return NULL;
 }
 
-static void wake(struct gdb_watcher *w)
-{
-    uint64_t one = 1;
-    while (write(w->wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-        ;
-}
-
 void watcher_arm(struct gdb_watcher *w)
 {
     pthread_mutex_lock(&w->lock);
     w->armed = true;
+    bool watch = !w->stream_done;
     pthread_mutex_unlock(&w->lock);
-    /*
-     * Bytes that arrived before armed was set raised their edge while the watcher had to
-     * ignore them (a Ctrl-C sent right behind the resume packet): look at them now.
-     */
-    if (stream_readable(w->conn->t->poll_fd))
-        wake(w);
+    if (watch)
+        set_stream_watch(w, true);
 }
 
 void watcher_disarm(struct gdb_watcher *w)
@@ -150,6 +146,8 @@ void watcher_disarm(struct gdb_watcher *w)
     pthread_mutex_lock(&w->lock);
     w->armed = false;
     pthread_mutex_unlock(&w->lock);
+    /* After the flag: a watcher that re-enabled the stream meanwhile is overruled. */
+    set_stream_watch(w, false);
 }
 
 void watcher_destroy(struct gdb_watcher *w)
@@ -159,7 +157,9 @@ void watcher_destroy(struct gdb_watcher *w)
     pthread_mutex_lock(&w->lock);
     w->quit = true;
     pthread_mutex_unlock(&w->lock);
-    wake(w);
+    uint64_t one = 1;
+    while (write(w->wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+        ;
     pthread_join(w->thread, NULL);
     pthread_mutex_destroy(&w->lock);
     close(w->epoll_fd);

@@ -7,13 +7,14 @@
  * so that the session ends once resume() returns.
  *
  * The watcher is armed around each resume(). Arming and disarming must cost next to
- * nothing, because gdb single-steps by resuming thousands of times a second: a design
- * that hands the stream over with a thread wake-up and waits for the hand-back measured
- * about 18 us per resume, more than the rest of the stub's round trip. So the thread
- * lives as long as the session, parked in epoll on the stream, edge-triggered: it wakes
- * when bytes arrive, and acts only while armed. Arming is a flag under a mutex plus one
- * poll() for bytes that arrived just before; disarming is the flag alone, and the mutex
- * guarantees that afterwards the watcher no longer touches the connection.
+ * nothing, because gdb single-steps by resuming thousands of times a second: handing the
+ * stream over with a thread wake-up and waiting for the hand-back measured about 18 us
+ * per resume, and a watcher that woke for every packet cost about as much again in CPU.
+ * So the thread lives as long as the session, asleep in epoll; the stream is registered
+ * one-shot, and enabled only while armed. Arming is a flag under a mutex plus one
+ * epoll_ctl() (which also reports bytes that arrived just before); disarming likewise,
+ * and the mutex guarantees that afterwards the watcher no longer touches the connection.
+ * Between resumes the watcher does not wake at all.
  *
  * While armed the watcher alone reads the stream, appending to the connection's receive
  * buffer, so a byte of gdb's next packet is kept, not lost.

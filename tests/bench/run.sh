@@ -110,13 +110,19 @@ tmp=$(mktemp -d)
 # failure or ^C in the middle of the gdb section leaves no stray process behind.
 bg_pids=()
 cleanup() {
-    local p i
+    local p i alive
     for p in "${bg_pids[@]}"; do
-        kill -TERM "$p" 2>/dev/null || continue
-        for ((i = 0; i < 20; i++)); do
-            kill -0 "$p" 2>/dev/null || break
-            sleep 0.1
+        kill -TERM "$p" 2>/dev/null || true
+    done
+    for ((i = 0; i < 20; i++)); do # up to 2 s for all of them together
+        alive=0
+        for p in "${bg_pids[@]}"; do
+            kill -0 "$p" 2>/dev/null && alive=1
         done
+        ((alive)) || break
+        sleep 0.1
+    done
+    for p in "${bg_pids[@]}"; do
         kill -KILL "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
@@ -341,11 +347,16 @@ start_announcing() {
 run_gdb_bench() {
     local name=$1 port=$2 file=$3
     shift 3
+    # In the background and waited for: a signal to this script then ends the wait at
+    # once (bash runs traps only between commands), and cleanup() ends gdb too.
     env BENCH_GDB_PORT="$port" BENCH_FILE="$file" BENCH_LABEL="$name" \
         BENCH_STEPS="$gdb_steps" BENCH_CONTS="$gdb_conts" BENCH_MEM_RUNS="$gdb_mem_runs" \
         BENCH_MEM_ADDR=0x200000 BENCH_MEM_SIZE=$((gdb_mem_mib << 20)) "$@" \
         timeout -s KILL "$gdb_timeout" gdb -nx -batch -x "$GDB_BENCH" </dev/null \
-        >"$tmp/gdb_$name.out" 2>&1 || true
+        >"$tmp/gdb_$name.out" 2>&1 &
+    local gdb_pid=$!
+    bg_pids+=("$gdb_pid")
+    wait "$gdb_pid" || true
     if ! grep -q '^bench: done=' "$tmp/gdb_$name.out"; then
         echo "  gdb against $name did not finish; the end of its output:"
         tail -n 12 "$tmp/gdb_$name.out" | sed 's/^/  | /'
@@ -385,6 +396,20 @@ if [[ -z $gdb_note ]]; then
     run_gdb_bench ukvm "$srv_port" "$LOOP"
     stop_server "$srv_pid"
 
+    # The ceiling: the same gdb against a stub with no target that answers at once
+    # (host_gdb_instant), so what gdb and loopback TCP cost here is known; no stub can
+    # beat it. Stepping and memory only: it has nothing to run to a breakpoint. Measured
+    # right after ukvm, since the machine's load drifts over a minute.
+    loop_addr=$(nm "$LOOP" | awk '$3 == "loop_body" { print "0x" $1 }')
+    start_announcing ceiling "listening on" "$INSTANT" "${loop_addr:-0x100000}"
+    if [[ -n $srv_port ]]; then
+        run_gdb_bench ceiling "$srv_port" "$LOOP" BENCH_REACH=0 BENCH_VERIFY=0 \
+            BENCH_METRICS="stepi mem"
+    else
+        echo "  $INSTANT did not start: $(head -c 200 "$tmp/ceiling.err")"
+    fi
+    stop_server "$srv_pid"
+
     # QEMU: kvm acceleration when it starts, else TCG (a note says so). The port is asked
     # from the kernel and checked in /proc; a lost race (another process took it) retries.
     qemu_accel=""
@@ -413,7 +438,7 @@ if [[ -z $gdb_note ]]; then
                 grep -qi 'address already in use\|failed to bind' "$tmp/qemu.err" || break
             done
             [[ $accel == kvm ]] && echo "  note: QEMU does not start with -accel kvm" \
-                "($(head -c 200 "$tmp/qemu.err" | tr '\n' ' ')); trying -accel tcg"
+                "($(head -c 200 "$tmp/qemu.err" | tr '\n' ' ' | sed 's/ *$//')); trying -accel tcg"
         done
         if [[ -n $qemu_accel ]]; then
             # QEMU's stub describes an x86-64 CPU even while the guest runs 32-bit code;
@@ -425,19 +450,6 @@ if [[ -z $gdb_note ]]; then
         fi
     fi
     [[ -n $qemu_note ]] && echo "  $qemu_note"
-
-    # The ceiling: the same gdb against a stub with no target that answers at once
-    # (host_gdb_instant), so what gdb and loopback TCP cost here is known; no stub can
-    # beat it. Stepping and memory only: it has nothing to run to a breakpoint.
-    loop_addr=$(nm "$LOOP" | awk '$3 == "loop_body" { print "0x" $1 }')
-    start_announcing ceiling "listening on" "$INSTANT" "${loop_addr:-0x100000}"
-    if [[ -n $srv_port ]]; then
-        run_gdb_bench ceiling "$srv_port" "$LOOP" BENCH_REACH=0 BENCH_VERIFY=0 \
-            BENCH_METRICS="stepi mem"
-    else
-        echo "  $INSTANT did not start: $(head -c 200 "$tmp/ceiling.err")"
-    fi
-    stop_server "$srv_pid"
 
     # label|metric|unit rows of the table.
     gdb_rows=(
@@ -479,6 +491,10 @@ if [[ -z $gdb_note ]]; then
         esac
     done
     printf '%s' "$gdb_whys"
+    if [[ $gdb_whys == *"QEMU, continue to break"*SIGABRT* ]]; then
+        echo "    (QEMU -accel kvm plants int3 in the guest; on a KVM that emulates CPL 0, an"
+        echo "    int3 ends in a KVM internal error, which QEMU reports as SIGABRT: KVM-HERE.md)"
+    fi
     echo "  ratio = ukvm / QEMU, higher is better; ceiling = the same gdb against an instant"
     echo "  stub (host_gdb_instant): what gdb and loopback TCP alone allow on this machine."
     echo "  Memory: $gdb_mem_mib MiB from 2 MiB; zeros as the guest left them (a stub may"

@@ -41,3 +41,33 @@ for m in "${MONITORS[@]}"; do
     expect_run "$f/double-dash" 0 "" "$m" -- "$hello"
     expect_run "$f/guest-args-with-dashes" 0 "cmdline: --mem=3 -x" "$m" "$hello" --mem=3 -x
 done
+
+# --gdb addresses: malformed values are usage errors; a port in use is a clear error.
+for m in "${MONITORS[@]}"; do
+    f=$(flavour "$m")
+    expect_run "$f/gdb-bad-port" 2 "bad address in '--gdb=notaport'" "$m" --gdb=notaport "$hello"
+    expect_run "$f/gdb-port-too-big" 2 "bad address" "$m" --gdb=70000 "$hello"
+    expect_run "$f/gdb-empty-host" 2 "bad address" "$m" --gdb=:1234 "$hello"
+    # Hold a port with a first ukvm, then ask a second one for the same port.
+    err1=$(mktemp)
+    "$m" --gdb=127.0.0.1:0 "$hello" 2>"$err1" >/dev/null </dev/null &
+    pid=$!
+    port=''
+    for i in $(seq 1 300); do
+        port=$(sed -n 's/.*waiting for gdb on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$err1")
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    if [ -z "$port" ]; then
+        fail "$f/gdb-port-zero-prints-port" "no port printed: $(cat "$err1")"
+    else
+        pass "$f/gdb-port-zero-prints-port"
+        expect_run "$f/gdb-port-in-use" 2 "is in use" "$m" "--gdb=127.0.0.1:$port" "$hello"
+    fi
+    kill -TERM $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    status=$?
+    [ $status = 143 ] && pass "$f/gdb-sigterm-while-waiting" ||
+        fail "$f/gdb-sigterm-while-waiting" "status $status, expected 143"
+    rm -f "$err1"
+done

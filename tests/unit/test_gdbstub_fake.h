@@ -489,4 +489,37 @@ HELPER long from_hex(const char *hex, void *out, size_t cap)
     return (long)(n / 2);
 }
 
+/* ---------------------------------------------------------------- checks */
+
+/* Ends the session by closing gdb's side; checks it ended once, as a disconnect. */
+#define CHECK_DISCONNECT(c, t)                                  \
+    do {                                                        \
+        CHECK(client_close(c));                                 \
+        CHECK_EQ_U64((c)->result, GDB_END_DISCONNECT);          \
+        CHECK_EQ_U64((t)->session_end_calls, 1);                \
+        CHECK_EQ_U64((t)->session_end_how, GDB_END_DISCONNECT); \
+        client_free(c);                                         \
+        free(t);                                                \
+    } while (0)
+
+HELPER int hexval(char c)
+{
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+HELPER const char *reg_hex(struct fake_target *t, unsigned regno, char *out)
+{
+    for (size_t i = 0; i < gdb_reg_size(regno); i++)
+        sprintf(out + 2 * i, "%02x", t->regs[regno][i]);
+    return out;
+}
+
+/* The hex of 8 little-endian bytes. */
+HELPER char *le64_hex(uint64_t v, char *out)
+{
+    for (int i = 0; i < 8; i++)
+        sprintf(out + 2 * i, "%02x", (unsigned)(v >> (8 * i)) & 0xff);
+    return out;
+}
+
 #endif /* UKVM_TEST_GDBSTUB_FAKE_H */

@@ -100,6 +100,10 @@ UNIT_TEST(gdb_session)
     set_reg64(t, GDB_REG_EFER, 0x500);
     set_reg64(t, GDB_REG_FS_BASE, 0x7000);
     set_reg64(t, GDB_REG_GS_BASE, 0x8000);
+    uint32_t eflags = 0x246, mxcsr = 0x1f80; /* after "xor eax,eax"; MXCSR at reset */
+    memcpy(t->regs[GDB_REG_EFLAGS], &eflags, 4);
+    memcpy(t->regs[GDB_REG_MXCSR], &mxcsr, 4);
+    set_reg64(t, GDB_REG_CR4, 0x6b0); /* bits 4, 5, 7, 9, 10 */
     pthread_t th;
     pthread_create(&th, NULL, serve_sessions, &s);
 
@@ -130,6 +134,9 @@ UNIT_TEST(gdb_session)
                           "p/x $gs_base\n"
                           "info registers cr0\n"
                           "info registers efer\n"
+                          "info registers eflags\n"
+                          "info registers mxcsr\n"
+                          "info registers cr4\n"
                           "set $r8 = 0x1122334455667788\n"
                           "set $r15 = 0x55\n"
                           "set $cr3 = 0x104000\n"
@@ -154,6 +161,9 @@ UNIT_TEST(gdb_session)
     CHECK_OUT(out, "$3 = 0x8000");
     CHECK_OUT(out, "[ PE MP ET NE WP PG ]");
     CHECK_OUT(out, "[ LME LMA ]");
+    CHECK_OUT(out, "[ PF ZF IF ]");
+    CHECK_OUT(out, "[ IM DM ZM OM UM PM ]");
+    CHECK_OUT(out, "[ PSE PAE PGE OSFXSR OSXMMEXCPT ]");
     CHECK_OUT(out, "$4 = 42");
     CHECK_OUT(out, "0x100000:\t0x00\t0x01\t0x02\t0x03");
     CHECK_OUT(out, "0x100010:\t0x0a0b0c0d");

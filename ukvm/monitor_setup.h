@@ -1,0 +1,83 @@
+/*
+ * monitor_setup.h: ukvm's start-up steps, from parsed options to a ready-to-run
+ * struct run_context, shared by main() and by anything else that needs a monitor on a
+ * unikernel (the debug core's tests, the shell):
+ *
+ *   KVM and guest memory -> ELF load -> layout, page tables, GDT/TSS, memory map
+ *   -> vCPU registers -> boot info -> devices -> signals -> run context
+ *
+ * Each step returns 0, or the exit status class of its failure (exit_status.h) with a
+ * one-line reason in err; main() prints "ukvm: <err>" and exits with that status.
+ * monitor_setup() runs every step in order. Whatever a step set up is released by
+ * monitor_teardown(), whichever step failed.
+ */
+#ifndef UKVM_MONITOR_SETUP_H
+#define UKVM_MONITOR_SETUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "block_dev.h"
+#include "boot_setup.h"
+#include "elf_load.h"
+#include "guest_mem.h"
+#include "options.h"
+#include "run_loop.h"
+#include "vm.h"
+
+/*
+ * One monitored guest. run points into the struct (mem, blocks, layout), so a monitor
+ * must not be moved or copied once set up.
+ */
+struct monitor {
+    struct vm *vm;
+    struct vcpu *vcpu; /* owned by vm */
+    struct guest_mem mem;
+    struct block_devs blocks;
+    struct elf_image image;
+    struct boot_layout layout;
+    int wake_fd; /* stop_signals_install's wake descriptor, valid when have_wake_fd */
+    bool have_wake_fd;
+    struct run_context run; /* ready after monitor_setup_run */
+};
+
+/* 2. Opens KVM, creates the VM and allocates guest memory (opts->mem_mib). Zeroes *m first. */
+int monitor_setup_vm(const struct options *opts, struct monitor *m, char *err, size_t errlen);
+
+/* 3. Validates and loads the unikernel ELF (opts->kernel_path) into guest memory. */
+int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char *err,
+                            size_t errlen);
+
+/* 4. Computes the layout, writes page tables, GDT and TSS, and maps the memory into the VM. */
+int monitor_setup_memory(struct monitor *m, char *err, size_t errlen);
+
+/* 5. Creates the vCPU and sets its registers for direct 64-bit entry at the ELF entry point. */
+int monitor_setup_vcpu(struct monitor *m, char *err, size_t errlen);
+
+/* 6. Writes the boot info: command line (opts->cmdline), clock, stack canary. Cannot fail. */
+void monitor_setup_boot_info(const struct options *opts, struct monitor *m);
+
+/* 7. Opens the block devices (--disk, --block). */
+int monitor_setup_devices(const struct options *opts, struct monitor *m, char *err, size_t errlen);
+
+/* 8. Installs SIGINT/SIGTERM handling for the vCPU (stop_signals.h). */
+int monitor_setup_signals(struct monitor *m, char *err, size_t errlen);
+
+/* 9. Fills m->run, the context run_loop() and the debug core drive. Cannot fail. */
+void monitor_setup_run(const struct options *opts, struct monitor *m);
+
+/*
+ * Every step above, in order: on success m->run is ready to run (run_loop, debug_core_init).
+ * Returns 0, or the failing step's exit status with its reason in err; call
+ * monitor_teardown either way. opts must outlive the monitor (kernel_path is kept).
+ */
+int monitor_setup(const struct options *opts, struct monitor *m, char *err, size_t errlen);
+
+/*
+ * Releases everything the steps set up (devices, VM and vCPU, guest memory, the wake
+ * descriptor). For a monitor that went through monitor_setup_vm (or monitor_setup), even
+ * when a later step failed.
+ */
+void monitor_teardown(struct monitor *m);
+
+#endif /* UKVM_MONITOR_SETUP_H */
