@@ -143,16 +143,25 @@ void debug_core_clear_breakpoints(struct debug_core *core)
 
 static int apply_debug(struct debug_core *core, bool step, bool use_hw)
 {
-    struct vcpu_debug dbg = {
-        .enabled = true,
-        .single_step = step,
-        .intercept_int3 = true,
-        .hw_breakpoints = use_hw && breakpoints_have_hw(&core->bps),
-    };
+    struct vcpu_debug dbg;
+    memset(&dbg, 0, sizeof(dbg)); /* compared with memcmp: padding must be zero too */
+    dbg.enabled = true;
+    dbg.single_step = step;
+    dbg.intercept_int3 = true;
+    dbg.hw_breakpoints = use_hw && breakpoints_have_hw(&core->bps);
     for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
         dbg.dr[i] = core->bps.hw_addr[i];
     dbg.dr7 = breakpoints_dr7(&core->bps);
-    return vcpu_set_debug(core->run->vcpu, &dbg);
+    /* Stepping repeats the same controls thousands of times: one ioctl saved per step. */
+    if (core->applied_valid && !memcmp(&dbg, &core->applied, sizeof(dbg)))
+        return 0;
+    if (vcpu_set_debug(core->run->vcpu, &dbg) < 0) {
+        core->applied_valid = false;
+        return -1;
+    }
+    core->applied = dbg;
+    core->applied_valid = true;
+    return 0;
 }
 
 static void set_stop(struct debug_core *core, enum debug_stop_reason reason)
@@ -416,6 +425,7 @@ int debug_core_detach(struct debug_core *core)
         return debug_core_kill(core);
     struct vcpu_debug off = {.enabled = false};
     vcpu_set_debug(core->run->vcpu, &off);
+    core->applied_valid = false;
     end_guest(core, run_loop(core->run), 0);
     return core->stop.exit_status;
 }

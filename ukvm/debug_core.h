@@ -54,6 +54,8 @@ struct debug_core {
     struct run_event fatal_event;
     atomic_bool stop_requested;
     pthread_t vcpu_thread;
+    struct vcpu_debug applied; /* the debug controls last given to the vCPU */
+    bool applied_valid;
     struct symbolizer *symbols; /* opened on first use */
     bool symbols_tried;
 };

@@ -63,8 +63,19 @@ int gdb_frontend_run(struct run_context *run, const char *host, uint16_t port)
             }
             break;
         }
-        enum gdb_session_end how = gdbstub_serve(fd, &ukvm_gdb_target_ops, &target);
+        stop_signals_set_session_fd(fd);
+        enum gdb_session_end how = stop_signals_received()
+                                       ? GDB_END_DISCONNECT
+                                       : gdbstub_serve(fd, &ukvm_gdb_target_ops, &target);
+        stop_signals_set_session_fd(-1);
         close(fd);
+        int signo = stop_signals_received();
+        if (signo && !debug_core_ended(&core)) {
+            /* SIGINT/SIGTERM to ukvm ends the guest whatever gdb was doing. */
+            fprintf(stderr, "ukvm: guest ended by %s\n", strsignal(signo));
+            status = UKVM_EXIT_SIGNAL_BASE + signo;
+            break;
+        }
         switch (how) {
         case GDB_END_DISCONNECT:
             if (debug_core_ended(&core)) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "stop_signals.h"
@@ -14,6 +15,7 @@
 static struct vcpu *stop_vcpu;
 static int stop_wake_fd = -1;
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_session_fd = -1;
 
 static void on_stop_signal(int signo)
 {
@@ -24,6 +26,8 @@ static void on_stop_signal(int signo)
     uint64_t one = 1;
     ssize_t ignored = write(stop_wake_fd, &one, sizeof(one));
     (void)ignored;
+    if (stop_session_fd >= 0)
+        shutdown(stop_session_fd, SHUT_RDWR); /* async-signal-safe */
     errno = saved;
 }
 
@@ -46,6 +50,11 @@ int stop_signals_install(struct vcpu *vcpu, char *err, size_t errlen)
     }
     signal(SIGPIPE, SIG_IGN);
     return stop_wake_fd;
+}
+
+void stop_signals_set_session_fd(int fd)
+{
+    stop_session_fd = fd;
 }
 
 int stop_signals_received(void)

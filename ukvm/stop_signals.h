@@ -19,6 +19,13 @@
  */
 int stop_signals_install(struct vcpu *vcpu, char *err, size_t errlen);
 
+/*
+ * While fd >= 0, a stop signal also shuts the socket fd down (both directions), so that a
+ * gdb session blocked reading it ends at once; -1 clears it. fd is the live gdb
+ * connection.
+ */
+void stop_signals_set_session_fd(int fd);
+
 /* The stop signal received so far (the first one), or 0. */
 int stop_signals_received(void);
 

@@ -534,6 +534,25 @@ SCENARIO(interrupt_sleep, "test_gdb_target", "sleep", NULL)
 }
 
 /*
+ * A stop requested while the guest is stopped takes effect at once on the next resume
+ * (INTERRUPT before any instruction runs) and is consumed: the resume after it runs on
+ * to the guest's end.
+ */
+SCENARIO(interrupt_before_resume, "test_gdb_target", NULL)
+{
+    uint64_t entry = regs_of(fx).rip;
+    debug_core_request_stop(&fx->core);
+    struct debug_stop st;
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_INTERRUPT);
+    CHECK_EQ_U64(regs_of(fx).rip, entry);
+    CHECK(!atomic_load(&fx->core.stop_requested));
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_EXITED);
+    CHECK_EQ_U64(st.exit_status, 0);
+}
+
+/*
  * #UD: FAULT vector 6, the vCPU back in invalid_opcode at the ud2 (not in the kernel's
  * handler); resuming ends the guest as without a debugger (255), and it stays ended.
  */
@@ -801,6 +820,7 @@ int main(int argc, char **argv)
     UNIT_RUN(hw_break_fifth_fails);
     UNIT_RUN(interrupt_spin);
     UNIT_RUN(interrupt_sleep);
+    UNIT_RUN(interrupt_before_resume);
     UNIT_RUN(fault_invalid_opcode);
     UNIT_RUN(fault_divide_error);
     UNIT_RUN(fault_page_fault);

@@ -57,3 +57,48 @@ for m in "${MONITORS[@]}"; do
     signal_case "$f/sigterm-while-spinning" "$m" spin TERM 143
     signal_case "$f/sigint-while-spinning" "$m" spin INT 130
 done
+
+# With gdb connected and idle (the guest stopped), SIGTERM to ukvm still ends it at once.
+if command -v gdb >/dev/null; then
+    for m in "${MONITORS[@]}"; do
+        f=$(flavour "$m")
+        err=$(mktemp)
+        "$m" --gdb=127.0.0.1:0 "$kernel" yield >/dev/null 2>"$err" </dev/null &
+        pid=$!
+        port=''
+        for i in $(seq 1 300); do
+            port=$(sed -n 's/.*waiting for gdb on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$err")
+            [ -n "$port" ] && break
+            sleep 0.1
+        done
+        gdb -nx -batch -ex "target remote 127.0.0.1:$port" -ex "shell sleep 30" \
+            "$kernel" >/dev/null 2>&1 </dev/null &
+        gdbpid=$!
+        for i in $(seq 1 300); do
+            grep -q "gdb connected" "$err" && break
+            sleep 0.1
+        done
+        sleep 0.5
+        kill -TERM $pid
+        for i in $(seq 1 100); do
+            kill -0 $pid 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 $pid 2>/dev/null; then
+            kill -KILL $pid
+            wait $pid 2>/dev/null
+            fail "$f/sigterm-with-idle-gdb" "ukvm still running 10 s after SIGTERM"
+        else
+            wait $pid
+            status=$?
+            [ $status = 143 ] && grep -q "guest ended by" "$err" &&
+                pass "$f/sigterm-with-idle-gdb" ||
+                fail "$f/sigterm-with-idle-gdb" "status $status; stderr: $(head -c 400 "$err")"
+        fi
+        kill -KILL $gdbpid 2>/dev/null
+        wait $gdbpid 2>/dev/null
+        rm -f "$err"
+    done
+else
+    echo "SKIP sigterm-with-idle-gdb: gdb is not installed"
+fi
