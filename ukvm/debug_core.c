@@ -356,6 +356,12 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
 {
     if (apply_debug(core, step, use_hw) < 0)
         return -1;
+    /*
+     * A stop request may have been consumed by vcpu_complete_pending_exit (which clears
+     * immediate_exit) while another stop was being reported: renew it so it is not lost.
+     */
+    if (atomic_load(&core->stop_requested))
+        vcpu_request_exit(core->run->vcpu);
     for (;;) {
         struct run_event ev;
         run_until_event(core->run, &ev);
