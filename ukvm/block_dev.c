@@ -81,36 +81,34 @@ bool block_dev_request_ok(const struct block_devs *devs, uint64_t handle, uint64
            offset <= cap && len <= cap - offset;
 }
 
-int block_dev_read(const struct block_devs *devs, uint64_t handle, uint64_t offset, void *buf,
-                   uint64_t len)
+/* Moves len bytes at offset, looping over short transfers and EINTR. */
+static int block_dev_transfer(const struct block_devs *devs, uint64_t handle, uint64_t offset,
+                              uint8_t *buf, uint64_t len, bool write)
 {
-    uint8_t *p = buf;
+    int fd = devs->devs[handle].fd;
     while (len > 0) {
-        ssize_t n = pread(devs->devs[handle].fd, p, len, (off_t)offset);
+        ssize_t n =
+            write ? pwrite(fd, buf, len, (off_t)offset) : pread(fd, buf, len, (off_t)offset);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return -1;
-        p += n;
+        buf += n;
         offset += (uint64_t)n;
         len -= (uint64_t)n;
     }
     return 0;
 }
 
+int block_dev_read(const struct block_devs *devs, uint64_t handle, uint64_t offset, void *buf,
+                   uint64_t len)
+{
+    return block_dev_transfer(devs, handle, offset, buf, len, false);
+}
+
 int block_dev_write(const struct block_devs *devs, uint64_t handle, uint64_t offset,
                     const void *buf, uint64_t len)
 {
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = pwrite(devs->devs[handle].fd, p, len, (off_t)offset);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        offset += (uint64_t)n;
-        len -= (uint64_t)n;
-    }
-    return 0;
+    /* pwrite does not write through buf: the cast only lets one loop serve both ways. */
+    return block_dev_transfer(devs, handle, offset, (uint8_t *)buf, len, true);
 }

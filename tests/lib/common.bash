@@ -31,3 +31,16 @@ expect_run() {
     fi
     rm -f "$out" "$err"
 }
+
+# gdb_port_of STDERR_FILE PID: waits (up to 30 s, while PID lives) for ukvm's
+# "waiting for gdb on 127.0.0.1:PORT" line and prints PORT; prints nothing on timeout.
+gdb_port_of() {
+    local file=$1 pid=$2 port='' i
+    for i in $(seq 1 300); do
+        port=$(sed -n 's/.*waiting for gdb on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$file" | head -n 1)
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$port"
+}

@@ -52,12 +52,7 @@ for m in "${MONITORS[@]}"; do
     err1=$(mktemp)
     "$m" --gdb=127.0.0.1:0 "$hello" 2>"$err1" >/dev/null </dev/null &
     pid=$!
-    port=''
-    for i in $(seq 1 300); do
-        port=$(sed -n 's/.*waiting for gdb on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$err1")
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
+    port=$(gdb_port_of "$err1" $pid)
     if [ -z "$port" ]; then
         fail "$f/gdb-port-zero-prints-port" "no port printed: $(cat "$err1")"
     else

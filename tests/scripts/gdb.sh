@@ -35,13 +35,7 @@ run_case() { # run_case MONITOR FLAVOUR SCRIPT
     # shellcheck disable=SC2086
     "$m" --gdb=127.0.0.1:0 "$kernel" $args >"$tmp/stdout" 2>"$tmp/stderr" </dev/null &
     pid=$!
-    port=''
-    for i in $(seq 1 300); do
-        port=$(sed -n 's/.*waiting for gdb on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/stderr" | head -n 1)
-        [ -n "$port" ] && break
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.1
-    done
+    port=$(gdb_port_of "$tmp/stderr" $pid)
     if [ -z "$port" ]; then
         fail "$name" "ukvm never said where it listens: $(head -c 600 "$tmp/stderr")"
         kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"

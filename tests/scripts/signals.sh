@@ -65,12 +65,7 @@ if command -v gdb >/dev/null; then
         err=$(mktemp)
         "$m" --gdb=127.0.0.1:0 "$kernel" yield >/dev/null 2>"$err" </dev/null &
         pid=$!
-        port=''
-        for i in $(seq 1 300); do
-            port=$(sed -n 's/.*waiting for gdb on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$err")
-            [ -n "$port" ] && break
-            sleep 0.1
-        done
+        port=$(gdb_port_of "$err" $pid)
         gdb -nx -batch -ex "target remote 127.0.0.1:$port" -ex "shell sleep 30" \
             "$kernel" >/dev/null 2>&1 </dev/null &
         gdbpid=$!
