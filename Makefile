@@ -23,7 +23,7 @@ endif
 # ---------------------------------------------------------------- monitor
 MONITOR_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -MMD -MP
-MONITOR_LDLIBS := -ldw -lelf
+MONITOR_LDLIBS := -ldw -lelf -lreadline -lcapstone
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
@@ -68,7 +68,7 @@ ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
 # benchmarks), tmux (interactive shell tests), clang (libFuzzer).
-DEB_PACKAGES := gcc make binutils libc6-dev libelf-dev libdw-dev libreadline-dev gdb \
+DEB_PACKAGES := gcc make binutils libc6-dev libelf-dev libdw-dev libreadline-dev libcapstone-dev gdb \
 	qemu-system-x86 tmux clang iproute2 procps python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:

@@ -36,7 +36,12 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
 #define VECTOR_DF        8
 #define VECTOR_PF        14
 
-static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+/*
+ * Page-aligned, so the 4 KiB table fills exactly one page: the monitor never traps the
+ * IDT's page for a watchpoint (the CPU reads it to deliver exceptions), and this keeps
+ * the application's globals off that page, where they could not be watched.
+ */
+static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(4096)));
 
 struct idt_pointer {
     uint16_t limit;

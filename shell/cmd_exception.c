@@ -10,7 +10,49 @@
 
 #include "../ukvm/crash_report.h"
 #include "../ukvm/inspect/regs_format.h"
+#include "../ukvm/inspect/x86_decode.h"
 #include "../ukvm/trap_frame.h"
+
+/*
+ * What the hypervisor holds for the vCPU: an exception it is delivering (injected) or
+ * about to deliver (pending), an interrupt, an NMI, the interrupt shadow.
+ */
+static void print_events(FILE *out, const struct command_env *env)
+{
+    struct vcpu_events ev;
+    if (!env->get_events || env->get_events(env->ctx, &ev) != 0)
+        return;
+    fprintf(out, "hypervisor events (KVM_GET_VCPU_EVENTS):");
+    bool any = false;
+    if (ev.exception.injected || ev.exception.pending) {
+        fprintf(out, " exception %s (%s, vector %u) %s",
+                x86_exception_mnemonic(ev.exception.vector),
+                x86_exception_name(ev.exception.vector), ev.exception.vector,
+                ev.exception.pending ? "pending"
+                : ev.pending_known   ? "injected"
+                                     : "pending or injected");
+        if (ev.exception.has_error_code)
+            fprintf(out, ", error code 0x%x", ev.exception.error_code);
+        fputc(';', out);
+        any = true;
+    }
+    if (ev.interrupt.injected) {
+        fprintf(out, " %sinterrupt %u injected;", ev.interrupt.soft ? "software " : "",
+                ev.interrupt.vector);
+        any = true;
+    }
+    if (ev.nmi.injected || ev.nmi.pending) {
+        fprintf(out, " NMI %s;", ev.nmi.injected ? "injected" : "pending");
+        any = true;
+    }
+    if (!any)
+        fprintf(out, " no exception, interrupt or NMI pending or injected;");
+    fprintf(out, " NMIs %s", ev.nmi.masked ? "masked" : "unmasked");
+    if (ev.interrupt_shadow)
+        fprintf(out, "; interrupt shadow (%s)",
+                ev.interrupt_shadow & 1 ? "after sti" : "after mov/pop ss");
+    fputc('\n', out);
+}
 
 static int run_exc(const struct command_env *env, int argc, char **argv, FILE *out)
 {
@@ -20,6 +62,7 @@ static int run_exc(const struct command_env *env, int argc, char **argv, FILE *o
     const struct last_exception *le = env->exception;
     if (!le || le->source == LAST_EXCEPTION_NONE) {
         fprintf(out, "no exception so far\n");
+        print_events(out, env);
         return 0;
     }
     struct symbolizer *sym = command_symbols(env);
@@ -51,6 +94,7 @@ static int run_exc(const struct command_env *env, int argc, char **argv, FILE *o
     /* Only the CPU-pushed part of a real trap frame has selectors. */
     if (le->source == LAST_EXCEPTION_TRAP)
         fprintf(out, "  cs   0x%04" PRIx64 "  ss   0x%04" PRIx64 "\n", f->cs, f->ss);
+    print_events(out, env);
     return 0;
 }
 
@@ -65,7 +109,8 @@ const struct command cmd_exc = {
             "means (null pointer, stack overflow), the faulting rip as function+offset\n"
             "(file:line), the exit at which it happened, and the registers of the\n"
             "faulting context from the trap frame. Prints 'no exception so far' when\n"
-            "there was none.\n"
+            "there was none. Then what the hypervisor holds for the vCPU: an exception,\n"
+            "interrupt or NMI it is delivering or about to deliver.\n"
             "Example:\n"
             "  exc\n"
             "  Page fault (#PF, vector 14) at fault_here+0x4 (test_exception.c:9)\n"

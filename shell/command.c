@@ -8,20 +8,25 @@
 #include <string.h>
 
 /*
- * The table, in `help` order. Names follow gdb where gdb has the command and the
- * Bochs debugger where it does not; aliases are the names people try first. Planned
- * by the shell issue, and kept free here: continue (c), quit (q), break (b), hbreak,
- * watch, delete (d), stepi (si), nexti (ni), x (examine virtual), xp (physical),
- * disas (u), map (whole address space), gdt, idt, info, sym, bt, list, core.
+ * The table, in `help` order: registers, memory, tables, the last exception and exits,
+ * symbols, then control. Names follow gdb where gdb has the command and the Bochs
+ * debugger where it does not (xp, u); aliases are the names people try first. No name
+ * or alias may start with "ex" but exc and exits, so that "ex" stays ambiguous rather
+ * than silently picking one.
  */
 static const struct command *const commands[] = {
-    &cmd_help, &cmd_regs, &cmd_pt, &cmd_exc, &cmd_exits,
+    &cmd_help,   &cmd_regs,   &cmd_segs,  &cmd_dr,    &cmd_x,        &cmd_xp,    &cmd_disas,
+    &cmd_pt,     &cmd_map,    &cmd_mem,   &cmd_gdt,   &cmd_idt,      &cmd_exc,   &cmd_exits,
+    &cmd_sym,    &cmd_list,   &cmd_bt,    &cmd_break, &cmd_hbreak,   &cmd_watch, &cmd_rwatch,
+    &cmd_awatch, &cmd_delete, &cmd_stepi, &cmd_nexti, &cmd_continue, &cmd_core,  &cmd_quit,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Names are echoed in errors at most this long, so that garbage cannot flood a line. */
 #define ECHO_MAX 40
+/* The longest command name split off a "name/format" word. */
+#define COMMAND_NAME_MAX 31
 
 size_t command_count(void)
 {
@@ -193,6 +198,25 @@ int command_execute(const struct command_env *env, const char *line, FILE *out)
         return 0;
     argv[argc] = NULL;
 
+    /*
+     * gdb's and Bochs' "x/8xb ADDR": a first word with a '/' inside is the name and,
+     * from the '/' on, a first argument.
+     */
+    char name[COMMAND_NAME_MAX + 1];
+    const char *slash = strchr(argv[0], '/');
+    if (slash && slash > argv[0] && (size_t)(slash - argv[0]) <= COMMAND_NAME_MAX) {
+        if (argc == COMMAND_ARGS_MAX) {
+            fprintf(out, "too many words on the line\n");
+            return -1;
+        }
+        memcpy(name, argv[0], (size_t)(slash - argv[0]));
+        name[slash - argv[0]] = '\0';
+        memmove(argv + 2, argv + 1, sizeof(argv[0]) * (size_t)argc);
+        argv[1] = (char *)slash;
+        argv[0] = name;
+        argc++;
+    }
+
     bool ambiguous;
     const struct command *cmd = lookup(argv[0], &ambiguous);
     if (!cmd) {
@@ -206,8 +230,12 @@ int command_execute(const struct command_env *env, const char *line, FILE *out)
         }
         return -1;
     }
-    if ((cmd->flags & COMMAND_NEEDS_CONTROL) && !env->control)
+    if ((cmd->flags & COMMAND_NEEDS_CONTROL) && !env->control) {
+        if (cmd->in_gdb)
+            return command_error(out, cmd, "not available in gdb's monitor: use gdb's own '%s'",
+                                 cmd->in_gdb);
         return command_error(out, cmd, "not available here: the guest cannot be controlled");
+    }
     argv[0] = (char *)cmd->name;
     return cmd->run(env, argc, argv, out) == 0 ? 0 : -1;
 }

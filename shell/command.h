@@ -14,13 +14,16 @@
  * Adding a command: write its run function and its struct command in the shell/cmd_*.c
  * of its group, declare the struct below, and list it in the table in command.c (the
  * order there is the order of `help`). Commands that must run or change the guest
- * (continue, stepi, break, ...) set COMMAND_NEEDS_CONTROL and use env->control, which
- * the front ends will fill once the debug core offers those operations.
+ * (continue, stepi, break, ...) set COMMAND_NEEDS_CONTROL and use env->control: the
+ * shell fills it; gdb's monitor does not (gdb runs the guest and owns the breakpoints
+ * there), so it answers them with an error naming gdb's own command (in_gdb).
  */
 #ifndef UKVM_SHELL_COMMAND_H
 #define UKVM_SHELL_COMMAND_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../ukvm/boot_setup.h"
@@ -36,13 +39,85 @@
 
 struct symbolizer;
 
+/* A hypervisor memory slot, for `mem`. */
+struct command_memslot {
+    uint32_t id;
+    uint64_t gpa, size;
+    bool read_only;
+};
+
+/* ---------------------------------------------------------------- control */
+
+/* What a breakpoint-like command inserts. */
+enum command_break_kind {
+    COMMAND_BREAK_SW,     /* software breakpoint (int3) */
+    COMMAND_BREAK_HW,     /* hardware execution breakpoint (a debug register) */
+    COMMAND_WATCH_WRITE,  /* watchpoint: stop after a write to [addr, addr+len) */
+    COMMAND_WATCH_READ,   /* watchpoint: stop after a read */
+    COMMAND_WATCH_ACCESS, /* watchpoint: stop after a read or a write */
+};
+
+/* Why the guest is stopped, as the commands report it. */
+enum command_stop_kind {
+    COMMAND_STOP_ENTRY,     /* before the first instruction */
+    COMMAND_STOP_STEP,      /* one instruction was executed */
+    COMMAND_STOP_BREAK,     /* a software breakpoint; rip at it */
+    COMMAND_STOP_HW_BREAK,  /* a hardware breakpoint; rip at it */
+    COMMAND_STOP_WATCH,     /* a watchpoint; rip after the accessing instruction */
+    COMMAND_STOP_INT3,      /* an int3 in the guest's own code; rip after it */
+    COMMAND_STOP_INTERRUPT, /* Ctrl-C */
+    COMMAND_STOP_FAULT,     /* a fatal exception: the vCPU is in the faulting context */
+    COMMAND_STOP_ABORT,     /* solo5_abort or the stack protector */
+    COMMAND_STOP_CRASH,     /* triple fault, KVM internal error, hlt, bad hypercall, ... */
+    COMMAND_STOP_EXITED,    /* the guest is gone */
+};
+
+struct command_stop {
+    enum command_stop_kind kind;
+    uint64_t watch_addr; /* WATCH: the watched address that was accessed, 0 when unknown */
+    int exit_status;     /* EXITED: ukvm's exit status for the guest's end */
+    int signal;          /* EXITED by SIGINT/SIGTERM to ukvm: that signal; else 0 */
+    char message[512];   /* FAULT, ABORT, CRASH: what happened, in one line; else empty */
+};
+
+#define COMMAND_BREAKPOINTS_MAX 64
+
+/* A breakpoint or watchpoint the commands set, numbered for `delete`. */
+struct command_breakpoint {
+    unsigned id; /* 1, 2, ... in order of creation */
+    enum command_break_kind kind;
+    uint64_t addr, len;
+};
+
 /*
- * Operations that run or change the guest: resume, step, breakpoints and watchpoints,
- * register and memory writes, core dumps. Defined by the debug core when the shell
- * issue adds those commands; until then env->control is always NULL and no command
- * sets COMMAND_NEEDS_CONTROL.
+ * Operations that run or change the guest, given by a front end that can control it
+ * (the shell); NULL in gdb's monitor, where gdb itself runs the guest and owns the
+ * breakpoints. Every callback must be set.
  */
-struct command_control;
+struct command_control {
+    void *ctx;
+    /*
+     * Runs the guest until it stops again, or one instruction when step is true, and
+     * says why it stopped in *stop. Returns 0, or -1 when the guest cannot run (*stop
+     * then says why: it ended, or KVM failed).
+     */
+    int (*resume)(void *ctx, bool step, struct command_stop *stop);
+    /* Why the guest is stopped now. */
+    void (*stop_status)(void *ctx, struct command_stop *stop);
+    /*
+     * Inserts or removes one breakpoint or watchpoint of len bytes (1 for breakpoints).
+     * insert returns 0, or -1 with a one-line reason in err; remove returns 0 or -1.
+     */
+    int (*insert)(void *ctx, enum command_break_kind kind, uint64_t addr, uint64_t len, char *err,
+                  size_t errlen);
+    int (*remove)(void *ctx, enum command_break_kind kind, uint64_t addr, uint64_t len);
+    /* Ends the session once the current command returns (`quit`). */
+    void (*quit)(void *ctx);
+    /* The numbered breakpoints, kept here for the commands (zero-initialise). */
+    struct command_breakpoint bps[COMMAND_BREAKPOINTS_MAX];
+    size_t nbps;
+    unsigned last_id;
+};
 
 /* What commands may look at: the stopped guest. Every pointer may be NULL. */
 struct command_env {
@@ -59,7 +134,25 @@ struct command_env {
     const struct exit_trace *exits;         /* may be NULL: no trace kept */
     const struct last_exception *exception; /* may be NULL or LAST_EXCEPTION_NONE */
     const struct boot_layout *layout;       /* may be NULL: no plain-words readings */
-    struct command_control *control;        /* NULL until the debug core offers it */
+    struct command_control *control;        /* NULL: no command may run the guest */
+    /*
+     * Guest-virtual reads as a debugger sees them (original bytes under breakpoints):
+     * returns how many bytes were read from the start (fewer at an unmapped page), or -1
+     * when the first is not mapped. NULL: commands walk the page tables through mem.
+     */
+    long (*read_virt)(void *ctx, uint64_t va, void *buf, size_t len);
+    /* The vCPU's debug registers and the hypervisor's pending events; 0 or -1. */
+    int (*get_debugregs)(void *ctx, struct vcpu_debugregs *dr);
+    int (*get_events)(void *ctx, struct vcpu_events *ev);
+    const struct elf_image *image; /* the loaded segments; may be NULL */
+    /* The hypervisor's memory slots: fills up to max, returns how many there are. */
+    size_t (*memslots)(void *ctx, struct command_memslot *out, size_t max);
+    /*
+     * Writes an ELF core file of the stopped guest as the debugger sees it now to path
+     * (NULL: the default name, ukvm/core_dump.h) and prints "core written to PATH (...)"
+     * to out. Returns 0, or -1 with a one-line reason in err. NULL: `core` is refused.
+     */
+    int (*write_core)(void *ctx, const char *path, FILE *out, char *err, size_t errlen);
 };
 
 /* Flags of a command. */
@@ -72,6 +165,11 @@ struct command {
     const char *summary; /* one line for `help` */
     const char *help;    /* for `help CMD`: what it does, the syntax, an example */
     unsigned flags;      /* COMMAND_* */
+    /*
+     * For a COMMAND_NEEDS_CONTROL command: what does the same in gdb (e.g. "break ADDR"),
+     * named in the error that gdb's monitor gives; may be NULL.
+     */
+    const char *in_gdb;
     /*
      * Runs the command with argv[0] set to its canonical name and argv[1..argc-1] the
      * user's arguments, writing everything, errors included, to out. Returns 0, or -1
@@ -125,10 +223,33 @@ int command_usage_error(FILE *out, const struct command *cmd, const char *fmt, .
 struct symbolizer *command_symbols(const struct command_env *env);
 
 /* The commands, one definition each in the shell/cmd_*.c of its group. */
-extern const struct command cmd_help;  /* command.c */
-extern const struct command cmd_regs;  /* cmd_regs.c */
-extern const struct command cmd_pt;    /* cmd_memory.c */
-extern const struct command cmd_exc;   /* cmd_exception.c */
-extern const struct command cmd_exits; /* cmd_exits.c */
+extern const struct command cmd_help;     /* command.c */
+extern const struct command cmd_regs;     /* cmd_regs.c */
+extern const struct command cmd_segs;     /* cmd_regs.c */
+extern const struct command cmd_dr;       /* cmd_regs.c */
+extern const struct command cmd_x;        /* cmd_examine.c */
+extern const struct command cmd_xp;       /* cmd_examine.c */
+extern const struct command cmd_disas;    /* cmd_examine.c */
+extern const struct command cmd_pt;       /* cmd_memory.c */
+extern const struct command cmd_map;      /* cmd_memory.c */
+extern const struct command cmd_mem;      /* cmd_memory.c */
+extern const struct command cmd_gdt;      /* cmd_tables.c */
+extern const struct command cmd_idt;      /* cmd_tables.c */
+extern const struct command cmd_exc;      /* cmd_exception.c */
+extern const struct command cmd_exits;    /* cmd_exits.c */
+extern const struct command cmd_sym;      /* cmd_symbols.c */
+extern const struct command cmd_list;     /* cmd_symbols.c */
+extern const struct command cmd_bt;       /* cmd_symbols.c */
+extern const struct command cmd_break;    /* cmd_control.c */
+extern const struct command cmd_hbreak;   /* cmd_control.c */
+extern const struct command cmd_watch;    /* cmd_control.c */
+extern const struct command cmd_rwatch;   /* cmd_control.c */
+extern const struct command cmd_awatch;   /* cmd_control.c */
+extern const struct command cmd_delete;   /* cmd_control.c */
+extern const struct command cmd_stepi;    /* cmd_control.c */
+extern const struct command cmd_nexti;    /* cmd_control.c */
+extern const struct command cmd_continue; /* cmd_control.c */
+extern const struct command cmd_core;     /* cmd_core.c */
+extern const struct command cmd_quit;     /* cmd_control.c */
 
 #endif /* UKVM_SHELL_COMMAND_H */

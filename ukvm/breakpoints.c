@@ -7,8 +7,13 @@
 #include "breakpoints.h"
 #include "guest_virt.h"
 
-/* DR7 (SDM 17.2.4): L0 at bit 0, L1 at bit 2...; R/W and LEN fields 00 = execute, 1 byte. */
+/*
+ * DR7 (SDM 17.2.4): L0 at bit 0, L1 at bit 2...; from bit 16, four bits per slot: R/W
+ * (00 execute, 01 write, 11 read or write) then LEN (00 1 byte, 01 2, 11 4, 10 8).
+ */
 #define DR7_LOCAL_ENABLE(slot) (1ULL << (2 * (slot)))
+#define DR7_RW_SHIFT(slot)     (16 + 4 * (slot))
+#define DR7_LEN_SHIFT(slot)    (18 + 4 * (slot))
 
 struct sw_breakpoint *breakpoints_find_sw(struct breakpoints *bps, uint64_t va)
 {
@@ -98,6 +103,8 @@ int breakpoints_insert_hw(struct breakpoints *bps, uint64_t va)
         if (!bps->hw_used[i]) {
             bps->hw_used[i] = true;
             bps->hw_addr[i] = va;
+            bps->hw_rw[i] = HW_RW_EXEC;
+            bps->hw_len[i] = 1;
             return 0;
         }
     }
@@ -116,9 +123,56 @@ int breakpoints_remove_hw(struct breakpoints *bps, uint64_t va)
 int breakpoints_find_hw(const struct breakpoints *bps, uint64_t va)
 {
     for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
-        if (bps->hw_used[i] && bps->hw_addr[i] == va)
+        if (bps->hw_used[i] && bps->hw_rw[i] == HW_RW_EXEC && bps->hw_addr[i] == va)
             return i;
     return -1;
+}
+
+int breakpoints_insert_hw_data(struct breakpoints *bps, uint64_t va, size_t len, unsigned rw)
+{
+    if ((len != 1 && len != 2 && len != 4 && len != 8) || va % len ||
+        (rw != HW_RW_WRITE && rw != HW_RW_ACCESS))
+        return -1;
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++) {
+        if (!bps->hw_used[i]) {
+            bps->hw_used[i] = true;
+            bps->hw_addr[i] = va;
+            bps->hw_rw[i] = (uint8_t)rw;
+            bps->hw_len[i] = (uint8_t)len;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void breakpoints_release_hw(struct breakpoints *bps, int slot)
+{
+    if (slot >= 0 && slot < HW_BREAKPOINT_SLOTS)
+        bps->hw_used[slot] = false;
+}
+
+bool breakpoints_hw_is_data(const struct breakpoints *bps, int slot)
+{
+    return slot >= 0 && slot < HW_BREAKPOINT_SLOTS && bps->hw_used[slot] &&
+           bps->hw_rw[slot] != HW_RW_EXEC;
+}
+
+/* DR7's LEN encoding for a length of 1, 2, 4 or 8 bytes. */
+static uint64_t dr7_len_bits(uint8_t len)
+{
+    return len == 2 ? 1 : len == 4 ? 3 : len == 8 ? 2 : 0;
+}
+
+static uint64_t dr7_of(const struct breakpoints *bps, bool exec_too)
+{
+    uint64_t dr7 = 0;
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++) {
+        if (!bps->hw_used[i] || (!exec_too && bps->hw_rw[i] == HW_RW_EXEC))
+            continue;
+        dr7 |= DR7_LOCAL_ENABLE(i) | (uint64_t)bps->hw_rw[i] << DR7_RW_SHIFT(i) |
+               dr7_len_bits(bps->hw_len[i]) << DR7_LEN_SHIFT(i);
+    }
+    return dr7;
 }
 
 bool breakpoints_have_hw(const struct breakpoints *bps)
@@ -131,11 +185,12 @@ bool breakpoints_have_hw(const struct breakpoints *bps)
 
 uint64_t breakpoints_dr7(const struct breakpoints *bps)
 {
-    uint64_t dr7 = 0;
-    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
-        if (bps->hw_used[i])
-            dr7 |= DR7_LOCAL_ENABLE(i);
-    return dr7;
+    return dr7_of(bps, true);
+}
+
+uint64_t breakpoints_dr7_data(const struct breakpoints *bps)
+{
+    return dr7_of(bps, false);
 }
 
 void breakpoints_clear(struct breakpoints *bps, const struct guest_mem *mem)

@@ -4,7 +4,8 @@
  * Software breakpoints replace one byte of guest code with int3 (0xcc), written into
  * guest-physical memory by the monitor (text is read-only to the guest, not to us).
  * Any number may be set. Reads through breakpoints_shadow() see the original bytes, as
- * a debugger expects. Hardware breakpoints use the four debug-register slots.
+ * a debugger expects. Hardware breakpoints use the four debug-register slots, which
+ * hardware data watchpoints (ukvm/watchpoints.h) share.
  */
 #ifndef UKVM_BREAKPOINTS_H
 #define UKVM_BREAKPOINTS_H
@@ -30,7 +31,14 @@ struct breakpoints {
     size_t nsw, capacity;
     bool hw_used[HW_BREAKPOINT_SLOTS];
     uint64_t hw_addr[HW_BREAKPOINT_SLOTS];
+    uint8_t hw_rw[HW_BREAKPOINT_SLOTS];  /* DR7 R/W: HW_RW_EXEC, HW_RW_WRITE or HW_RW_ACCESS */
+    uint8_t hw_len[HW_BREAKPOINT_SLOTS]; /* bytes watched: 1 (execute), 1, 2, 4 or 8 */
 };
+
+/* DR7 R/W field values (SDM 17.2.4); 10 (I/O) is not used. */
+#define HW_RW_EXEC   0u
+#define HW_RW_WRITE  1u
+#define HW_RW_ACCESS 3u
 
 /*
  * Sets a software breakpoint at va (translated with sregs). Setting one twice at the
@@ -67,14 +75,31 @@ void breakpoints_after_write(struct breakpoints *bps, const struct guest_mem *me
 int breakpoints_insert_hw(struct breakpoints *bps, uint64_t va);
 int breakpoints_remove_hw(struct breakpoints *bps, uint64_t va);
 
-/* The slot of the hardware breakpoint at va, or -1. */
+/* The slot of the hardware (execution) breakpoint at va, or -1. */
 int breakpoints_find_hw(const struct breakpoints *bps, uint64_t va);
+
+/*
+ * A hardware data breakpoint on [va, va+len) for writes (rw HW_RW_WRITE) or for reads
+ * and writes (HW_RW_ACCESS): len 1, 2, 4 or 8 and va aligned to it. Returns its slot,
+ * or -1 when the arguments do not fit a debug register or all slots are in use.
+ */
+int breakpoints_insert_hw_data(struct breakpoints *bps, uint64_t va, size_t len, unsigned rw);
+
+/* Frees a slot that breakpoints_insert_hw_data returned. */
+void breakpoints_release_hw(struct breakpoints *bps, int slot);
+
+/* True when slot holds a data breakpoint (not an execution one). */
+bool breakpoints_hw_is_data(const struct breakpoints *bps, int slot);
 
 /* True when any hardware slot is in use. */
 bool breakpoints_have_hw(const struct breakpoints *bps);
 
-/* DR7 for the slots in use: local enable, execute, 1 byte. */
+/*
+ * DR7 for the slots in use: local enable, R/W and LEN of each (execute: 00, 1 byte).
+ * breakpoints_dr7_data: the data slots only (stepping off an execution breakpoint).
+ */
 uint64_t breakpoints_dr7(const struct breakpoints *bps);
+uint64_t breakpoints_dr7_data(const struct breakpoints *bps);
 
 /* Removes every breakpoint, restoring the original bytes, and frees the table. */
 void breakpoints_clear(struct breakpoints *bps, const struct guest_mem *mem);

@@ -37,6 +37,9 @@ int debug_core_init(struct debug_core *core, struct run_context *run)
     core->vcpu_thread = pthread_self();
     core->stop.reason = DEBUG_STOP_ENTRY;
     atomic_init(&core->stop_requested, false);
+    watchpoints_init(&core->watches, run->mem, run->slots, &core->bps);
+    run->watch_ops = &watchpoints_run_ops;
+    run->watch_ctx = &core->watches;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_kick;
@@ -44,8 +47,21 @@ int debug_core_init(struct debug_core *core, struct run_context *run)
     return sigaction(DEBUG_KICK_SIGNAL, &sa, NULL);
 }
 
+/* Maps trapped pages back as the watchpoints want them; says so when KVM refuses. */
+static void apply_watchpoints(struct debug_core *core)
+{
+    char err[256];
+    if (watchpoints_apply(&core->watches, err, sizeof(err)) < 0)
+        fprintf(stderr, "ukvm: watchpoints: cannot map guest memory as they need: %s\n", err);
+}
+
 void debug_core_destroy(struct debug_core *core)
 {
+    watchpoints_clear(&core->watches);
+    apply_watchpoints(core);
+    watchpoints_destroy(&core->watches);
+    core->run->watch_ops = NULL;
+    core->run->watch_ctx = NULL;
     breakpoints_clear(&core->bps, core->run->mem);
     symbolizer_close(core->symbols);
     core->symbols = NULL;
@@ -136,9 +152,37 @@ int debug_core_remove_hw(struct debug_core *core, uint64_t va)
     return breakpoints_remove_hw(&core->bps, va);
 }
 
+int debug_core_insert_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
+                            uint64_t len, char *err, size_t errlen)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    if (vcpu_get_regs(core->run->vcpu, &regs) < 0 || get_sregs(core, &sregs) < 0) {
+        snprintf(err, errlen, "cannot watch 0x%" PRIx64 ": the vCPU's registers are unavailable",
+                 va);
+        return -1;
+    }
+    struct watch_env env = {.regs = &regs, .sregs = &sregs, .layout = core->run->layout};
+    if (watchpoints_insert(&core->watches, &env, kind, va, len) < 0) {
+        snprintf(err, errlen, "cannot watch 0x%" PRIx64 " (%" PRIu64 " bytes): %s", va, len,
+                 core->watches.error);
+        return -1;
+    }
+    return 0;
+}
+
+int debug_core_remove_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
+                            uint64_t len)
+{
+    return watchpoints_remove(&core->watches, kind, va, len);
+}
+
 void debug_core_clear_breakpoints(struct debug_core *core)
 {
+    /* Watchpoints first: they give their debug-register slots back to the table. */
+    watchpoints_clear(&core->watches);
     breakpoints_clear(&core->bps, core->run->mem);
+    apply_watchpoints(core); /* every page mapped normally again, at once */
 }
 
 static int apply_debug(struct debug_core *core, bool step, bool use_hw)
@@ -148,10 +192,11 @@ static int apply_debug(struct debug_core *core, bool step, bool use_hw)
     dbg.enabled = true;
     dbg.single_step = step;
     dbg.intercept_int3 = true;
-    dbg.hw_breakpoints = use_hw && breakpoints_have_hw(&core->bps);
+    /* Stepping off an execution breakpoint (!use_hw) keeps the data watchpoints armed. */
+    dbg.dr7 = use_hw ? breakpoints_dr7(&core->bps) : breakpoints_dr7_data(&core->bps);
+    dbg.hw_breakpoints = dbg.dr7 != 0;
     for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
         dbg.dr[i] = core->bps.hw_addr[i];
-    dbg.dr7 = breakpoints_dr7(&core->bps);
     /* Stepping repeats the same controls thousands of times: one ioctl saved per step. */
     if (core->applied_valid && !memcmp(&dbg, &core->applied, sizeof(dbg)))
         return 0;
@@ -289,6 +334,28 @@ static void int3_stop(struct debug_core *core, uint64_t pc)
 
 enum event_outcome { EVENT_RUN_ON, EVENT_STOPPED, EVENT_FAILED };
 
+/* A watchpoint hit the watch layer recorded: the stop, or false when there is none. */
+static bool watch_stop(struct debug_core *core)
+{
+    struct watch_hit hit;
+    if (!watchpoints_take_hit(&core->watches, &hit))
+        return false;
+    set_stop(core, DEBUG_STOP_WATCH);
+    core->stop.watch_kind = hit.kind;
+    core->stop.watch_addr = hit.addr;
+    return true;
+}
+
+/* A #DB from debug registers: true (and the stop) when a data watchpoint's slot fired. */
+static bool hw_watch_stop(struct debug_core *core, uint64_t dr6)
+{
+    bool data = false;
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
+        if ((dr6 & (1ULL << i)) && breakpoints_hw_is_data(&core->bps, i))
+            data |= watchpoints_hw_hit(&core->watches, i);
+    return data && watch_stop(core);
+}
+
 static enum event_outcome handle_event(struct debug_core *core, const struct run_event *ev,
                                        bool stepping)
 {
@@ -301,6 +368,9 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
             int3_stop(core, ev->exit.debug.pc);
             return EVENT_STOPPED;
         }
+        /* A data watchpoint fired (after the access): the watch, even when stepping. */
+        if ((ev->exit.debug.dr6 & DR6_BREAKPOINT_MASK) && hw_watch_stop(core, ev->exit.debug.dr6))
+            return EVENT_STOPPED;
         if (!stepping && (ev->exit.debug.dr6 & DR6_BREAKPOINT_MASK)) {
             set_stop(core, DEBUG_STOP_HW_BREAK);
             for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
@@ -337,6 +407,15 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
         }
         return EVENT_RUN_ON;
     }
+    case RUN_EVENT_WATCH:
+        /* The run loop already finished the instruction: rip is past it on every KVM. */
+        if (watch_stop(core))
+            return EVENT_STOPPED;
+        if (stepping) {
+            set_stop(core, DEBUG_STOP_STEP);
+            return EVENT_STOPPED;
+        }
+        return EVENT_RUN_ON;
     case RUN_EVENT_HALT:
         end_guest(core, ev->status, 0);
         return EVENT_STOPPED;
@@ -356,6 +435,10 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
 {
     if (apply_debug(core, step, use_hw) < 0)
         return -1;
+    apply_watchpoints(core);
+    /* A hit that a fatal event or a stop signal overtook last time is stale now. */
+    struct watch_hit stale;
+    watchpoints_take_hit(&core->watches, &stale);
     /*
      * A stop request may have been consumed by vcpu_complete_pending_exit (which clears
      * immediate_exit) while another stop was being reported: renew it so it is not lost.

@@ -22,12 +22,14 @@
 #include "inspect/symbolize.h"
 #include "run_loop.h"
 #include "vm.h"
+#include "watchpoints.h"
 
 enum debug_stop_reason {
     DEBUG_STOP_ENTRY,      /* before the first guest instruction */
     DEBUG_STOP_STEP,       /* one instruction was executed */
     DEBUG_STOP_SW_BREAK,   /* a software breakpoint of ours; rip at it */
     DEBUG_STOP_HW_BREAK,   /* a hardware breakpoint; hw_slot says which */
+    DEBUG_STOP_WATCH,      /* a watchpoint: watch_kind, watch_addr; rip after the access */
     DEBUG_STOP_GUEST_INT3, /* an int3 in the guest's own code; rip after it */
     DEBUG_STOP_INTERRUPT,  /* debug_core_request_stop() */
     DEBUG_STOP_FAULT,      /* a fatal CPU exception (vector); vCPU in the faulting context */
@@ -43,11 +45,16 @@ struct debug_stop {
     int exit_status;   /* EXITED: ukvm's exit status */
     int signal;        /* EXITED by SIGINT/SIGTERM to ukvm: that signal; else 0 */
     char message[512]; /* what happened, in words, for FAULT, ABORT, CRASH; else empty */
+
+    /* WATCH: the kind of watchpoint hit, and the first watched address the access touched. */
+    enum watch_kind watch_kind;
+    uint64_t watch_addr;
 };
 
 struct debug_core {
     struct run_context *run;
     struct breakpoints bps;
+    struct watchpoints watches;
     struct debug_stop stop;
     /* A fatal stop keeps the event, so that resuming ends the guest as without a debugger. */
     bool fatal;
@@ -101,7 +108,20 @@ int debug_core_remove_sw(struct debug_core *core, uint64_t va);
 int debug_core_insert_hw(struct debug_core *core, uint64_t va);
 int debug_core_remove_hw(struct debug_core *core, uint64_t va);
 
-/* Removes every breakpoint (a debugger disconnected or detached). */
+/*
+ * Watchpoints (watchpoints.h): kind on [va, va+len). Insert returns 0, or -1 with the
+ * reason in err, one line the front end shows ("cannot watch 0x1ff000 (4 bytes): the page
+ * 0x1ff000 is part of the stack ..."). Remove returns 0, or -1 when there is none.
+ */
+int debug_core_insert_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
+                            uint64_t len, char *err, size_t errlen);
+int debug_core_remove_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
+                            uint64_t len);
+
+/*
+ * Removes every breakpoint and watchpoint (a debugger disconnected or detached); trapped
+ * pages are mapped normally again before the guest next runs.
+ */
 void debug_core_clear_breakpoints(struct debug_core *core);
 
 /*

@@ -5,9 +5,11 @@
  * general registers from the vCPU's register snapshot, segments and system registers
  * from its system registers, x87/SSE from its FPU state.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../shell/command.h"
+#include "debug_env.h"
 #include "gdb_target.h"
 #include "inspect/x86_decode.h"
 
@@ -255,32 +257,49 @@ static int write_mem(void *ctx, uint64_t addr, const void *buf, size_t len)
     return debug_core_write(target_of(ctx)->core, addr, buf, len);
 }
 
+static enum watch_kind watch_kind_of(enum gdb_bp_type type)
+{
+    return type == GDB_WP_WRITE ? WATCH_WRITE : type == GDB_WP_READ ? WATCH_READ : WATCH_ACCESS;
+}
+
 static int insert_bp(void *ctx, enum gdb_bp_type type, uint64_t addr, size_t len)
 {
     struct debug_core *core = target_of(ctx)->core;
-    (void)len;
+    char err[512];
     switch (type) {
     case GDB_BP_SOFTWARE:
         return debug_core_insert_sw(core, addr);
     case GDB_BP_HARDWARE:
         return debug_core_insert_hw(core, addr);
-    default:
-        return 1; /* watchpoints: not yet */
+    case GDB_WP_WRITE:
+    case GDB_WP_READ:
+    case GDB_WP_ACCESS:
+        if (debug_core_insert_watch(core, watch_kind_of(type), addr, len, err, sizeof(err)) == 0)
+            return 0;
+        /*
+         * gdb 13 shows only "Could not insert hardware watchpoint N" for an error reply
+         * (it drops E.text for Z packets), so the reason goes to ukvm's stderr too.
+         */
+        fprintf(stderr, "ukvm: %s\n", err);
+        return -1;
     }
+    return 1;
 }
 
 static int remove_bp(void *ctx, enum gdb_bp_type type, uint64_t addr, size_t len)
 {
     struct debug_core *core = target_of(ctx)->core;
-    (void)len;
     switch (type) {
     case GDB_BP_SOFTWARE:
         return debug_core_remove_sw(core, addr);
     case GDB_BP_HARDWARE:
         return debug_core_remove_hw(core, addr);
-    default:
-        return 1;
+    case GDB_WP_WRITE:
+    case GDB_WP_READ:
+    case GDB_WP_ACCESS:
+        return debug_core_remove_watch(core, watch_kind_of(type), addr, len);
     }
+    return 1;
 }
 
 /* The signal gdb shows for a fatal exception, as a Unix process would get. */
@@ -328,6 +347,12 @@ static void convert_stop(const struct debug_core *core, struct gdb_stop *out)
     case DEBUG_STOP_HW_BREAK:
         out->reason = GDB_REASON_HWBREAK;
         break;
+    case DEBUG_STOP_WATCH:
+        out->reason = s->watch_kind == WATCH_WRITE  ? GDB_REASON_WATCH
+                      : s->watch_kind == WATCH_READ ? GDB_REASON_RWATCH
+                                                    : GDB_REASON_AWATCH;
+        out->watch_addr = s->watch_addr;
+        break;
     case DEBUG_STOP_INTERRUPT:
         out->signal = GDB_SIGNAL_INT;
         break;
@@ -373,34 +398,11 @@ static void stop_status(void *ctx, struct gdb_stop *stop)
     convert_stop(target_of(ctx)->core, stop);
 }
 
-static int env_get_regs(void *ctx, struct vcpu_regs *regs)
-{
-    return vcpu_get_regs(((struct debug_core *)ctx)->run->vcpu, regs);
-}
-
-static int env_get_sregs(void *ctx, struct vcpu_sregs *sregs)
-{
-    return vcpu_get_sregs(((struct debug_core *)ctx)->run->vcpu, sregs);
-}
-
-static struct symbolizer *env_symbols(void *ctx)
-{
-    return debug_core_symbols(ctx);
-}
-
+/* `monitor CMD`: the shell's command table on the same view of the guest (debug_env.h). */
 static int monitor(void *ctx, const char *command, FILE *out)
 {
-    struct debug_core *core = target_of(ctx)->core;
-    struct command_env env = {
-        .ctx = core,
-        .get_regs = env_get_regs,
-        .get_sregs = env_get_sregs,
-        .mem = guest_mem_access(core->run->mem),
-        .symbols = env_symbols,
-        .exits = &core->run->exits,
-        .exception = &core->run->last_exception,
-        .layout = core->run->layout,
-    };
+    struct command_env env;
+    debug_core_command_env(target_of(ctx)->core, &env);
     return command_execute(&env, command, out);
 }
 

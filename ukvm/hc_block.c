@@ -13,10 +13,7 @@
 static enum hc_outcome write_result(struct hc_context *ctx, unsigned nr, uint64_t arg,
                                     const void *a, size_t len)
 {
-    if (guest_mem_copy_out(ctx->mem, arg, a, len) < 0)
-        return hc_guest_error(ctx, nr, "cannot write the result back to 0x%llx",
-                              (unsigned long long)arg);
-    return HC_CONTINUE;
+    return hc_write_back(ctx, nr, arg, a, len) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
 }
 
 enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg)
@@ -29,6 +26,7 @@ enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg)
         return hc_guest_error(ctx, UKVM_HC_BLOCK_INFO,
                               "name 0x%llx + len 0x%llx is outside guest memory",
                               (unsigned long long)a.name, (unsigned long long)a.name_len);
+    hc_note_access(ctx, a.name, a.name_len, false);
     uint64_t handle = 0;
     const struct block_dev *dev = a.name_len <= OPTIONS_BLOCK_NAME_MAX
                                       ? block_devs_find(ctx->blocks, name, a.name_len, &handle)
@@ -57,7 +55,14 @@ static enum hc_outcome block_io(struct hc_context *ctx, unsigned nr, uint64_t ar
                               "(%llu MiB)",
                               (unsigned long long)a.data, (unsigned long long)a.len,
                               (unsigned long long)(ctx->mem->size >> 20));
-    if (!block_dev_request_ok(ctx->blocks, a.handle, a.offset, a.len))
+    bool ok = block_dev_request_ok(ctx->blocks, a.handle, a.offset, a.len);
+    /*
+     * The monitor writes a read's data straight into guest memory, trapped pages or not;
+     * watchpoints learn of it through the note (see docs/debugging.md, Watchpoints).
+     */
+    if (ok)
+        hc_note_access(ctx, a.data, a.len, !write);
+    if (!ok)
         a.ret = UKVM_R_EINVAL;
     else if (write)
         a.ret = block_dev_write(ctx->blocks, a.handle, a.offset, buf, a.len) ? UKVM_R_EUNSPEC

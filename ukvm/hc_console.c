@@ -17,6 +17,7 @@ enum hc_outcome hc_puts(struct hc_context *ctx, uint64_t arg)
                               "data 0x%llx + len 0x%llx is outside guest memory (%llu MiB)",
                               (unsigned long long)a.data, (unsigned long long)a.len,
                               (unsigned long long)(ctx->mem->size >> 20));
+    hc_note_access(ctx, a.data, a.len, false);
     /* Console output is best effort: a closed or full stdout must not stop the guest. */
     while (a.len > 0) {
         ssize_t n = write(ctx->console_fd, data, a.len);

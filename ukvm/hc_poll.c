@@ -28,8 +28,7 @@ enum hc_outcome hc_poll(struct hc_context *ctx, uint64_t arg)
     } while (rc < 0 && errno == EINTR && ctx->wake_fd < 0);
     a.ready_set = 0; /* no devices with input yet: network comes later */
     a.ret = UKVM_R_OK;
-    if (guest_mem_copy_out(ctx->mem, arg, &a, sizeof(a)) < 0)
-        return hc_guest_error(ctx, UKVM_HC_POLL, "cannot write the result back to 0x%llx",
-                              (unsigned long long)arg);
+    if (hc_write_back(ctx, UKVM_HC_POLL, arg, &a, sizeof(a)) < 0)
+        return HC_GUEST_ERROR;
     return HC_CONTINUE;
 }

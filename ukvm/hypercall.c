@@ -44,10 +44,27 @@ enum hc_outcome hc_guest_error(struct hc_context *ctx, unsigned nr, const char *
     return HC_GUEST_ERROR;
 }
 
+void hc_note_access(struct hc_context *ctx, uint64_t gpa, uint64_t len, bool write)
+{
+    if (len == 0)
+        return;
+    if (ctx->naccess == HC_ACCESS_MAX) {
+        /* Never happens with today's calls; stay conservative: cover both ranges. */
+        struct hc_access *last = &ctx->access[HC_ACCESS_MAX - 1];
+        uint64_t lo = last->gpa < gpa ? last->gpa : gpa;
+        uint64_t hi = last->gpa + last->len > gpa + len ? last->gpa + last->len : gpa + len;
+        *last = (struct hc_access){.gpa = lo, .len = hi - lo, .write = last->write || write};
+        return;
+    }
+    ctx->access[ctx->naccess++] = (struct hc_access){.gpa = gpa, .len = len, .write = write};
+}
+
 int hc_copy_args(struct hc_context *ctx, unsigned nr, uint64_t arg, void *dst, size_t len)
 {
-    if (guest_mem_copy_in(ctx->mem, arg, dst, len) == 0)
+    if (guest_mem_copy_in(ctx->mem, arg, dst, len) == 0) {
+        hc_note_access(ctx, arg, len, false);
         return 0;
+    }
     hc_guest_error(ctx, nr,
                    "argument struct at 0x%llx (%zu bytes) is outside guest memory "
                    "(%llu MiB)",
@@ -66,4 +83,14 @@ enum hc_outcome hypercall_dispatch(struct hc_context *ctx, uint16_t port, uint32
     if (!hypercalls[nr].handler)
         return hc_guest_error(ctx, nr, "no network devices in this version of ukvm");
     return hypercalls[nr].handler(ctx, value);
+}
+
+int hc_write_back(struct hc_context *ctx, unsigned nr, uint64_t arg, const void *src, size_t len)
+{
+    if (guest_mem_copy_out(ctx->mem, arg, src, len) == 0) {
+        hc_note_access(ctx, arg, len, true);
+        return 0;
+    }
+    hc_guest_error(ctx, nr, "cannot write the result back to 0x%llx", (unsigned long long)arg);
+    return -1;
 }

@@ -24,6 +24,9 @@ enum hc_outcome {
     HC_GUEST_ERROR, /* malformed call: ctx->error says what */
 };
 
+/* The most guest ranges one hypercall reads or writes: argument, data, result. */
+#define HC_ACCESS_MAX 4
+
 struct hc_context {
     /* Set by the caller. */
     const struct guest_mem *mem;
@@ -36,6 +39,15 @@ struct hc_context {
     uint64_t abort_function; /* ABORT: the aborting routine's address, or 0 */
     char message[256];
     char error[256];
+    /*
+     * The guest memory the call read or wrote (hc_note_access), so that watchpoints see
+     * the monitor's own accesses: reset by the caller before each dispatch.
+     */
+    struct hc_access {
+        uint64_t gpa, len;
+        bool write;
+    } access[HC_ACCESS_MAX];
+    unsigned naccess;
 };
 
 /*
@@ -65,9 +77,21 @@ enum hc_outcome hc_guest_error(struct hc_context *ctx, unsigned nr, const char *
     __attribute__((format(printf, 3, 4)));
 
 /*
+ * Helper for handlers: records that the call read (write false) or wrote [gpa, gpa+len)
+ * of guest memory. Beyond HC_ACCESS_MAX ranges, the last one grows to cover the rest.
+ */
+void hc_note_access(struct hc_context *ctx, uint64_t gpa, uint64_t len, bool write);
+
+/*
  * Helper for handlers: copies the argument struct of call nr from arg into dst, or
  * reports the bad address through hc_guest_error. Returns 0 or -1.
  */
 int hc_copy_args(struct hc_context *ctx, unsigned nr, uint64_t arg, void *dst, size_t len);
+
+/*
+ * Helper for handlers: writes the argument struct back (results) and records the write,
+ * or reports the bad address through hc_guest_error. Returns 0 or -1.
+ */
+int hc_write_back(struct hc_context *ctx, unsigned nr, uint64_t arg, const void *src, size_t len);
 
 #endif /* UKVM_HYPERCALL_H */

@@ -16,6 +16,7 @@
 #include "monitor_setup.h"
 #include "options.h"
 #include "run_loop.h"
+#include "shell_frontend.h"
 
 static uint64_t now_ns(clockid_t clock)
 {
@@ -78,7 +79,12 @@ int main(int argc, char **argv)
     /* 9. Run. */
     monitor_setup_run(&opts, &m);
     uint64_t t_run = now_ns(CLOCK_MONOTONIC);
-    status = opts.gdb ? gdb_frontend_run(&m.run, opts.gdb_host, opts.gdb_port) : run_loop(&m.run);
+    if (opts.gdb)
+        status = gdb_frontend_run(&m.run, opts.gdb_host, opts.gdb_port);
+    else if (opts.shell)
+        status = shell_frontend_run(&m.run);
+    else
+        status = run_loop(&m.run);
     uint64_t t_end = now_ns(CLOCK_MONOTONIC);
     fflush(stdout);
     if (opts.stats)

@@ -59,7 +59,7 @@ int monitor_setup_memory(struct monitor *m, char *err, size_t errlen)
     if (boot_layout_compute(m->mem.size, &m->image, &m->layout, err, errlen) < 0 ||
         boot_setup_memory(&m->mem, &m->image, &m->layout, err, errlen) < 0)
         return UKVM_EXIT_BAD_UNIKERNEL;
-    if (vm_map_memory(m->vm, 0, 0, m->mem.size, m->mem.host, false, err, errlen) < 0)
+    if (mem_slots_init_vm(&m->slots, m->vm, m->mem.host, m->mem.size, err, errlen) < 0)
         return UKVM_EXIT_KVM;
     return 0;
 }
@@ -110,11 +110,15 @@ void monitor_setup_run(const struct options *opts, struct monitor *m)
     m->run = (struct run_context){
         .vcpu = m->vcpu,
         .mem = &m->mem,
+        .slots = &m->slots,
         .blocks = &m->blocks,
         .layout = &m->layout,
+        .image = &m->image,
         .kernel_path = opts->kernel_path,
         .wake_fd = m->wake_fd,
         .trace = opts->trace,
+        .core = opts->core,
+        .core_path = opts->core_path,
     };
 }
 
@@ -140,6 +144,7 @@ void monitor_teardown(struct monitor *m)
     vm_destroy(m->vm);
     m->vm = NULL;
     m->vcpu = NULL;
+    mem_slots_destroy(&m->slots);
     guest_mem_free(&m->mem);
     if (m->have_wake_fd)
         close(m->wake_fd);

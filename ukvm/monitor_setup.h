@@ -21,6 +21,7 @@
 #include "boot_setup.h"
 #include "elf_load.h"
 #include "guest_mem.h"
+#include "mem_slots.h"
 #include "options.h"
 #include "run_loop.h"
 #include "vm.h"
@@ -33,6 +34,7 @@ struct monitor {
     struct vm *vm;
     struct vcpu *vcpu; /* owned by vm */
     struct guest_mem mem;
+    struct mem_slots slots; /* how mem is mapped into the VM (trapped pages: watchpoints) */
     struct block_devs blocks;
     struct elf_image image;
     struct boot_layout layout;

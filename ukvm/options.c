@@ -27,6 +27,10 @@ void options_usage(FILE *out)
             "  --gdb[=[HOST:]PORT] wait for gdb before the first instruction; listen on\n"
             "                      HOST:PORT (default 127.0.0.1:1234; PORT 0 picks a free\n"
             "                      port; give HOST 0.0.0.0 to accept remote debuggers)\n"
+            "  --shell             open the inspection shell before the first instruction\n"
+            "                      (readline with a terminal; commands from stdin without)\n"
+            "  --core[=PATH]       when the guest crashes, write an ELF core file for gdb to\n"
+            "                      PATH (default core.ukvm.KERNEL.PID in the working folder)\n"
             "  --trace             print every KVM exit and hypercall to stderr\n"
             "  --stats             print set-up and run times to stderr at exit\n"
             "  --help              this text\n"
@@ -36,7 +40,8 @@ void options_usage(FILE *out)
             "Exit status: the guest's solo5_exit() status (0-254); 255 when the guest\n"
             "aborts or crashes; 2 for a bad command line; 250 when KVM cannot be used;\n"
             "251 for an unusable unikernel file; 252 for an unusable device file;\n"
-            "128+N when signal N (SIGINT, SIGTERM) ended the guest.\n",
+            "128+N when signal N (SIGINT, SIGTERM) ended the guest. With --shell and no\n"
+            "terminal on stdin: 0 when every command succeeded, 1 when one failed.\n",
             OPTIONS_DEFAULT_MEM_MIB, OPTIONS_MAX_MEM_MIB);
 }
 
@@ -174,6 +179,16 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             opts->gdb = true;
             if (!parse_gdb_address(a + 6, opts))
                 return usage_error(err, "bad address in '%s': give PORT or HOST:PORT", a);
+        } else if (!strcmp(a, "--shell")) {
+            opts->shell = true;
+        } else if (!strcmp(a, "--core")) {
+            opts->core = true;
+            opts->core_path = NULL;
+        } else if (!strncmp(a, "--core=", 7)) {
+            if (!a[7])
+                return usage_error(err, "'%s' needs a file name (or give --core alone)", a);
+            opts->core = true;
+            opts->core_path = a + 7;
         } else if (!strcmp(a, "--stats")) {
             opts->stats = true;
         } else if (!strncmp(a, "--mem=", 6)) {
@@ -197,6 +212,10 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             return usage_error(err, "unknown option '%s'", a);
         }
     }
+    if (opts->gdb && opts->shell)
+        return usage_error(err, "%s",
+                           "--gdb and --shell cannot be combined: use one debug front end "
+                           "(gdb's 'monitor' runs every shell command)");
     if (i >= argc)
         return usage_error(err, "%s", "no unikernel given: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]");
     opts->kernel_path = argv[i];

@@ -31,6 +31,9 @@ struct options {
     bool trace; /* print every exit and hypercall to stderr */
     bool stats; /* print set-up and run times at exit */
     bool gdb;   /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
+    bool shell; /* --shell: the inspection shell, stopped before the first instruction */
+    bool core;  /* --core: write a core file when the guest crashes */
+    const char *core_path; /* --core=PATH; NULL: the default name (ukvm/core_dump.h) */
     char gdb_host[256];
     uint16_t gdb_port; /* 0: pick a free port */
     size_t nblocks;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core_capture.h"
 #include "crash_report.h"
 #include "exit_status.h"
 #include "hypercall.h"
@@ -46,11 +47,29 @@ static void crash_event(struct run_event *ev, const char *explanation, const cha
     ev->explanation = explanation;
 }
 
-/* Serves one hypercall exit; returns true when the guest simply goes on. */
-static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, struct run_event *ev)
+/* Did the memory the last hypercall read or wrote touch a watched range? */
+static bool hypercall_hit_watch(struct run_context *ctx, const struct hc_context *hc)
 {
+    bool hit = false;
+    if (ctx->watch_ops && ctx->watch_ops->monitor_access)
+        for (unsigned i = 0; i < hc->naccess; i++)
+            hit |= ctx->watch_ops->monitor_access(ctx->watch_ctx, hc->access[i].gpa,
+                                                  hc->access[i].len, hc->access[i].write);
+    return hit;
+}
+
+/*
+ * Serves one hypercall exit; returns true when the guest simply goes on (*watch_hit set
+ * when the call touched a watched range).
+ */
+static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, struct run_event *ev,
+                            bool *watch_hit)
+{
+    hc->naccess = 0;
     switch (hypercall_dispatch(hc, ev->exit.io.port, ev->exit.io.value)) {
     case HC_CONTINUE:
+        if (hypercall_hit_watch(ctx, hc))
+            *watch_hit = true;
         return true;
     case HC_HALT:
         ev->kind = RUN_EVENT_HALT;
@@ -73,12 +92,15 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
                     "guest error: %s", hc->error);
         return false;
     }
-    (void)ctx;
     return false;
 }
 
-/* Classifies an exit; returns true when it was a hypercall that let the guest go on. */
-static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct run_event *ev)
+/*
+ * Classifies an exit; returns true when it was served and the guest goes on (a hypercall,
+ * or an access to a trapped page). *watch_hit is set when that touched a watchpoint.
+ */
+static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct run_event *ev,
+                          bool *watch_hit)
 {
     const struct vm_exit *exit = &ev->exit;
     switch (exit->reason) {
@@ -94,7 +116,7 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
                         exit->io.is_write ? "write" : "read", exit->io.port);
             return false;
         }
-        return serve_hypercall(ctx, hc, ev);
+        return serve_hypercall(ctx, hc, ev, watch_hit);
     case VM_EXIT_HLT:
         crash_event(ev, "the guest halted without calling solo5_exit(); nothing can wake it",
                     "guest crashed: hlt with interrupts off");
@@ -113,6 +135,17 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
         return false;
     case VM_EXIT_MMIO:
         ev->exit_pending = true;
+        if (ctx->watch_ops) {
+            switch (ctx->watch_ops->mmio(ctx->watch_ctx, ctx->vcpu, exit)) {
+            case RUN_MMIO_HIT:
+                *watch_hit = true;
+                return true;
+            case RUN_MMIO_DONE:
+                return true;
+            case RUN_MMIO_NOT_MINE:
+                break;
+            }
+        }
         crash_event(ev, NULL,
                     "guest crashed: %s of guest-physical 0x%" PRIx64 ", outside guest memory",
                     exit->mmio.is_write ? "write" : "read", exit->mmio.gpa);
@@ -205,6 +238,13 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
         .console_fd = STDOUT_FILENO,
         .wake_fd = ctx->wake_fd,
     };
+    /*
+     * A watchpoint hit stops the guest after the access, as x86 reports data breakpoints:
+     * the exit that hit is served, then the vCPU runs once more with an exit request, so
+     * that it finishes the instruction (further accesses of the same instruction come as
+     * more exits, served here too) and comes back without running the next one.
+     */
+    bool watch_hit = false;
     for (;;) {
         memset(ev, 0, sizeof(*ev));
         if (vcpu_run(ctx->vcpu, &ev->exit) < 0) {
@@ -214,8 +254,23 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
         }
         if (ev->exit.reason != VM_EXIT_INTERRUPTED)
             record_exit(ctx, &ev->exit);
-        if (classify_exit(ctx, &hc, ev))
+        if (watch_hit &&
+            (ev->exit.reason == VM_EXIT_INTERRUPTED || ev->exit.reason == VM_EXIT_DEBUG)) {
+            /*
+             * Done (a single step that ended with the instruction is the same stop,
+             * reported once, as the watchpoint). A stop signal that came meanwhile wins.
+             */
+            ev->kind = stop_signals_received() ? RUN_EVENT_INTERRUPTED : RUN_EVENT_WATCH;
+            return;
+        }
+        bool hit = false;
+        if (classify_exit(ctx, &hc, ev, &hit)) {
+            if (hit && !watch_hit) {
+                watch_hit = true;
+                vcpu_request_exit(ctx->vcpu);
+            }
             continue;
+        }
         return;
     }
 }
@@ -232,7 +287,8 @@ static struct crash_context crash_context_of(struct run_context *ctx, struct vcp
     };
 }
 
-int run_event_finish(struct run_context *ctx, const struct run_event *ev)
+/* run_event_finish without the core file: the report, and the exit status. */
+static int report_event(struct run_context *ctx, const struct run_event *ev)
 {
     run_record_exception(ctx, ev);
     struct vcpu_sregs sregs;
@@ -255,6 +311,11 @@ int run_event_finish(struct run_context *ctx, const struct run_event *ev)
                  ev->exit.debug.exception);
         ev = NULL;
         break;
+    case RUN_EVENT_WATCH:
+        snprintf(headline, sizeof(headline),
+                 "guest stopped: a watchpoint hit with no debugger attached");
+        ev = NULL;
+        break;
     case RUN_EVENT_CRASH:
     case RUN_EVENT_INTERNAL_ERROR:
         snprintf(headline, sizeof(headline), "%s", ev->headline);
@@ -272,6 +333,15 @@ int run_event_finish(struct run_context *ctx, const struct run_event *ev)
     }
     crash_report_vcpu(stderr, &cc, headline, ev ? ev->explanation : NULL, &regs);
     return UKVM_EXIT_GUEST_CRASH;
+}
+
+int run_event_finish(struct run_context *ctx, const struct run_event *ev)
+{
+    int status = report_event(ctx, ev);
+    /* --core: after the report, whatever ended the guest short of solo5_exit(). */
+    if (ctx->core && ev->kind != RUN_EVENT_HALT && status == UKVM_EXIT_GUEST_CRASH)
+        core_capture_on_exit(ctx, ev);
+    return status;
 }
 
 int run_loop(struct run_context *ctx)

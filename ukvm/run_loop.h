@@ -22,16 +22,51 @@
 #include "ukvm_abi.h"
 #include "vm.h"
 
+struct mem_slots;
+struct run_watch_ops;
+
 struct run_context {
     struct vcpu *vcpu;
     const struct guest_mem *mem;
+    struct mem_slots *slots; /* how mem is mapped: pages may be trapped (watchpoints) */
     const struct block_devs *blocks;
     const struct boot_layout *layout;
+    const struct elf_image *image; /* the loaded segments (for inspection); may be NULL */
     const char *kernel_path;
     int wake_fd;
-    bool trace; /* --trace: print each exit and hypercall to stderr */
+    bool trace;            /* --trace: print each exit and hypercall to stderr */
+    bool core;             /* --core: write a core file when the guest dies (core_capture.h) */
+    const char *core_path; /* --core=PATH; NULL: the default name */
     struct exit_trace exits;
     struct last_exception last_exception;
+    /*
+     * Trapped guest memory (the debug core's watchpoints): asked about every MMIO exit
+     * before it is called a crash, and told of the guest memory each hypercall touched.
+     * NULL when nothing is watched.
+     */
+    const struct run_watch_ops *watch_ops;
+    void *watch_ctx;
+};
+
+/* What the watch layer made of an MMIO exit. */
+enum run_mmio_outcome {
+    RUN_MMIO_NOT_MINE, /* not a trapped page: a real access outside guest memory */
+    RUN_MMIO_DONE,     /* completed as the guest meant it; no watchpoint hit: go on */
+    RUN_MMIO_HIT,      /* completed, and it hit a watchpoint: stop once it is done */
+};
+
+struct run_watch_ops {
+    /*
+     * An MMIO exit: completes the access on a trapped page (a write lands in guest
+     * memory; a read gets its bytes from there, vcpu_set_mmio_read_data) and says
+     * whether it touched a watched range.
+     */
+    enum run_mmio_outcome (*mmio)(void *ctx, struct vcpu *vcpu, const struct vm_exit *exit);
+    /*
+     * The monitor itself read or wrote [gpa, gpa+len) of guest memory for a hypercall;
+     * true when that touches a watched range (the stop follows the hypercall).
+     */
+    bool (*monitor_access)(void *ctx, uint64_t gpa, uint64_t len, bool write);
 };
 
 enum run_event_kind {
@@ -41,6 +76,7 @@ enum run_event_kind {
     RUN_EVENT_CRASH,          /* the hypervisor saw the guest die: headline, explanation */
     RUN_EVENT_INTERNAL_ERROR, /* KVM could not go on: exit.internal (int3 where emulated) */
     RUN_EVENT_DEBUG,          /* single step or breakpoint: exit.debug */
+    RUN_EVENT_WATCH,          /* a watchpoint hit (watch_ops), its instruction completed */
     RUN_EVENT_INTERRUPTED,    /* a signal or vcpu_request_exit(); no guest exit */
     RUN_EVENT_FAILED,         /* KVM_RUN itself failed: errno in status */
 };
@@ -73,7 +109,8 @@ void run_record_exception(struct run_context *ctx, const struct run_event *ev);
 /*
  * Ends the guest for an event (recording it with run_record_exception first): prints the crash
  * report for TRAP, ABORT, CRASH, INTERNAL_ERROR and unexpected DEBUG events, and returns ukvm's
- * exit status. Not for INTERRUPTED (see run_loop).
+ * exit status. Not for INTERRUPTED (see run_loop). With ctx->core, every such report is
+ * followed by a core file (core_capture_on_exit), whose failure changes nothing else.
  */
 int run_event_finish(struct run_context *ctx, const struct run_event *ev);
 

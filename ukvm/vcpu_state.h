@@ -42,4 +42,33 @@ struct vcpu_sregs {
     uint64_t apic_base;
 };
 
+/* The debug registers as the vCPU holds them (the guest's own view). */
+struct vcpu_debugregs {
+    uint64_t db[4]; /* DR0-DR3: linear addresses */
+    uint64_t dr6;   /* status: which condition hit */
+    uint64_t dr7;   /* control: enables, types and lengths */
+};
+
+/*
+ * Events the hypervisor holds for the vCPU between two runs: an exception, interrupt or
+ * NMI it is about to deliver (pending) or is delivering (injected), and the interrupt
+ * shadow. An exception the guest is taking when the vCPU stopped shows up here.
+ */
+struct vcpu_events {
+    struct {
+        uint8_t injected, pending, has_error_code;
+        uint8_t vector;
+        uint32_t error_code;
+    } exception;
+    struct {
+        uint8_t injected, soft;
+        uint8_t vector;
+    } interrupt;
+    struct {
+        uint8_t injected, pending, masked;
+    } nmi;
+    uint8_t interrupt_shadow; /* 1: after sti, 2: after mov ss / pop ss */
+    uint8_t pending_known;    /* 0: the hypervisor reports pending exceptions as injected */
+};
+
 #endif /* UKVM_VCPU_STATE_H */

@@ -82,6 +82,12 @@ int vm_map_memory(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, voi
                   bool read_only, char *err, size_t errlen);
 
 /*
+ * The most memory slots the hypervisor offers this VM (slot numbers 0 to that minus one).
+ * At least 32 (KVM's documented minimum) when the hypervisor does not say.
+ */
+uint32_t vm_max_memory_slots(struct vm *vm);
+
+/*
  * Creates the VM's single vCPU and gives it the host CPU's supported feature set
  * (CPUID), so the guest can use what the host offers (NX, SSE, ...).
  */
@@ -121,6 +127,15 @@ void vcpu_request_exit(struct vcpu *vcpu);
  */
 int vcpu_complete_pending_exit(struct vcpu *vcpu);
 
+/*
+ * Supplies the value a pending MMIO read returns to the guest (the last exit was
+ * VM_EXIT_MMIO with is_write false): len bytes, the exit's mmio.len, at most 8. The read
+ * completes with these bytes when the vCPU next runs (vcpu_run or
+ * vcpu_complete_pending_exit); without this call it would read whatever the hypervisor
+ * left there. Returns 0, or -1 with errno EINVAL when len is too long.
+ */
+int vcpu_set_mmio_read_data(struct vcpu *vcpu, const void *data, size_t len);
+
 /* Hardware debug features for a debugger (KVM_SET_GUEST_DEBUG). */
 struct vcpu_debug {
     bool enabled;        /* false: no debugging at all, the guest owns #DB and #BP */
@@ -148,6 +163,13 @@ struct vcpu_fpu {
 /* x87/SSE state access. Return 0, or -1 with errno. */
 int vcpu_get_fpu(struct vcpu *vcpu, struct vcpu_fpu *fpu);
 int vcpu_set_fpu(struct vcpu *vcpu, const struct vcpu_fpu *fpu);
+
+/*
+ * The guest's debug registers (KVM_GET_DEBUGREGS), and the events the hypervisor holds
+ * for delivery (KVM_GET_VCPU_EVENTS), for inspection. Return 0, or -1 with errno.
+ */
+int vcpu_get_debugregs(struct vcpu *vcpu, struct vcpu_debugregs *dr);
+int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev);
 
 /* A short lower-case name for an exit reason ("io", "hlt", ...), for traces and messages. */
 const char *vm_exit_reason_name(enum vm_exit_reason reason);

@@ -110,6 +110,13 @@ int vm_map_memory(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, voi
     return 0;
 }
 
+uint32_t vm_max_memory_slots(struct vm *vm)
+{
+    /* KVM_CAP_NR_MEMSLOTS counts the slots of one address space; 0 means "not said". */
+    int n = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+    return n >= 32 ? (uint32_t)n : 32;
+}
+
 /* Hands the host's supported CPUID leaves to the guest unchanged. */
 static int vcpu_set_supported_cpuid(struct vm *vm, struct vcpu *vcpu, char *err, size_t errlen)
 {
@@ -475,6 +482,17 @@ int vcpu_complete_pending_exit(struct vcpu *vcpu)
     return 0;
 }
 
+int vcpu_set_mmio_read_data(struct vcpu *vcpu, const void *data, size_t len)
+{
+    if (len > sizeof(vcpu->run->mmio.data)) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* KVM copies kvm_run->mmio.data into the emulated instruction on the next KVM_RUN. */
+    memcpy(vcpu->run->mmio.data, data, len);
+    return 0;
+}
+
 int vcpu_set_debug(struct vcpu *vcpu, const struct vcpu_debug *debug)
 {
     struct kvm_guest_debug dbg;
@@ -530,4 +548,39 @@ int vcpu_set_fpu(struct vcpu *vcpu, const struct vcpu_fpu *fpu)
     memcpy(k.xmm, fpu->xmm, sizeof(k.xmm));
     k.mxcsr = fpu->mxcsr;
     return ioctl(vcpu->fd, KVM_SET_FPU, &k) < 0 ? -1 : 0;
+}
+
+int vcpu_get_debugregs(struct vcpu *vcpu, struct vcpu_debugregs *dr)
+{
+    struct kvm_debugregs k;
+    if (ioctl(vcpu->fd, KVM_GET_DEBUGREGS, &k) < 0)
+        return -1;
+    memset(dr, 0, sizeof(*dr));
+    memcpy(dr->db, k.db, sizeof(dr->db));
+    dr->dr6 = k.dr6;
+    dr->dr7 = k.dr7;
+    return 0;
+}
+
+int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev)
+{
+    struct kvm_vcpu_events k;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &k) < 0)
+        return -1;
+    memset(ev, 0, sizeof(*ev));
+    ev->exception.injected = k.exception.injected;
+    ev->exception.pending = k.exception.pending;
+    ev->exception.has_error_code = k.exception.has_error_code;
+    ev->exception.vector = k.exception.nr;
+    ev->exception.error_code = k.exception.error_code;
+    ev->interrupt.injected = k.interrupt.injected;
+    ev->interrupt.soft = k.interrupt.soft;
+    ev->interrupt.vector = k.interrupt.nr;
+    ev->nmi.injected = k.nmi.injected;
+    ev->nmi.pending = k.nmi.pending;
+    ev->nmi.masked = k.nmi.masked;
+    ev->interrupt_shadow = k.interrupt.shadow;
+    /* Without KVM_CAP_EXCEPTION_PAYLOAD, a pending exception is reported as injected. */
+    ev->pending_known = (k.flags & KVM_VCPUEVENT_VALID_PAYLOAD) != 0;
+    return 0;
 }

@@ -21,6 +21,15 @@
 #               build/bench/qemu_guest.elf (tests/bench/qemu_guest/): the same loop. A
 #               third column, the ceiling, is the same gdb against host_gdb_instant, a
 #               stub that answers at once: gdb's and loopback TCP's own cost here.
+#   core        --core on test_exception (#PF) with 512 MiB of guest memory: the same run
+#               with and without --core, interleaved; the dump costs the difference of the
+#               medians (of ukvm's own run time, --stats run_us, and of the whole process),
+#               and the core's disk usage is set against its apparent size.
+#   watch       what a page trapped for a watchpoint adds to the guest's accesses that are
+#               not watched: bench_watch times accesses to a variable on the watched
+#               variable's page and to one on an untrapped page in the same run, with no
+#               debugger, under gdb's watch (page read-only) and awatch (page absent);
+#               per access and as a ratio (tests/bench/watch_bench.sh).
 #
 # Environment:
 #   BENCH_QUICK=1        a fast smoke run (few iterations): checks that everything works
@@ -32,6 +41,10 @@
 #   BENCH_GDB_STEPS=2000 stepi per target        BENCH_GDB_CONTS=500  continues per kind
 #   BENCH_GDB_MEM_MIB=16 MiB per memory read     BENCH_GDB_MEM_RUNS=3 reads (median used)
 #   BENCH_GDB_TIMEOUT=300 seconds gdb may take per target before it is killed
+#   BENCH_CORE=1         0 skips the core section
+#   BENCH_CORE_MIB=512   guest memory of the core runs   BENCH_CORE_RUNS=15 runs of each
+#   BENCH_WATCH=1        0 skips the watch section
+#   BENCH_WATCH_N=20000  accesses of each kind per run  BENCH_WATCH_RUNS=5 runs per set-up
 #   BUILD=build          the build folder
 set -euo pipefail
 
@@ -45,6 +58,7 @@ if [[ ${BENCH_QUICK:-0} == 1 ]]; then
     gdb_steps=${BENCH_GDB_STEPS:-300}
     gdb_conts=${BENCH_GDB_CONTS:-50}
     gdb_mem_runs=${BENCH_GDB_MEM_RUNS:-1}
+    core_runs=${BENCH_CORE_RUNS:-3}
 else
     boot_runs=${BENCH_RUNS:-200}
     hc_n=${BENCH_HC_N:-20000}
@@ -52,7 +66,9 @@ else
     gdb_steps=${BENCH_GDB_STEPS:-2000}
     gdb_conts=${BENCH_GDB_CONTS:-500}
     gdb_mem_runs=${BENCH_GDB_MEM_RUNS:-3}
+    core_runs=${BENCH_CORE_RUNS:-15}
 fi
+core_mib=${BENCH_CORE_MIB:-512}
 # 16 MiB is the issue's minimum. The guests have 64 MiB (--mem=64, -m 64); the reads and
 # writes start at 2 MiB, above both guests' code, and ukvm keeps its stack at the top.
 gdb_mem_mib=${BENCH_GDB_MEM_MIB:-16}
@@ -61,7 +77,8 @@ stats_runs=${BENCH_STATS_RUNS:-$boot_runs}
 # Checked under the names the user sets, so the message points at the right variable.
 for pair in BENCH_RUNS:boot_runs BENCH_HC_N:hc_n BENCH_HC_RUNS:hc_runs BENCH_STATS_RUNS:stats_runs \
     BENCH_GDB_STEPS:gdb_steps BENCH_GDB_CONTS:gdb_conts BENCH_GDB_MEM_RUNS:gdb_mem_runs \
-    BENCH_GDB_MEM_MIB:gdb_mem_mib BENCH_GDB_TIMEOUT:gdb_timeout; do
+    BENCH_GDB_MEM_MIB:gdb_mem_mib BENCH_GDB_TIMEOUT:gdb_timeout BENCH_CORE_RUNS:core_runs \
+    BENCH_CORE_MIB:core_mib; do
     v=${pair#*:}
     if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
         echo "bench: ${pair%%:*} must be a positive whole number, not '${!v}'" >&2
@@ -72,6 +89,17 @@ if ((gdb_mem_mib > 60)); then
     echo "bench: BENCH_GDB_MEM_MIB must be at most 60 (the guests have 64 MiB), not $gdb_mem_mib" >&2
     exit 2
 fi
+if ((core_mib < 2 || core_mib > 4096)); then
+    echo "bench: BENCH_CORE_MIB must be from 2 to 4096 (ukvm's --mem), not $core_mib" >&2
+    exit 2
+fi
+case ${BENCH_CORE:-1} in
+0 | 1) ;;
+*)
+    echo "bench: BENCH_CORE must be 0 or 1, not '$BENCH_CORE'" >&2
+    exit 2
+    ;;
+esac
 case ${BENCH_GDB:-1} in
 0 | 1) ;;
 *)
@@ -89,6 +117,7 @@ LOOP=$BUILD/bench_loop.ukvm
 QEMU_GUEST=$BUILD/bench/qemu_guest.elf
 INSTANT=$BUILD/bench/host_gdb_instant
 GDB_BENCH=tests/bench/gdb_bench.py
+EXC=$BUILD/test_exception.ukvm
 
 die() {
     echo "bench: $*" >&2
@@ -101,7 +130,7 @@ fi
 if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
     die "/dev/kvm is not readable and writable by $(id -un): add yourself to its group ($(stat -c %G /dev/kvm))"
 fi
-for f in "$UKVM" "$HELLO" "$PUTS" "$RAW" "$TIMEIT" "$LOOP" "$QEMU_GUEST" "$INSTANT"; do
+for f in "$UKVM" "$HELLO" "$PUTS" "$RAW" "$TIMEIT" "$LOOP" "$QEMU_GUEST" "$INSTANT" "$EXC"; do
     [[ -f $f ]] || die "$f is missing: run 'make bench' (it builds everything first)"
 done
 
@@ -270,6 +299,58 @@ printf '  %-34s T(N) %11s us   T(0) %9s us   per call %8s us\n' \
     "host_raw_kvm portloop (out)" "$l_n" "$l_0" "$hc_raw"
 hc_ratio=$(ratio "$hc_ukvm" "$hc_raw")
 echo "  ratio ukvm / raw KVM: $hc_ratio"
+
+# ---------------------------------------------------------------- core
+
+# core_run WITH: one run of test_exception with --mem=$core_mib, with --core (WITH=1) or
+# without; appends ukvm's run_us and the process's wall time (us) to $tmp/core_{run,wall}_WITH.
+core_run() {
+    local st=0 t0 t1 line opt=()
+    (($1)) && opt=(--core="$tmp/bench.core")
+    rm -f "$tmp/bench.core"
+    t0=$EPOCHREALTIME
+    "$UKVM" --stats --mem="$core_mib" "${opt[@]}" "$EXC" >/dev/null 2>"$tmp/core.err" || st=$?
+    t1=$EPOCHREALTIME
+    ((st == 255)) || die "'$UKVM --mem=$core_mib ${opt[*]} $EXC' exited $st, expected 255: $(tail -3 "$tmp/core.err")"
+    if (($1)) && ! grep -q '^ukvm: core written to ' "$tmp/core.err"; then
+        die "no core written: $(grep '^ukvm: no core' "$tmp/core.err")"
+    fi
+    line=$(grep -m1 '^ukvm: stats: ' "$tmp/core.err") || die "no ukvm stats line"
+    field run_us "$line" >>"$tmp/core_run_$1"
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f\n", (b - a) * 1e6 }' >>"$tmp/core_wall_$1"
+}
+
+core_note=""
+[[ ${BENCH_CORE:-1} == 0 ]] && core_note="skipped: BENCH_CORE=0"
+if [[ -z $core_note ]]; then
+    echo "-- core dump: --mem=$core_mib, $(basename "$EXC") (#PF), $core_runs runs with and" \
+        "without --core, interleaved"
+    : >"$tmp/core_run_0" && : >"$tmp/core_run_1" && : >"$tmp/core_wall_0" && : >"$tmp/core_wall_1"
+    core_run 1 # warm-up: page cache, dynamic loader, the file's first allocation
+    : >"$tmp/core_run_1" && : >"$tmp/core_wall_1"
+    for ((i = 0; i < core_runs; i++)); do
+        core_run 0
+        core_run 1 # last, so that its core is there to measure
+    done
+    c_run1=$(median "$tmp/core_run_1")
+    c_run0=$(median "$tmp/core_run_0")
+    c_wall1=$(median "$tmp/core_wall_1")
+    c_wall0=$(median "$tmp/core_wall_0")
+    core_ms=$(awk -v a="$c_run1" -v b="$c_run0" 'BEGIN { printf "%.1f", (a - b) / 1000 }')
+    core_wall_ms=$(awk -v a="$c_wall1" -v b="$c_wall0" 'BEGIN { printf "%.1f", (a - b) / 1000 }')
+    core_apparent_mib=$(awk -v s="$(stat -c %s "$tmp/bench.core")" 'BEGIN { printf "%.1f", s / 1048576 }')
+    core_disk_kib=$(du -k "$tmp/bench.core" | cut -f1)
+    printf '  %-34s %12s %12s %12s\n' "median, us" "--core" "no core" "difference" \
+        "ukvm run (KVM_RUN -> report, core)" "$c_run1" "$c_run0" "$(calc "$c_run1 - $c_run0")" \
+        "process (exec -> exit)" "$c_wall1" "$c_wall0" "$(calc "$c_wall1 - $c_wall0")"
+    echo "  core dump of $core_mib MiB: $core_ms ms within ukvm's run; $core_wall_ms ms of the whole" \
+        "process (exec and exit add their own noise)"
+    echo "  file: $core_apparent_mib MiB apparent size (ls -l), $core_disk_kib KiB on disk (du):" \
+        "untouched guest memory is a hole, found from /proc/self/pagemap without reading it"
+    rm -f "$tmp/bench.core"
+else
+    echo "-- core dump: $core_note"
+fi
 
 # ---------------------------------------------------------------- gdb
 
@@ -524,6 +605,24 @@ if [[ -z $gdb_note ]]; then
     echo "  ${gdb_goals//$'\n'/$'\n  '}"
 fi
 
+# ---------------------------------------------------------------- watch
+
+watch_note=""
+if [[ ${BENCH_WATCH:-1} == 0 ]]; then
+    watch_note="skipped: BENCH_WATCH=0"
+elif ! command -v gdb >/dev/null; then
+    watch_note="skipped: gdb is not installed (make deps installs it)"
+fi
+if [[ -z $watch_note ]]; then
+    if [[ ${BENCH_QUICK:-0} == 1 ]]; then
+        watch_n=${BENCH_WATCH_N:-2000} watch_runs=${BENCH_WATCH_RUNS:-3}
+    else
+        watch_n=${BENCH_WATCH_N:-20000} watch_runs=${BENCH_WATCH_RUNS:-5}
+    fi
+    BUILD=$BUILD tests/bench/watch_bench.sh "$watch_n" "$watch_runs" "$tmp/watch_summary" ||
+        die "the watch section failed (see above)"
+fi
+
 # ---------------------------------------------------------------- summary
 
 echo
@@ -547,6 +646,19 @@ if [[ -z $gdb_note ]]; then
     echo "  ${gdb_goals//$'\n'/$'\n  '}"
 else
     echo "gdb: $gdb_note"
+fi
+if [[ -z $core_note ]]; then
+    printf '%-36s %14s\n' "core dump, $core_mib MiB (ukvm run)" "$core_ms ms" \
+        "core dump, $core_mib MiB (process)" "$core_wall_ms ms" \
+        "core file: apparent / on disk" "$core_apparent_mib MiB / $core_disk_kib KiB"
+else
+    echo "core dump: $core_note"
+fi
+if [[ -z $watch_note ]]; then
+    echo "watch: far = untrapped page, near = the watched variable's page; ratio = near / far"
+    cat "$tmp/watch_summary"
+else
+    echo "watch: $watch_note"
 fi
 printf '%-36s %14s\n' "empty process (true), context" "$t_med us"
 printf '%-36s %14s\n' "shared objects of ukvm (ldd)" "$nlibs"

@@ -5,9 +5,9 @@
  *   test_debug_core BUILD_DIR [LOG_FILE]
  *
  * BUILD_DIR holds the test unikernels (test_gdb_target.ukvm, test_faults.ukvm,
- * test_exception.ukvm, test_abort.ukvm). Every scenario sets up its own monitor
- * (monitor_setup), stops at the entry, and drives debug_core_* calls, asserting exact
- * stop reasons, addresses (found with the symbolizer on the ELF) and exit statuses.
+ * test_exception.ukvm, test_abort.ukvm, test_watch.ukvm). Every scenario sets up its own
+ * monitor (monitor_setup), stops at the entry, and drives debug_core_* calls, asserting
+ * exact stop reasons, addresses (found with the symbolizer on the ELF) and exit statuses.
  *
  * Output: only "PASS name" / "FAIL name: ..." / "SKIP ..." lines reach stdout. The guest's
  * console (written to fd 1 by the monitor) and the monitor's messages (stderr) go to
@@ -129,6 +129,7 @@ static const char *reason_name(enum debug_stop_reason r)
         [DEBUG_STOP_GUEST_INT3] = "GUEST_INT3", [DEBUG_STOP_INTERRUPT] = "INTERRUPT",
         [DEBUG_STOP_FAULT] = "FAULT",           [DEBUG_STOP_ABORT] = "ABORT",
         [DEBUG_STOP_CRASH] = "CRASH",           [DEBUG_STOP_EXITED] = "EXITED",
+        [DEBUG_STOP_WATCH] = "WATCH",
     };
     return (unsigned)r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r] : "?";
 }
@@ -776,6 +777,93 @@ SCENARIO(write_text_and_breakpoint, "test_gdb_target", NULL)
 
 /* ---------------------------------------------------------------- main */
 
+/* ---------------------------------------------------------------- watchpoints */
+
+/* A write watch stops right after the store, in write_phase, with its address. */
+SCENARIO(watch_write_stop, "test_watch", NULL)
+{
+    SYM(fx, target, "page_a");
+    char err[512];
+    struct debug_stop st;
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_WRITE, target, 8, err, sizeof(err)), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_WATCH);
+    CHECK_EQ_U64(st.watch_kind, WATCH_WRITE);
+    CHECK_EQ_U64(st.watch_addr, target);
+    CHECK_STR_EQ(func_at(fx, regs_of(fx).rip), "write_phase");
+    CHECK_EQ_U64(*(uint64_t *)(fx->m.mem.host + target), 11);
+    CHECK_EQ_U64(mem_slots_state(&fx->m.slots, target), MEM_PAGE_READ_ONLY);
+    /* The next stop is the second store; then, removed, the guest runs to its end. */
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_WATCH);
+    CHECK_EQ_U64(*(uint64_t *)(fx->m.mem.host + target), 22);
+    CHECK_EQ_U64(debug_core_remove_watch(&fx->core, WATCH_WRITE, target, 8), 0);
+    CHECK_EQ_U64(debug_core_remove_watch(&fx->core, WATCH_WRITE, target, 8), (uint64_t)-1);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_EXITED);
+    CHECK_EQ_U64(st.exit_status, 0);
+    CHECK_EQ_U64(fx->m.slots.nslots, 1);
+}
+
+/* Clearing (a debugger went away) maps every page normally again before the next run. */
+SCENARIO(watch_clear_restores_slots, "test_watch", NULL)
+{
+    SYM(fx, page_a, "page_a");
+    SYM(fx, page_b, "page_b");
+    char err[512];
+    struct debug_stop st;
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_READ, page_a, 8, err, sizeof(err)), 0);
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_WRITE, page_b, 4, err, sizeof(err)), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_WATCH);
+    CHECK_EQ_U64(st.watch_kind, WATCH_READ);
+    CHECK_STR_EQ(func_at(fx, regs_of(fx).rip), "read_phase");
+    CHECK_EQ_U64(mem_slots_state(&fx->m.slots, page_a), MEM_PAGE_ABSENT);
+    CHECK_EQ_U64(mem_slots_state(&fx->m.slots, page_b), MEM_PAGE_READ_ONLY);
+    debug_core_clear_breakpoints(&fx->core);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_EXITED);
+    CHECK_EQ_U64(st.exit_status, 0);
+    CHECK_EQ_U64(fx->m.slots.nslots, 1);
+    CHECK_EQ_U64(mem_slots_state(&fx->m.slots, page_a), MEM_PAGE_NORMAL);
+}
+
+/* Detaching from a watch stop lets the guest run on with every page normal again. */
+SCENARIO(watch_detach_runs_on, "test_watch", NULL)
+{
+    SYM(fx, target, "page_a");
+    char err[512];
+    struct debug_stop st;
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_ACCESS, target, 8, err, sizeof(err)), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_WATCH);
+    CHECK_EQ_U64(st.watch_kind, WATCH_ACCESS);
+    CHECK_EQ_U64(debug_core_detach(&fx->core), 0);
+    CHECK_EQ_U64(fx->m.slots.nslots, 1);
+}
+
+/* Code, the stack and page tables are refused, with the reason. */
+SCENARIO(watch_refused_pages, "test_watch", NULL)
+{
+    SYM(fx, code, "write_phase");
+    char err[512] = "";
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_WRITE, code, 1, err, sizeof(err)),
+                 (uint64_t)-1);
+    CHECK_STR_CONTAINS(err, "holds code");
+    uint64_t rsp = regs_of(fx).rsp;
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_READ, rsp - 8, 8, err, sizeof(err)),
+                 (uint64_t)-1);
+    CHECK_STR_CONTAINS(err, "is part of the stack");
+    CHECK_EQ_U64(
+        debug_core_insert_watch(&fx->core, WATCH_WRITE, fx->m.layout.cr3, 8, err, sizeof(err)),
+        (uint64_t)-1);
+    CHECK_STR_CONTAINS(err, "holds page tables");
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_WRITE, 0, 8, err, sizeof(err)),
+                 (uint64_t)-1);
+    CHECK_STR_CONTAINS(err, "is not mapped");
+    CHECK_EQ_U64(watchpoints_count(&fx->core.watches), 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -831,6 +919,10 @@ int main(int argc, char **argv)
     UNIT_RUN(kill_at_breakpoint);
     UNIT_RUN(unmapped_breakpoint);
     UNIT_RUN(write_text_and_breakpoint);
+    UNIT_RUN(watch_write_stop);
+    UNIT_RUN(watch_clear_restores_slots);
+    UNIT_RUN(watch_detach_runs_on);
+    UNIT_RUN(watch_refused_pages);
 
     fflush(stdout);
     return UNIT_EXIT_STATUS();

@@ -5,10 +5,13 @@
 # A test file's header says how to start the guest and how ukvm must end:
 #   # KERNEL: test_gdb_target      (build/<KERNEL>.ukvm)
 #   # ARGS: spin                   (guest arguments; optional)
+#   # OPTS: --disk=@TMP@/disk.img  (monitor options before the kernel; @TMP@ = a fresh temp dir)
+#   # SETUP: truncate -s 64K disk.img   (shell run inside @TMP@ before ukvm starts)
 #   # STATUS: 137                  (ukvm's exit status once gdb is done)
 #   # SESSIONS: 2                  (run the script this many times against one ukvm: reconnects)
 # The script prints PASS/FAIL lines (tests/gdb/ukvmgdb.py); this runner adds ukvm's exit
-# status and a sanitizer check.
+# status and a sanitizer check. UKVM_STDERR names the file ukvm's stderr goes to, for
+# scripts that check what ukvm said.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
@@ -24,16 +27,24 @@ fi
 header() { sed -n "s/^# $1: *//p" "$2" | head -n 1; }
 
 run_case() { # run_case MONITOR FLAVOUR SCRIPT
-    local m=$1 f=$2 script=$3 name kernel args status sessions tmp pid port i s out
+    local m=$1 f=$2 script=$3 name kernel args opts setup status sessions tmp pid port i s out
     name=$f/$(basename "$script" .py)
     kernel=$BUILD/$(header KERNEL "$script").ukvm
     args=$(header ARGS "$script")
+    opts=$(header OPTS "$script")
+    setup=$(header SETUP "$script")
     status=$(header STATUS "$script")
     sessions=$(header SESSIONS "$script")
     sessions=${sessions:-1}
     tmp=$(mktemp -d)
+    opts=${opts//@TMP@/$tmp}
+    if [ -n "$setup" ] && ! (cd "$tmp" && eval "$setup") >"$tmp/setup.log" 2>&1; then
+        fail "$name" "SETUP failed: $(cat "$tmp/setup.log")"
+        rm -rf "$tmp"
+        return
+    fi
     # shellcheck disable=SC2086
-    "$m" --gdb=127.0.0.1:0 "$kernel" $args >"$tmp/stdout" 2>"$tmp/stderr" </dev/null &
+    "$m" --gdb=127.0.0.1:0 $opts "$kernel" $args >"$tmp/stdout" 2>"$tmp/stderr" </dev/null &
     pid=$!
     port=$(gdb_port_of "$tmp/stderr" $pid)
     if [ -z "$port" ]; then
@@ -42,7 +53,8 @@ run_case() { # run_case MONITOR FLAVOUR SCRIPT
         return
     fi
     for s in $(seq 1 "$sessions"); do
-        out=$(UKVM_GDB_PORT=$port UKVM_GDB_SESSION=$s timeout -s KILL 300 gdb -nx -batch \
+        out=$(UKVM_GDB_PORT=$port UKVM_GDB_SESSION=$s UKVM_STDERR=$tmp/stderr \
+            timeout -s KILL 300 gdb -nx -batch \
             -ex "python import sys; sys.path.insert(0, 'tests/gdb')" \
             -x "$script" "$kernel" </dev/null 2>&1)
         grep -E '^(PASS|FAIL) ' <<<"$out" | sed "s|^\(PASS\|FAIL\) |\1 $name/|"

@@ -580,6 +580,68 @@ UNIT_TEST(exits)
     fill_trace(&trace);
 }
 
+/* The memory, table and symbol commands on the fake guest (no symbols, no GDT/IDT). */
+UNIT_TEST(inspection_commands)
+{
+    /* x/FMT as one word or two, on the text page (RIP) and the RW page below it. */
+    uint64_t word = 0x1122334455667788ULL;
+    memcpy(mem + 0x5000, &word, sizeof(word));
+    CHECK_RUNS("x/xg 0x5000");
+    CHECK(strcmp(text, "0x0000000000005000: 0x1122334455667788\n") == 0);
+    CHECK_RUNS("x /2xw 0x5000");
+    CHECK(strcmp(text, "0x0000000000005000: 0x55667788 0x11223344\n") == 0);
+    CHECK_RUNS("x 0x5000");
+    CHECK_STR_CONTAINS(text, "0x0000000000005000: 88 77 66 55 44 33 22 11 00");
+    CHECK_RUNS("xp/xg 0x20000");
+    CHECK(strcmp(text, "0x0000000000020000: 0x0000000000021003\n") == 0);
+    CHECK_FAILS("x/xg 0", "x: cannot read 0x0: not present at PT[0]");
+    CHECK_FAILS("xp/xg 0x400000", "xp: cannot read physical 0x400000: outside guest memory");
+    CHECK_FAILS("x/q 0", "bad format '/q'");
+    /* Without symbols, disas shows 10 instructions from rip. */
+    CHECK_RUNS("disas");
+    CHECK(starts_with(text, "=> 0x0000000000100030:  00 00"));
+    /* map: the three ranges the fake tables map. */
+    CHECK_RUNS("map");
+    CHECK_STR_CONTAINS(text, "0x0000000000001000-0x0000000000100000  rw- supervisor  4 KiB x 255");
+    CHECK_STR_CONTAINS(text, "0x0000000000100000-0x0000000000200000  r-x supervisor  4 KiB x 256");
+    CHECK_STR_CONTAINS(text, "0x0000000000200000-0x0000000000400000  rw- supervisor  2 MiB x 1");
+    CHECK_STR_CONTAINS(text, "3 ranges (cr3 0x20000)\n");
+    /* An empty IDT and GDT (the fake sregs have GDTR and IDTR at 0). */
+    CHECK_RUNS("idt");
+    CHECK_STR_CONTAINS(text, "no gates: any exception now becomes a triple fault");
+    CHECK(run("gdt") == -1);
+    CHECK_STR_CONTAINS(text, "gdt: cannot read the table at 0x0: not present at PT[0]\n");
+    CHECK_RUNS("segs");
+    CHECK_STR_CONTAINS(text, "cs   0x0008 (index 1, GDT, rpl 0)");
+    CHECK_STR_CONTAINS(text, "GDT[1]: beyond the GDT limit 0x0");
+    /* What the fake env does not offer is an error, not a crash. */
+    CHECK_FAILS("dr", "dr: cannot read the debug registers");
+    CHECK_FAILS("sym 0x100030", "sym: no symbols");
+    CHECK_FAILS("list", "list: no symbols");
+    CHECK_RUNS("bt");
+    CHECK(starts_with(text, "#0  0x0000000000100030"));
+    CHECK_RUNS("mem");
+    CHECK_STR_CONTAINS(text, "guest memory: 4 MiB (0x400000 bytes)");
+    CHECK_STR_CONTAINS(text, "guard page   0x000000000037f000-0x0000000000380000");
+    CHECK_FAILS("core", "core: not available here");
+}
+
+/* Without env->control (gdb's monitor), control commands name gdb's own command. */
+UNIT_TEST(control_refused)
+{
+    CHECK_FAILS("break 0x100030", "break: not available in gdb's monitor: use gdb's own 'break'");
+    CHECK_FAILS("b", "break: not available in gdb's monitor");
+    CHECK_FAILS("hbreak 1", "use gdb's own 'hbreak'");
+    CHECK_FAILS("watch 1", "use gdb's own 'watch'");
+    CHECK_FAILS("rwatch 1", "use gdb's own 'rwatch'");
+    CHECK_FAILS("awatch 1", "use gdb's own 'awatch'");
+    CHECK_FAILS("delete", "use gdb's own 'delete'");
+    CHECK_FAILS("si", "use gdb's own 'stepi'");
+    CHECK_FAILS("ni", "use gdb's own 'nexti'");
+    CHECK_FAILS("c", "use gdb's own 'continue'");
+    CHECK_FAILS("quit", "use gdb's own 'kill' or 'detach'");
+}
+
 /* Lines of random bytes (and random words from the commands' vocabulary) never crash. */
 UNIT_TEST(garbage)
 {
@@ -589,6 +651,22 @@ UNIT_TEST(garbage)
         "pt",
         "exc",
         "exits",
+        "x",
+        "x/4xg",
+        "x/s",
+        "x/3i",
+        "xp",
+        "disas",
+        "map",
+        "mem",
+        "segs",
+        "gdt",
+        "idt",
+        "dr",
+        "sym",
+        "list",
+        "bt",
+        "break",
         "$rsp",
         "$",
         "0x",
@@ -690,6 +768,8 @@ int main(void)
     UNIT_RUN(pt);
     UNIT_RUN(exc);
     UNIT_RUN(exits);
+    UNIT_RUN(inspection_commands);
+    UNIT_RUN(control_refused);
     UNIT_RUN(garbage);
 
     const char *build = getenv("BUILD") ? getenv("BUILD") : "build";

@@ -240,6 +240,23 @@ UNIT_TEST(trace_and_stats)
     CHECK_EQ_U64(opts.mem_mib, 3);
 }
 
+UNIT_TEST(core_file)
+{
+    CHECK_EQ_U64(PARSE("k.ukvm"), OPTIONS_RUN);
+    CHECK(!opts.core && opts.core_path == NULL);
+    CHECK_EQ_U64(PARSE("--core", "k.ukvm"), OPTIONS_RUN);
+    CHECK(opts.core && opts.core_path == NULL);
+    CHECK_EQ_U64(PARSE("--core=/tmp/x.core", "k.ukvm", "--core=guest"), OPTIONS_RUN);
+    CHECK(opts.core);
+    CHECK_STR_EQ(opts.core_path, "/tmp/x.core");
+    CHECK_STR_EQ(opts.cmdline, "--core=guest");
+    CHECK_EQ_U64(PARSE("--core=a", "--core", "k.ukvm"), OPTIONS_RUN); /* the last one counts */
+    CHECK(opts.core && opts.core_path == NULL);
+    CHECK_USAGE(PARSE("--core=", "k.ukvm"), "'--core=' needs a file name (or give --core alone)");
+    CHECK_EQ_U64(PARSE("--help"), OPTIONS_DONE);
+    CHECK_STR_CONTAINS(out_text, "--core[=PATH]");
+}
+
 UNIT_TEST(help)
 {
     CHECK_EQ_U64(PARSE("--help"), OPTIONS_DONE);
@@ -380,6 +397,7 @@ int main(void)
     UNIT_RUN(block_needs_file);
     UNIT_RUN(block_at_most_16);
     UNIT_RUN(trace_and_stats);
+    UNIT_RUN(core_file);
     UNIT_RUN(help);
     UNIT_RUN(version);
     UNIT_RUN(unknown_options);

@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 
+#include "descriptors.h"
 #include "x86_decode.h"
 
 struct named_reg {
@@ -44,30 +45,10 @@ void regs_dump(FILE *out, const struct vcpu_regs *regs, int indent)
     fprintf(out, "%*srflags 0x%016" PRIx64 " [ %s ]\n", indent, "", regs->rflags, flags);
 }
 
-/* The descriptor type as the SDM's tables 3-1 and 3-2 (long mode) name it. */
-static void segment_type(const struct vcpu_segment *seg, char *buf, size_t len)
-{
-    unsigned t = seg->type & 0xf;
-    if (seg->s) {
-        if (t & 8) /* code: bit 1 readable, bit 2 conforming */
-            snprintf(buf, len, "code %s%s%s", (t & 2) ? "r-x" : "--x", (t & 4) ? " C" : "",
-                     (t & 1) ? " A" : "");
-        else /* data: bit 1 writable, bit 2 expand-down */
-            snprintf(buf, len, "data %s%s%s", (t & 2) ? "rw-" : "r--", (t & 4) ? " E" : "",
-                     (t & 1) ? " A" : "");
-        return;
-    }
-    static const char *const system_types[16] = {
-        [1] = "TSS16 avail", [2] = "LDT",        [3] = "TSS16 busy", [9] = "TSS avail",
-        [11] = "TSS busy",   [12] = "call gate", [14] = "int gate",  [15] = "trap gate",
-    };
-    snprintf(buf, len, "%s", system_types[t] ? system_types[t] : "system ?");
-}
-
 static void segment_dump(FILE *out, const char *name, const struct vcpu_segment *seg, int indent)
 {
     char type[24];
-    segment_type(seg, type, sizeof(type));
+    descriptor_type_name(seg->s, seg->type, type, sizeof(type));
     fprintf(out,
             "%*s%-4s 0x%04x  base 0x%016" PRIx64 "  limit 0x%08" PRIx32
             "  type 0x%x %-14s dpl %u%s%s%s%s%s%s\n",

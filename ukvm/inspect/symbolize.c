@@ -350,3 +350,41 @@ int symbolizer_lookup_name(struct symbolizer *sym, const char *name, uint64_t *a
     }
     return -1;
 }
+
+void symbolizer_for_each_name(struct symbolizer *sym, void (*fn)(void *arg, const char *name),
+                              void *arg)
+{
+    if (!sym)
+        return;
+    int n = dwfl_module_getsymtab(sym->mod);
+    for (int i = 1; i < n; i++) {
+        GElf_Sym s;
+        GElf_Addr value;
+        const char *nm = dwfl_module_getsym_info(sym->mod, i, &s, &value, NULL, NULL, NULL);
+        int type = GELF_ST_TYPE(s.st_info);
+        if (nm && *nm && (type == STT_FUNC || type == STT_OBJECT) && s.st_shndx != SHN_UNDEF)
+            fn(arg, nm);
+    }
+}
+
+int symbolizer_symbol_range(struct symbolizer *sym, uint64_t addr, uint64_t *start, uint64_t *size)
+{
+    if (!sym)
+        return -1;
+    int n = dwfl_module_getsymtab(sym->mod);
+    for (int i = 1; i < n; i++) {
+        GElf_Sym s;
+        GElf_Addr value;
+        const char *nm = dwfl_module_getsym_info(sym->mod, i, &s, &value, NULL, NULL, NULL);
+        int type = GELF_ST_TYPE(s.st_info);
+        if (!nm || (type != STT_FUNC && type != STT_OBJECT) || s.st_shndx == SHN_UNDEF ||
+            s.st_size == 0)
+            continue;
+        if (addr >= value && addr - value < s.st_size) {
+            *start = value;
+            *size = s.st_size;
+            return 0;
+        }
+    }
+    return -1;
+}

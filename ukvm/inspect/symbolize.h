@@ -58,4 +58,18 @@ bool symbolizer_is_code(struct symbolizer *sym, uint64_t addr);
  */
 int symbolizer_lookup_name(struct symbolizer *sym, const char *name, uint64_t *addr);
 
+/*
+ * Calls fn with the name of every defined function (STT_FUNC) and object (STT_OBJECT)
+ * symbol, in symbol-table order; a static defined in several files comes once per
+ * definition. For listings and the shell's completion. sym may be NULL (no calls).
+ */
+void symbolizer_for_each_name(struct symbolizer *sym, void (*fn)(void *arg, const char *name),
+                              void *arg);
+
+/*
+ * The extent of the function or object symbol holding addr: *start and *size (size > 0).
+ * Returns 0, or -1 when no sized symbol holds addr.
+ */
+int symbolizer_symbol_range(struct symbolizer *sym, uint64_t addr, uint64_t *start, uint64_t *size);
+
 #endif /* UKVM_SYMBOLIZE_H */

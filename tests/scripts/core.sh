@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Core files (--core): a page fault, an abort and a triple fault each leave a core that a
+# stock gdb opens (tests/gdb/core_check.py) with the expected signal, backtrace and
+# registers (the crash report's, as the gdb stop shows them); a large --mem costs little
+# disk; the default name; a core that cannot be written changes nothing else; a guest
+# that exits leaves none. With build/ukvm and build/asan/ukvm.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/lib/common.bash
+if [ ! -w /dev/kvm ]; then
+    echo "SKIP core: /dev/kvm is missing or not writable here"
+    exit 0
+fi
+have_gdb=1
+command -v gdb >/dev/null || have_gdb=0
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# report_reg FILE NAME: the value of register NAME in the crash report's "registers:".
+report_reg() {
+    sed -n "s/.*\b$2  *\(0x[0-9a-f]*\).*/\1/p" "$1" | head -n 1
+}
+
+# core_check NAME KERNEL CORE VAR=VALUE...: tests/gdb/core_check.py on CORE.
+core_check() {
+    local name=$1 kernel=$2 core=$3 out
+    shift 3
+    if [ $have_gdb = 0 ]; then
+        echo "SKIP $name/gdb: gdb is not installed (make deps installs it)"
+        return
+    fi
+    out=$(env CORE_FILE="$core" CORE_NAME="$name" "$@" timeout -s KILL 120 gdb -batch -nx \
+        -x tests/gdb/core_check.py "$kernel" </dev/null 2>&1)
+    grep -E '^(PASS|FAIL) ' <<<"$out" || fail "$name/gdb" "no result: $(tail -n 10 <<<"$out")"
+    if grep -q '^FAIL ' <<<"$out"; then
+        echo "    --- gdb output"
+        tail -n 25 <<<"$out" | sed 's/^/    | /'
+    fi
+}
+
+# crash_core NAME CORE CMD...: runs CMD (a ukvm with --core=CORE), checks the status
+# (255), the "core written" line and a clean sanitizer; stderr stays in $tmp/NAME.err for
+# the caller. Returns 1 when there is no core to look at.
+crash_core() {
+    local name=$1 core=$2 status
+    shift 2
+    mkdir -p "$(dirname "$tmp/$name")"
+    timeout -s KILL 60 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
+    status=$?
+    if [ $status != 255 ]; then
+        fail "$name/status" "exit status $status, expected 255: $(head -c 600 "$tmp/$name.err")"
+    elif ! grep -qE "^ukvm: core written to $core \([0-9]+ MiB of guest memory, [0-9]+ KiB on disk\)$" \
+        "$tmp/$name.err"; then
+        fail "$name/written" "no 'core written' line: $(tail -c 600 "$tmp/$name.err")"
+    elif ! sanitizer_clean "$tmp/$name.err"; then
+        fail "$name/sanitizer" "$(grep -A 20 -m1 -E 'Sanitizer|runtime error' "$tmp/$name.err")"
+    elif [ ! -f "$core" ]; then
+        fail "$name/file" "$core is missing"
+    else
+        pass "$name/written"
+        return 0
+    fi
+    return 1
+}
+
+abs() { [[ $1 == /* ]] && echo "$1" || echo "$PWD/$1"; }
+
+for m in "${MONITORS[@]}"; do
+    f=$(flavour "$m")
+
+    # A null dereference: #PF in fault_here, the registers of the report, si_addr = CR2.
+    k=$BUILD/test_exception.ukvm
+    if crash_core "$f/pf" "$tmp/pf.core" "$m" --core="$tmp/pf.core" "$k"; then
+        core_check "$f/pf" "$k" "$tmp/pf.core" CORE_SIGNAL=SIGSEGV \
+            CORE_FRAMES="fault_here solo5_app_main" CORE_SIGADDR=0 \
+            CORE_PC="$(report_reg "$tmp/$f/pf.err" rip)" CORE_SP="$(report_reg "$tmp/$f/pf.err" rsp)"
+    fi
+
+    # solo5_abort(): the stop inside solo5_abort, the caller one frame up with the
+    # registers of the report (the call site).
+    k=$BUILD/test_abort.ukvm
+    if crash_core "$f/abort" "$tmp/abort.core" "$m" --core="$tmp/abort.core" "$k"; then
+        core_check "$f/abort" "$k" "$tmp/abort.core" CORE_SIGNAL=SIGABRT \
+            CORE_FRAMES="solo5_abort abort_here solo5_app_main" CORE_REG_FRAME=1 \
+            CORE_PC="$(report_reg "$tmp/$f/abort.err" rip)" \
+            CORE_SP="$(report_reg "$tmp/$f/abort.err" rsp)"
+    fi
+
+    # A triple fault: the vCPU's own registers, at the ud2 in triple().
+    k=$BUILD/test_faults.ukvm
+    if crash_core "$f/triple" "$tmp/triple.core" "$m" --core="$tmp/triple.core" "$k" triple; then
+        core_check "$f/triple" "$k" "$tmp/triple.core" CORE_SIGNAL=SIGSEGV \
+            CORE_FRAMES="triple solo5_app_main" \
+            CORE_PC="$(report_reg "$tmp/$f/triple.err" rip)" \
+            CORE_SP="$(report_reg "$tmp/$f/triple.err" rsp)"
+    fi
+    rm -f "$tmp"/*.core
+
+    # 1 GiB of guest memory: the file covers it, the disk holds only what was touched.
+    if crash_core "$f/sparse" "$tmp/big.core" "$m" --mem=1024 --core="$tmp/big.core" \
+        "$BUILD/test_exception.ukvm"; then
+        apparent=$(stat -c %s "$tmp/big.core")
+        disk_kib=$(du -k "$tmp/big.core" | cut -f1)
+        if ((apparent >= 1020 * 1024 * 1024 && disk_kib < 10240)); then
+            pass "$f/sparse-1GiB"
+        else
+            fail "$f/sparse-1GiB" "apparent size $apparent bytes, $disk_kib KiB on disk"
+        fi
+        if grep -q "(1024 MiB of guest memory, $disk_kib KiB on disk)" "$tmp/$f/sparse.err"; then
+            pass "$f/sparse-1GiB-reported"
+        else
+            fail "$f/sparse-1GiB-reported" "du says $disk_kib KiB: $(grep 'core written' "$tmp/$f/sparse.err")"
+        fi
+    fi
+    rm -f "$tmp/big.core"
+
+    # --core alone: core.ukvm.<kernel file name>.<pid> in the working folder.
+    mkdir -p "$tmp/wd"
+    abs_m=$(abs "$m") abs_k=$(abs "$BUILD/test_exception.ukvm")
+    (cd "$tmp/wd" && exec "$abs_m" --core "$abs_k" >/dev/null 2>"$tmp/wd.err" </dev/null) &
+    pid=$!
+    wait $pid
+    status=$?
+    want=core.ukvm.test_exception.ukvm
+    got=$(cd "$tmp/wd" && ls)
+    if [ $status = 255 ] && [[ $got == "$want".[0-9]* ]] && [ "$(wc -w <<<"$got")" = 1 ] &&
+        grep -q "^ukvm: core written to $got (" "$tmp/wd.err"; then
+        pass "$f/default-name"
+    else
+        fail "$f/default-name" "status $status, files '$got' (want $want.PID): $(tail -c 300 "$tmp/wd.err")"
+    fi
+    rm -rf "$tmp/wd"
+
+    # A core that cannot be written: said so, after the full report; status stays 255.
+    expect_run "$f/unwritable-reported" 255 \
+        "ukvm: no core file: cannot create $tmp/nodir/x.core: No such file or directory" \
+        "$m" --core="$tmp/nodir/x.core" "$BUILD/test_exception.ukvm"
+    timeout -s KILL 60 "$m" --core="$tmp/nodir/x.core" "$BUILD/test_exception.ukvm" >/dev/null \
+        2>"$tmp/nodir.err" </dev/null
+    if grep -q 'Page fault' "$tmp/nodir.err" && grep -q '^backtrace:' "$tmp/nodir.err"; then
+        pass "$f/unwritable-report-complete"
+    else
+        fail "$f/unwritable-report-complete" "$(head -c 400 "$tmp/nodir.err")"
+    fi
+
+    # An existing file that is not a core is left alone.
+    echo precious >"$tmp/notes.txt"
+    expect_run "$f/not-a-core-kept" 255 "exists and is not a core file: not replaced" \
+        "$m" --core="$tmp/notes.txt" "$BUILD/test_exception.ukvm"
+    if [ "$(cat "$tmp/notes.txt")" = precious ]; then
+        pass "$f/not-a-core-unchanged"
+    else
+        fail "$f/not-a-core-unchanged" "the file was changed"
+    fi
+    rm -f "$tmp/notes.txt"
+
+    # A guest that exits (even with 255 of its own) leaves no core.
+    expect_run "$f/exit-no-core" 0 "" "$m" --core="$tmp/hello.core" "$BUILD/test_hello.ukvm"
+    if [ -e "$tmp/hello.core" ]; then
+        fail "$f/exit-no-core-file" "a core was written for a clean exit"
+    else
+        pass "$f/exit-no-core-file"
+    fi
+done
