@@ -54,11 +54,9 @@ static int need_live_guest(FILE *out, const struct command *cmd, const struct co
 
 static void print_where(FILE *out, const struct command_env *env, uint64_t addr)
 {
-    struct symbolizer *sym = command_symbols(env);
-    struct symbol_info info;
     char where[256];
-    if (sym && symbolizer_lookup(sym, addr, &info) == 0)
-        fprintf(out, " in %s", symbolizer_format(sym, addr, where, sizeof(where)));
+    if (cmd_symbol_location(env, addr, where, sizeof(where))[0])
+        fprintf(out, " in %s", where);
 }
 
 static void list_breakpoints(FILE *out, const struct command_env *env)
@@ -183,13 +181,10 @@ static int run_watch_kind(const struct command *cmd, enum command_break_kind kin
         return command_usage_error(out, cmd, "missing address");
     char err[160];
     uint64_t len = 0, addr;
-    int nwords = argc - 1;
+    int nwords;
     /* A last plain number after the address is the length: watch counter 8. */
-    if (nwords >= 2 && strcmp(argv[argc - 2], "+") != 0 && strcmp(argv[argc - 2], "-") != 0) {
-        if (expr_parse_count(argv[argc - 1], 1, WATCH_LEN_MAX, &len, err, sizeof(err)) != 0)
-            return command_usage_error(out, cmd, "LEN: %s", err);
-        nwords--;
-    }
+    if (cmd_split_count(argc, argv, 1, WATCH_LEN_MAX, &len, &nwords, err, sizeof(err)) != 0)
+        return command_usage_error(out, cmd, "LEN: %s", err);
     if (expr_eval_words(env, nwords, argv + 1, &addr, err, sizeof(err)) != 0)
         return command_usage_error(out, cmd, "%s", err);
     if (len == 0) {
@@ -219,10 +214,10 @@ static int run_awatch(const struct command_env *env, int argc, char **argv, FILE
     return run_watch_kind(&cmd_awatch, COMMAND_WATCH_ACCESS, env, argc, argv, out);
 }
 
-#define WATCH_HELP                                                                          \
-    "ADDR is a number, symbol or $register (with an optional + or - offset); LEN is 1 to\n" \
-    "4096 bytes, by default the size of the variable that starts at ADDR, else 8. The\n"    \
-    "guest stops after the instruction that made the access, rip past it.\n"
+#define WATCH_HELP                                                                       \
+    "ADDR is a number, symbol or $register (with an optional + or - offset); LEN is 1\n" \
+    "byte to 1 MiB, by default the size of the variable that starts at ADDR, else 8.\n"  \
+    "The guest stops after the instruction that made the access, rip past it.\n"
 
 const struct command cmd_watch = {
     .name = "watch",
@@ -317,16 +312,11 @@ const struct command cmd_delete = {
 
 /* ---------------------------------------------------------------- running */
 
-static bool fatal(enum command_stop_kind kind)
-{
-    return kind == COMMAND_STOP_FAULT || kind == COMMAND_STOP_ABORT || kind == COMMAND_STOP_CRASH;
-}
-
 /* Reports a stop after resuming from before; a crash's end says where its report went. */
 static void report(FILE *out, const struct command_env *env, const struct command_stop *before,
                    const struct command_stop *stop)
 {
-    if (fatal(before->kind) && stop->kind == COMMAND_STOP_EXITED && !stop->signal)
+    if (cmd_stop_is_fatal(before->kind) && stop->kind == COMMAND_STOP_EXITED && !stop->signal)
         fprintf(out,
                 "the guest ended as it would have without the shell (crash report on "
                 "stderr), status %d\n",
@@ -402,7 +392,7 @@ static int next_one(const struct command_env *env, struct command_stop *stop)
     struct vcpu_regs regs;
     uint8_t code[DISASM_INSN_MAX];
     char err[160];
-    if (!env->get_regs || env->get_regs(env->ctx, &regs) != 0)
+    if (cmd_get_regs(env, &regs) != 0)
         return c->resume(c->ctx, true, stop);
     struct disasm_insn insn;
     struct disasm *d = disasm_open(err, sizeof(err));
@@ -418,8 +408,8 @@ static int next_one(const struct command_env *env, struct command_stop *stop)
     int rc;
     for (;;) {
         rc = c->resume(c->ctx, false, stop);
-        if (rc != 0 || stop->kind != COMMAND_STOP_BREAK || !env->get_regs ||
-            env->get_regs(env->ctx, &regs) != 0 || regs.rip != ret)
+        if (rc != 0 || stop->kind != COMMAND_STOP_BREAK || cmd_get_regs(env, &regs) != 0 ||
+            regs.rip != ret)
             break;
         if (regs.rsp >= rsp) {
             if (temp)

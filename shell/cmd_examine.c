@@ -296,16 +296,13 @@ static int run_disas(const struct command_env *env, int argc, char **argv, FILE 
 {
     char err[160];
     struct vcpu_regs regs;
-    bool have_rip = env->get_regs && env->get_regs(env->ctx, &regs) == 0;
+    bool have_rip = cmd_get_regs(env, &regs) == 0;
     uint64_t rip = have_rip ? regs.rip : UINT64_MAX;
     uint64_t addr, count = 0;
-    int nwords = argc - 1;
+    int nwords;
     /* A last word that is a plain number after an address is the count: disas leaf 5. */
-    if (nwords >= 2 && strcmp(argv[argc - 2], "+") != 0 && strcmp(argv[argc - 2], "-") != 0) {
-        if (expr_parse_count(argv[argc - 1], 1, EXAMINE_MAX_ITEMS, &count, err, sizeof(err)) != 0)
-            return command_usage_error(out, &cmd_disas, "N: %s", err);
-        nwords--;
-    }
+    if (cmd_split_count(argc, argv, 1, EXAMINE_MAX_ITEMS, &count, &nwords, err, sizeof(err)) != 0)
+        return command_usage_error(out, &cmd_disas, "N: %s", err);
     if (nwords == 0) {
         if (!have_rip)
             return command_error(out, &cmd_disas, "cannot read rip");

@@ -10,6 +10,7 @@
 
 #include "../ukvm/inspect/pagemap.h"
 #include "../ukvm/inspect/pagewalk.h"
+#include "cmd_util.h"
 #include "expr.h"
 
 static int run_pt(const struct command_env *env, int argc, char **argv, FILE *out)
@@ -21,7 +22,7 @@ static int run_pt(const struct command_env *env, int argc, char **argv, FILE *ou
     if (expr_eval_words(env, argc - 1, argv + 1, &va, err, sizeof(err)) != 0)
         return command_usage_error(out, &cmd_pt, "%s", err);
     struct vcpu_sregs sregs;
-    if (!env->get_sregs || env->get_sregs(env->ctx, &sregs) != 0)
+    if (cmd_get_sregs(env, &sregs) != 0)
         return command_error(out, &cmd_pt, "cannot read the control registers");
     struct pagewalk_result walk;
     /* A NULL reader is handled by the walker: the tables read as outside memory. */
@@ -66,7 +67,7 @@ static int run_map(const struct command_env *env, int argc, char **argv, FILE *o
     if (argc > 1)
         return command_usage_error(out, &cmd_map, "takes no arguments");
     struct vcpu_sregs sregs;
-    if (!env->get_sregs || env->get_sregs(env->ctx, &sregs) != 0)
+    if (cmd_get_sregs(env, &sregs) != 0)
         return command_error(out, &cmd_map, "cannot read the control registers");
     struct pagemap_summary sum;
     if (pagemap_walk(env->mem.read_phys ? &env->mem : NULL, sregs.cr0, sregs.cr3, sregs.cr4,
@@ -154,8 +155,7 @@ static int run_mem(const struct command_env *env, int argc, char **argv, FILE *o
     print_area(out, "guard page", l->stack_guard, l->stack_guard + UKVM_PAGE_SIZE, "not mapped");
     print_area(out, "stack", l->stack_guard + UKVM_PAGE_SIZE, l->stack_top, "rw-");
     struct vcpu_regs regs;
-    if (env->get_regs && env->get_regs(env->ctx, &regs) == 0 && regs.rsp > l->stack_guard &&
-        regs.rsp <= l->stack_top)
+    if (cmd_get_regs(env, &regs) == 0 && regs.rsp > l->stack_guard && regs.rsp <= l->stack_top)
         fprintf(out, "  rsp 0x%" PRIx64 ": %" PRIu64 " bytes of stack in use\n", regs.rsp,
                 l->stack_top - regs.rsp);
     if (env->memslots) {

@@ -20,11 +20,11 @@ static int run_regs(const struct command_env *env, int argc, char **argv, FILE *
         return command_usage_error(out, &cmd_regs, "takes no arguments");
     struct vcpu_regs regs;
     struct vcpu_sregs sregs;
-    if (!env->get_regs || env->get_regs(env->ctx, &regs) != 0)
+    if (cmd_get_regs(env, &regs) != 0)
         return command_error(out, &cmd_regs, "cannot read the general registers");
     regs_dump(out, &regs, 0);
     /* The general registers are still worth seeing when the system ones are not. */
-    if (!env->get_sregs || env->get_sregs(env->ctx, &sregs) != 0)
+    if (cmd_get_sregs(env, &sregs) != 0)
         return command_error(out, &cmd_regs, "cannot read the system registers");
     sregs_dump(out, &sregs, 0);
     return 0;
@@ -97,7 +97,7 @@ static int run_segs(const struct command_env *env, int argc, char **argv, FILE *
     if (argc > 1)
         return command_usage_error(out, &cmd_segs, "takes no arguments");
     struct vcpu_sregs s;
-    if (!env->get_sregs || env->get_sregs(env->ctx, &s) != 0)
+    if (cmd_get_sregs(env, &s) != 0)
         return command_error(out, &cmd_segs, "cannot read the system registers");
     const struct {
         const char *name;

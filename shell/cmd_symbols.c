@@ -13,6 +13,7 @@
 
 #include "../ukvm/inspect/pagewalk.h"
 #include "../ukvm/inspect/symbolize.h"
+#include "cmd_util.h"
 #include "expr.h"
 
 #define LIST_CONTEXT 5  /* lines shown before and after */
@@ -82,7 +83,7 @@ static int run_list(const struct command_env *env, int argc, char **argv, FILE *
     char err[160];
     if (argc == 1) {
         struct vcpu_regs regs;
-        if (!env->get_regs || env->get_regs(env->ctx, &regs) != 0)
+        if (cmd_get_regs(env, &regs) != 0)
             return command_error(out, &cmd_list, "cannot read rip");
         addr = regs.rip;
     } else if (expr_eval_words(env, argc - 1, argv + 1, &addr, err, sizeof(err)) != 0) {
@@ -162,8 +163,7 @@ static int run_bt(const struct command_env *env, int argc, char **argv, FILE *ou
         return command_usage_error(out, &cmd_bt, "N: %s", err);
     struct vcpu_regs regs;
     struct vcpu_sregs sregs;
-    if (!env->get_regs || env->get_regs(env->ctx, &regs) != 0 || !env->get_sregs ||
-        env->get_sregs(env->ctx, &sregs) != 0)
+    if (cmd_get_regs(env, &regs) != 0 || cmd_get_sregs(env, &sregs) != 0)
         return command_error(out, &cmd_bt, "cannot read the registers");
     struct symbolizer *sym = command_symbols(env);
     struct guest_virt_access virt;

@@ -14,6 +14,8 @@
 #include "cmd_util.h"
 #include "expr.h"
 
+#define IDT_VECTORS 256 /* x86 has 256 interrupt vectors */
+
 /* Reads a whole table of limit+1 bytes; returns a malloc'd copy, or NULL after an error. */
 static uint8_t *read_table(FILE *out, const struct command *cmd, const struct command_env *env,
                            uint64_t base, uint32_t size)
@@ -38,7 +40,7 @@ static uint8_t *read_table(FILE *out, const struct command *cmd, const struct co
 static int get_sregs(FILE *out, const struct command *cmd, const struct command_env *env,
                      struct vcpu_sregs *sregs)
 {
-    if (!env->get_sregs || env->get_sregs(env->ctx, sregs) != 0)
+    if (cmd_get_sregs(env, sregs) != 0)
         return command_error(out, cmd, "cannot read the system registers");
     return 0;
 }
@@ -107,11 +109,8 @@ static const char *gate_type_name(uint8_t type)
 static void print_gate(FILE *out, const struct command_env *env, unsigned vector,
                        const struct x86_gate *g)
 {
-    char where[256] = "";
-    struct symbolizer *sym = command_symbols(env);
-    struct symbol_info info;
-    if (sym && symbolizer_lookup(sym, g->offset, &info) == 0)
-        symbolizer_format(sym, g->offset, where, sizeof(where));
+    char where[256];
+    cmd_symbol_location(env, g->offset, where, sizeof(where));
     fprintf(out, "  %3u %-4s sel 0x%02x  0x%016" PRIx64 " %-9s ist %u dpl %u  %s\n", vector,
             vector < 32 ? x86_exception_mnemonic(vector) : "", g->selector, g->offset,
             gate_type_name(g->type), g->ist, g->dpl, where[0] ? where : "(no symbol)");
@@ -130,6 +129,9 @@ static int run_idt(const struct command_env *env, int argc, char **argv, FILE *o
         return -1;
     uint32_t size = s.idt.limit + 1u;
     unsigned ngates = s.idt.limit ? size / 16 : 0;
+    /* A limit past 256 gates is legal, but the CPU never looks further: neither do we. */
+    if (ngates > IDT_VECTORS)
+        ngates = IDT_VECTORS;
     fprintf(out, "idtr base 0x%016" PRIx64 "  limit 0x%04x (%u gates)\n", s.idt.base, s.idt.limit,
             ngates);
     if (ngates == 0) {
@@ -162,7 +164,7 @@ static int run_idt(const struct command_env *env, int argc, char **argv, FILE *o
         if (v < ngates)
             print_gate(out, env, v, &g);
     }
-    if (ngates < 256 && only == UINT64_MAX)
+    if (ngates < IDT_VECTORS && only == UINT64_MAX)
         fprintf(out, "  %3u-255 beyond the IDT limit: a #GP when raised\n", ngates);
     free(table);
     return 0;

@@ -3,16 +3,23 @@
  */
 #include "cmd_util.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
 
 #include "../ukvm/inspect/pagewalk.h"
 #include "../ukvm/inspect/symbolize.h"
+#include "expr.h"
 
-static int get_sregs(const struct command_env *env, struct vcpu_sregs *sregs)
+int cmd_get_regs(const struct command_env *env, struct vcpu_regs *regs)
 {
-    return env->get_sregs ? env->get_sregs(env->ctx, sregs) : -1;
+    return env->get_regs && env->get_regs(env->ctx, regs) == 0 ? 0 : -1;
+}
+
+int cmd_get_sregs(const struct command_env *env, struct vcpu_sregs *sregs)
+{
+    return env->get_sregs && env->get_sregs(env->ctx, sregs) == 0 ? 0 : -1;
 }
 
 long cmd_read_virt(const struct command_env *env, uint64_t va, void *buf, size_t len)
@@ -22,7 +29,7 @@ long cmd_read_virt(const struct command_env *env, uint64_t va, void *buf, size_t
     if (env->read_virt)
         return env->read_virt(env->ctx, va, buf, len);
     struct vcpu_sregs sregs;
-    if (!env->mem.read_phys || get_sregs(env, &sregs) != 0)
+    if (!env->mem.read_phys || cmd_get_sregs(env, &sregs) != 0)
         return -1;
     uint8_t *dst = buf;
     size_t done = 0;
@@ -65,7 +72,7 @@ long cmd_read_phys(const struct command_env *env, uint64_t pa, void *buf, size_t
 char *cmd_unmapped_reason(const struct command_env *env, uint64_t va, char *buf, size_t len)
 {
     struct vcpu_sregs sregs;
-    if (get_sregs(env, &sregs) != 0) {
+    if (cmd_get_sregs(env, &sregs) != 0) {
         snprintf(buf, len, "the control registers cannot be read");
         return buf;
     }
@@ -82,15 +89,54 @@ char *cmd_unmapped_reason(const struct command_env *env, uint64_t va, char *buf,
     return buf;
 }
 
-char *cmd_symbol_at(const struct command_env *env, uint64_t addr, char *buf, size_t len)
+/*
+ * The symbol holding addr into buf: "leaf+0x4", with " (file.c:38)" after it when
+ * with_line; "" when there is none. Returns buf.
+ */
+static char *name_address(const struct command_env *env, uint64_t addr, bool with_line, char *buf,
+                          size_t len)
 {
     struct symbol_info info;
     struct symbolizer *sym = command_symbols(env);
     if (len > 0)
         buf[0] = '\0';
-    if (sym && symbolizer_lookup(sym, addr, &info) == 0)
-        snprintf(buf, len, "%s+0x%" PRIx64, info.function, info.offset);
+    if (!sym || symbolizer_lookup(sym, addr, &info) != 0)
+        return buf;
+    if (with_line)
+        return symbolizer_format(sym, addr, buf, len);
+    snprintf(buf, len, "%s+0x%" PRIx64, info.function, info.offset);
     return buf;
+}
+
+char *cmd_symbol_at(const struct command_env *env, uint64_t addr, char *buf, size_t len)
+{
+    return name_address(env, addr, false, buf, len);
+}
+
+char *cmd_symbol_location(const struct command_env *env, uint64_t addr, char *buf, size_t len)
+{
+    return name_address(env, addr, true, buf, len);
+}
+
+int cmd_split_count(int argc, char **argv, uint64_t min, uint64_t max, uint64_t *count, int *naddr,
+                    char *err, size_t errlen)
+{
+    *naddr = argc - 1;
+    if (argc < 3 || !isdigit((unsigned char)argv[argc - 1][0]))
+        return 0;
+    const char *before = argv[argc - 2];
+    size_t blen = strlen(before);
+    if (blen > 0 && (before[blen - 1] == '+' || before[blen - 1] == '-'))
+        return 0; /* "ADDR + N": an offset, not a count */
+    if (expr_parse_count(argv[argc - 1], min, max, count, err, errlen) != 0)
+        return -1;
+    *naddr = argc - 2;
+    return 0;
+}
+
+bool cmd_stop_is_fatal(enum command_stop_kind kind)
+{
+    return kind == COMMAND_STOP_FAULT || kind == COMMAND_STOP_ABORT || kind == COMMAND_STOP_CRASH;
 }
 
 unsigned cmd_print_insn(FILE *out, const struct command_env *env, struct disasm *d, uint64_t addr,
@@ -124,13 +170,10 @@ unsigned cmd_print_insn(FILE *out, const struct command_env *env, struct disasm 
 /* "0x0000000000100150 in leaf+0x0 (test_shell.c:27)", or the bare address. */
 static void print_location(FILE *out, const struct command_env *env, uint64_t addr)
 {
-    struct symbolizer *sym = command_symbols(env);
-    struct symbol_info info;
+    char where[256];
     fprintf(out, "0x%016" PRIx64, addr);
-    if (sym && symbolizer_lookup(sym, addr, &info) == 0) {
-        char where[256];
-        fprintf(out, " in %s", symbolizer_format(sym, addr, where, sizeof(where)));
-    }
+    if (cmd_symbol_location(env, addr, where, sizeof(where))[0])
+        fprintf(out, " in %s", where);
 }
 
 /* The number of the breakpoint of one of kinds at addr (watchpoints: whose range holds it). */
@@ -158,7 +201,7 @@ void cmd_print_stop(FILE *out, const struct command_env *env, const struct comma
         return;
     }
     struct vcpu_regs regs;
-    bool have_regs = env->get_regs && env->get_regs(env->ctx, &regs) == 0;
+    bool have_regs = cmd_get_regs(env, &regs) == 0;
     uint64_t rip = have_regs ? regs.rip : 0;
     unsigned id;
     switch (stop->kind) {
@@ -208,7 +251,7 @@ void cmd_print_stop(FILE *out, const struct command_env *env, const struct comma
         fprintf(out, "(the registers cannot be read)\n");
         return;
     }
-    if (stop->kind < COMMAND_STOP_FAULT || stop->kind > COMMAND_STOP_CRASH) {
+    if (!cmd_stop_is_fatal(stop->kind)) {
         print_location(out, env, rip);
         fputc('\n', out);
     }

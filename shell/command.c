@@ -186,6 +186,19 @@ int command_execute(const struct command_env *env, const char *line, FILE *out)
         fprintf(out, "command line too long (more than %d bytes)\n", COMMAND_LINE_MAX);
         return -1;
     }
+    /*
+     * Errors echo what was typed: a control character (ESC above all) would reach the
+     * terminal raw, so a pasted or piped escape sequence could drive it. No command
+     * takes one.
+     */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f') ||
+            c == 0x7f) {
+            fprintf(out, "control character 0x%02x at column %zu: not a command\n", c, i + 1);
+            return -1;
+        }
+    }
     char buf[COMMAND_LINE_MAX + 1];
     char *argv[COMMAND_ARGS_MAX + 1];
     const char *err = NULL;

@@ -185,8 +185,9 @@ struct command {
  * command_find. Returns 0 on success and for a line that is empty, blank or only a
  * comment (nothing is printed then); -1 after printing a one-line error for an unknown
  * or ambiguous command ("unknown command 'x': try 'help'"), a line longer than
- * COMMAND_LINE_MAX, more than COMMAND_ARGS_MAX words, an unterminated quote, or a
- * failing command. line may be NULL (treated as empty); env must not be NULL.
+ * COMMAND_LINE_MAX, a control character (other than blanks) anywhere in the line, more
+ * than COMMAND_ARGS_MAX words, an unterminated quote, or a failing command. line may be NULL
+ * (treated as empty); env must not be NULL.
  */
 int command_execute(const struct command_env *env, const char *line, FILE *out);
 

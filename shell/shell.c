@@ -73,8 +73,19 @@ static unsigned long run_scripted(struct state *st)
             }
             break;
         }
-        if (n > 0 && line[n - 1] == '\n')
-            line[n - 1] = '\0';
+        size_t len = (size_t)n;
+        if (len > 0 && line[len - 1] == '\n')
+            line[--len] = '\0';
+        /*
+         * A NUL would cut the line short and run what precedes it: "delete\0 3" would
+         * delete every breakpoint. Refuse the whole line instead.
+         */
+        if (strlen(line) != len) {
+            printf("a NUL byte in the line: not a command\n");
+            fflush(stdout);
+            st->failed++;
+            continue;
+        }
         run_line(st, line);
     }
     free(line);

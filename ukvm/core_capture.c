@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core_capture.h"
+#include "guest_signal.h"
 #include "guest_virt.h"
 #include "inspect/x86_decode.h"
 #include "trap_frame.h"
@@ -37,7 +38,7 @@ struct sig {
  */
 static struct sig trap_signal(const struct ukvm_trap_frame *f)
 {
-    struct sig s = {.signo = core_dump_signal_for_vector(f->vector), .code = SI_KERNEL};
+    struct sig s = {.signo = guest_signal_of_vector(f->vector), .code = SI_KERNEL};
     if (f->vector == X86_EXC_PF) {
         s.code = f->error_code & 1 ? SEGV_ACCERR : SEGV_MAPERR;
         s.addr = f->cr2;
@@ -49,6 +50,16 @@ static struct sig trap_signal(const struct ukvm_trap_frame *f)
         s.addr = f->rip;
     }
     return s;
+}
+
+/* The signal of an event that ends the guest: the number gdb's stop shows (guest_signal.h). */
+static struct sig event_signal(const struct run_event *ev)
+{
+    if (ev->kind == RUN_EVENT_TRAP)
+        return trap_signal(&ev->frame);
+    /* An abort is the program's own doing, as abort(3) raising SIGABRT with tgkill. */
+    return (struct sig){.signo = guest_signal_of_event(ev),
+                        .code = ev->kind == RUN_EVENT_ABORT ? SI_TKILL : SI_KERNEL};
 }
 
 static int write_capture(const struct run_context *run, const struct capture *c, struct sig sig,
@@ -97,7 +108,7 @@ int core_capture_event(struct run_context *ctx, const struct run_event *ev, cons
     struct capture c;
     struct core_dump_patch patch[8];
     size_t npatch = 0;
-    struct sig sig = {.code = SI_KERNEL};
+    struct sig sig = event_signal(ev);
     memset(&c, 0, sizeof(c));
     capture_system_state(ctx->vcpu, &c);
     switch (ev->kind) {
@@ -105,20 +116,15 @@ int core_capture_event(struct run_context *ctx, const struct run_event *ev, cons
         trap_frame_to_regs(&ev->frame, &c.regs);
         c.sregs.cs.selector = (uint16_t)ev->frame.cs; /* the faulting code's, as pushed */
         c.sregs.ss.selector = (uint16_t)ev->frame.ss;
-        sig = trap_signal(&ev->frame);
         break;
     case RUN_EVENT_ABORT:
         npatch = abort_view(ctx, ev, &c, patch);
-        sig = (struct sig){.signo = SIGABRT, .code = SI_TKILL}; /* as abort(3) raises it */
         break;
     default:
         if (vcpu_get_regs(ctx->vcpu, &c.regs) < 0) {
             snprintf(err, errlen, "the vCPU's registers cannot be read");
             return -1;
         }
-        sig.signo = ev->kind == RUN_EVENT_INTERNAL_ERROR ? SIGILL
-                    : ev->kind == RUN_EVENT_CRASH        ? SIGSEGV
-                                                         : SIGTRAP;
         break;
     }
     return write_capture(ctx, &c, sig, patch, npatch, path, res, err, errlen);
@@ -139,13 +145,9 @@ static struct sig stop_signal(const struct debug_core *core)
 {
     switch (core->stop.reason) {
     case DEBUG_STOP_FAULT:
-        return trap_signal(&core->fatal_event.frame);
     case DEBUG_STOP_ABORT:
-        return (struct sig){.signo = SIGABRT, .code = SI_TKILL};
     case DEBUG_STOP_CRASH:
-        return (struct sig){.signo = core->fatal_event.kind == RUN_EVENT_INTERNAL_ERROR ? SIGILL
-                                                                                        : SIGSEGV,
-                            .code = SI_KERNEL};
+        return event_signal(&core->fatal_event);
     case DEBUG_STOP_INTERRUPT:
         return (struct sig){.signo = SIGINT, .code = SI_KERNEL};
     default:

@@ -4,13 +4,15 @@
  * as the debugger sees it) from a guest that just died (--core) or from a debugger's
  * stop (`monitor core`), so that the core shows exactly what gdb's stop shows:
  *
- *   a CPU exception   the faulting context from the trap frame; SIGSEGV, SIGILL, SIGFPE
- *                     or SIGTRAP by vector (as gdb's stop signal)
+ *   a CPU exception   the faulting context from the trap frame
  *   an abort          inside the aborting routine (solo5_abort, __stack_chk_fail) at its
  *                     first instruction with the return address on the stack, the caller
- *                     one frame up; SIGABRT
- *   a triple fault,   the vCPU's own registers; SIGSEGV (SIGILL for a KVM internal
- *   other deaths      error, SIGTRAP for a debug exit with no debugger)
+ *                     one frame up
+ *   a triple fault,   the vCPU's own registers
+ *   other deaths
+ *
+ * The signal is gdb's stop signal for the same event (guest_signal.h), with the si_code
+ * and si_addr Linux would give a process (CR2 for a page fault).
  *
  * Writing a core never changes the guest: the debugger's int3 bytes and the abort's
  * return address are patched into the file, not into guest memory.

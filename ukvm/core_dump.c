@@ -15,10 +15,10 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,9 +191,16 @@ static void fill_prpsinfo(struct core_prpsinfo *p, const struct core_dump_source
     p->pr_pid = 1;
     p->pr_pgrp = 1;
     p->pr_sid = 1;
-    snprintf(p->pr_fname, sizeof(p->pr_fname), "%s", base_name(src->kernel_path));
-    snprintf(p->pr_psargs, sizeof(p->pr_psargs), "%s",
-             src->kernel_path ? src->kernel_path : p->pr_fname);
+    /*
+     * gdb warns "core file may not match specified executable file" unless this is the
+     * executable's file name, and reads all 16 bytes (BFD's elf_x86_64_grok_psinfo): a
+     * 16-character name fits without its NUL (Linux, which always ends the field with
+     * one, stops at 15). A longer name cannot match; see docs/debugging.md.
+     */
+    const char *name = base_name(src->kernel_path);
+    size_t len = strlen(name);
+    memcpy(p->pr_fname, name, len < sizeof(p->pr_fname) ? len : sizeof(p->pr_fname));
+    snprintf(p->pr_psargs, sizeof(p->pr_psargs), "%s", src->kernel_path ? src->kernel_path : name);
 }
 
 static void fill_fpregset(struct core_fpregset *f, const struct vcpu_fpu *fpu)
@@ -312,22 +319,31 @@ static int apply_patches(int fd, const struct segments *s, const struct core_dum
 
 /*
  * Opens path for writing: created new, or an existing regular file that is empty or an
- * ELF core already (truncated). *created says which.
+ * ELF core already (truncated).
  */
-static int open_core(const char *path, bool *created, char *err, size_t errlen)
+static int open_core(const char *path, char *err, size_t errlen)
 {
-    *created = true;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd >= 0 || errno != EEXIST) {
         if (fd < 0)
             fail(err, errlen, "cannot create %s: %s", path);
         return fd;
     }
-    *created = false;
-    fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    /*
+     * Look before opening: opening a device or a FIFO read-write can have effects of its
+     * own (a terminal becoming ours, a tape rewinding). fstat checks again what was opened.
+     */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen,
+                 S_ISLNK(st.st_mode) ? "%s is a symbolic link: not followed"
+                                     : "%s exists and is not a regular file: not replaced",
+                 path);
+        return -1;
+    }
+    fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return fail(err, errlen, "cannot open %s: %s", path);
-    struct stat st;
     Elf64_Ehdr eh;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "%s exists and is not a regular file: not replaced", path);
@@ -346,6 +362,26 @@ static int open_core(const char *path, bool *created, char *err, size_t errlen)
         return -1;
     }
     return fd;
+}
+
+/*
+ * A file size limit (ulimit -f) below the core's length would make the kernel send
+ * SIGXFSZ on the write past it, which kills ukvm: the guest's exit status (or a gdb
+ * session, for `monitor core`) would go with it. So the length, known before anything
+ * is written, is checked first. The file is sparse, but the limit is on its length.
+ */
+static int check_size_limit(const char *path, uint64_t length, char *err, size_t errlen)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_FSIZE, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY ||
+        length <= (uint64_t)lim.rlim_cur)
+        return 0;
+    snprintf(err, errlen,
+             "cannot write %s: the core is %llu MiB long (sparse), over the file size limit "
+             "of %llu KiB (ulimit -f)",
+             path, (unsigned long long)((length + (1 << 20) - 1) >> 20),
+             (unsigned long long)(lim.rlim_cur >> 10));
+    return -1;
 }
 
 static int write_headers(int fd, const struct segments *s, const struct core_dump_source *src,
@@ -431,8 +467,7 @@ int core_dump_write(const char *path, const struct core_dump_source *src,
     res->file_bytes = off;
     res->nsegments = (unsigned)s.n;
 
-    bool created;
-    int fd = open_core(path, &created, err, errlen);
+    int fd = check_size_limit(path, off, err, errlen) < 0 ? -1 : open_core(path, err, errlen);
     if (fd < 0) {
         free(s.v);
         return -1;
@@ -465,26 +500,6 @@ int core_dump_write(const char *path, const struct core_dump_source *src,
 void core_dump_default_path(const char *kernel_path, char *buf, size_t len)
 {
     snprintf(buf, len, "core.ukvm.%s.%ld", base_name(kernel_path), (long)getpid());
-}
-
-int core_dump_signal_for_vector(uint64_t vector)
-{
-    switch (vector) {
-    case X86_EXC_PF:
-    case X86_EXC_GP:
-    case X86_EXC_SS:
-    case X86_EXC_NP:
-    case X86_EXC_TS:
-        return SIGSEGV;
-    case X86_EXC_UD:
-        return SIGILL;
-    case X86_EXC_DE:
-    case X86_EXC_MF:
-    case X86_EXC_XM:
-        return SIGFPE;
-    default:
-        return SIGTRAP;
-    }
 }
 
 void core_dump_print_result(FILE *out, const char *prefix, const struct core_dump_result *res)

@@ -9,13 +9,15 @@
  *   - NT_PRSTATUS: the signal and the general registers of the context to show (the
  *     faulting one, the same view gdb's stop gives), in the kernel's user_regs_struct
  *     order; pid 1;
- *   - NT_PRPSINFO: the kernel file's name and path;
+ *   - NT_PRPSINFO: the kernel file's name (its first 16 characters) and path;
  *   - NT_FPREGSET: the x87/SSE state in the FXSAVE layout (user_fpregs_struct);
  *   - NT_SIGINFO: the signal with its code and address (gdb's $_siginfo): for a page
  *     fault, the faulting address (CR2), which no register in the core holds;
  *   - one PT_LOAD per run of guest-virtual pages that the guest's page tables map
  *     with one set of permissions (p_flags R, W, X from the walk), vaddr the virtual
- *     and paddr the physical address (equal under ukvm's identity map). Pages the guest
+ *     and paddr the physical address (equal under ukvm's identity map). Only virtual
+ *     addresses below the size of guest memory are walked, which is all of it under
+ *     that map; a guest that maps memory higher up has those aliases left out. Pages the guest
  *     does not map (the null page, the stack guard page) are not in the core, so gdb
  *     cannot read them there either. Without usable page tables, all of guest memory
  *     is one RWX segment at 0.
@@ -140,9 +142,10 @@ struct core_dump_result {
  * Writes a core of src to path (NULL: core_dump_default_path in the working directory).
  * An existing file is replaced only when it is a regular file that is empty or already
  * an ELF core, so that a mistyped path cannot destroy other data; symbolic links are not
- * followed. The file is created with mode 0600 (it holds all of guest memory).
- * Returns 0 and fills *res, or -1 with a one-line reason in err (a partly written file
- * is removed when this call created it).
+ * followed. The file is created with mode 0600 (it holds all of guest memory). A core
+ * longer than the file size limit (RLIMIT_FSIZE) is refused before anything is written.
+ * Returns 0 and fills *res, or -1 with a one-line reason in err; a file that could not
+ * be written in full is removed (a core it replaced was already truncated).
  */
 int core_dump_write(const char *path, const struct core_dump_source *src,
                     struct core_dump_result *res, char *err, size_t errlen);
@@ -152,13 +155,6 @@ int core_dump_write(const char *path, const struct core_dump_source *src,
  * buf (truncated to len).
  */
 void core_dump_default_path(const char *kernel_path, char *buf, size_t len);
-
-/*
- * The signal a Unix process would have got for CPU exception vector (as gdb's stop
- * shows it): SIGSEGV for #PF, #GP, #SS, #NP, #TS; SIGILL for #UD; SIGFPE for #DE,
- * #MF, #XM; SIGTRAP otherwise.
- */
-int core_dump_signal_for_vector(uint64_t vector);
 
 /*
  * Prints "PREFIXcore written to PATH (N MiB of guest memory, M KiB on disk)" and a

@@ -461,11 +461,22 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
     }
 }
 
+/*
+ * Ends a guest stopped at a fatal event as it would have ended without a debugger: the
+ * crash report and, with --core, a core file. The debugger's int3s leave guest memory
+ * first, so that the core holds the program as written (the guest never runs again).
+ */
+static int finish_fatal(struct debug_core *core)
+{
+    debug_core_clear_breakpoints(core);
+    return run_event_finish(core->run, &core->fatal_event);
+}
+
 int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *stop)
 {
     int rc = 0;
     if (core->fatal) {
-        end_guest(core, run_event_finish(core->run, &core->fatal_event), 0);
+        end_guest(core, finish_fatal(core), 0);
     } else if (!debug_core_ended(core)) {
         struct vcpu_regs regs;
         if (vcpu_get_regs(core->run->vcpu, &regs) < 0) {
@@ -501,7 +512,7 @@ out:
 int debug_core_kill(struct debug_core *core)
 {
     if (core->fatal)
-        end_guest(core, run_event_finish(core->run, &core->fatal_event), 0);
+        end_guest(core, finish_fatal(core), 0);
     else if (!debug_core_ended(core))
         end_guest(core, UKVM_EXIT_SIGNAL_BASE + SIGKILL, SIGKILL);
     return core->stop.exit_status;

@@ -1,7 +1,7 @@
 /*
  * debug_env.h: the command table's view of a debugged guest (shell/command.h's struct
  * command_env) on the debug core, built once for both front ends: gdb's `monitor`
- * (ukvm/gdb_target.c) and the shell (ukvm/shell_target.c). So every command sees the
+ * (ukvm/gdb_target.c) and the shell (ukvm/shell_frontend.c). So every command sees the
  * same guest the same way in both; only env->control differs (the shell's alone).
  */
 #ifndef UKVM_DEBUG_ENV_H

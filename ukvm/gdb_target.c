@@ -5,13 +5,14 @@
  * general registers from the vCPU's register snapshot, segments and system registers
  * from its system registers, x87/SSE from its FPU state.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../shell/command.h"
 #include "debug_env.h"
 #include "gdb_target.h"
-#include "inspect/x86_decode.h"
+#include "guest_signal.h"
 
 static struct ukvm_gdb_target *target_of(void *ctx)
 {
@@ -302,31 +303,31 @@ static int remove_bp(void *ctx, enum gdb_bp_type type, uint64_t addr, size_t len
     return 1;
 }
 
-/* The signal gdb shows for a fatal exception, as a Unix process would get. */
-static int signal_for_vector(uint64_t vector)
-{
-    switch (vector) {
-    case X86_EXC_PF:
-    case X86_EXC_GP:
-    case X86_EXC_SS:
-    case X86_EXC_NP:
-    case X86_EXC_TS:
-        return GDB_SIGNAL_SEGV;
-    case X86_EXC_UD:
-        return GDB_SIGNAL_ILL;
-    case X86_EXC_DE:
-    case X86_EXC_MF:
-    case X86_EXC_XM:
-        return GDB_SIGNAL_FPE;
-    default:
-        return GDB_SIGNAL_TRAP;
-    }
-}
-
-/* gdb's number for a host signal that ended ukvm (SIGINT and SIGTERM are the only ones). */
+/*
+ * gdb's number for a host signal: the guest's fatal signals (guest_signal.h) and the
+ * stop signals that can end ukvm (SIGINT, SIGTERM, SIGKILL). gdb numbers signals its own
+ * way (GDB_SIGNAL_*), equal to Linux's only by history, so each is mapped by name.
+ */
 static int gdb_signal_of_host(int signo)
 {
-    return signo == 2 ? GDB_SIGNAL_INT : signo == 9 ? GDB_SIGNAL_KILL : 15;
+    switch (signo) {
+    case SIGINT:
+        return GDB_SIGNAL_INT;
+    case SIGILL:
+        return GDB_SIGNAL_ILL;
+    case SIGTRAP:
+        return GDB_SIGNAL_TRAP;
+    case SIGABRT:
+        return GDB_SIGNAL_ABRT;
+    case SIGFPE:
+        return GDB_SIGNAL_FPE;
+    case SIGKILL:
+        return GDB_SIGNAL_KILL;
+    case SIGSEGV:
+        return GDB_SIGNAL_SEGV;
+    default:
+        return 15; /* gdb's SIGTERM: the only other signal that ends ukvm */
+    }
 }
 
 static void convert_stop(const struct debug_core *core, struct gdb_stop *out)
@@ -357,14 +358,10 @@ static void convert_stop(const struct debug_core *core, struct gdb_stop *out)
         out->signal = GDB_SIGNAL_INT;
         break;
     case DEBUG_STOP_FAULT:
-        out->signal = signal_for_vector(s->vector);
-        break;
     case DEBUG_STOP_ABORT:
-        out->signal = GDB_SIGNAL_ABRT;
-        break;
     case DEBUG_STOP_CRASH:
-        out->signal =
-            core->fatal_event.kind == RUN_EVENT_INTERNAL_ERROR ? GDB_SIGNAL_ILL : GDB_SIGNAL_SEGV;
+        /* The event that made the stop fatal: the signal a core of it shows too. */
+        out->signal = gdb_signal_of_host(guest_signal_of_event(&core->fatal_event));
         break;
     case DEBUG_STOP_EXITED:
         if (s->signal) {

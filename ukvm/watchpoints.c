@@ -145,9 +145,16 @@ int watchpoints_insert(struct watchpoints *wp, const struct watch_env *env, enum
                        uint64_t va, uint64_t len)
 {
     wp->error[0] = '\0';
-    if (len == 0 || len > WATCH_MAX_LEN || va + len < va) {
+    if (len == 0 || len > WATCH_MAX_LEN) {
         snprintf(wp->error, sizeof(wp->error), "a watchpoint covers 1 to %llu bytes, not %llu",
                  (unsigned long long)WATCH_MAX_LEN, (unsigned long long)len);
+        return -1;
+    }
+    /* Its own message: "covers 1 to 1048576 bytes, not 8" would blame a good length. */
+    if (va + len < va) {
+        snprintf(wp->error, sizeof(wp->error),
+                 "0x%llx + %llu bytes runs past the end of the address space",
+                 (unsigned long long)va, (unsigned long long)len);
         return -1;
     }
     struct watchpoint *same = find(wp, kind, va, len);

@@ -10,6 +10,9 @@ Run as: gdb -batch -nx -x tests/gdb/core_check.py KERNEL.ukvm, with the environm
   CORE_SIGADDR   optional: $_siginfo's fault address
   CORE_BYTE_AT, CORE_BYTE  optional: the byte the core must hold at an address
   CORE_FCTRL     optional: the x87 control word
+  CORE_EXEC_MATCHES  optional, 1: gdb takes KERNEL for the core's executable (no "core
+                 file may not match" warning; the kernel's file name is 16 characters
+                 or fewer)
 Prints one "PASS name" or "FAIL name: why" line per check.
 """
 import os
@@ -36,6 +39,9 @@ except gdb.error as e:
     check("loads", False, e)
     raise SystemExit(0)
 check("loads", True)
+
+if os.environ.get("CORE_EXEC_MATCHES") == "1":
+    check("exec-matches", "may not match" not in loaded, loaded)
 
 signal = os.environ.get("CORE_SIGNAL")
 if signal:

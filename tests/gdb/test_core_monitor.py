@@ -1,10 +1,13 @@
 # KERNEL: test_exception
+# OPTS: --core=@TMP@/exit.core
 # STATUS: 255
 # `monitor core PATH` writes a core of the current stop that a second gdb opens with the
 # same view: at a software breakpoint that gdb keeps inserted, the core holds the original
 # code, not the int3; at the page fault, the same signal, backtrace, pc, sp and FPU state,
 # and the faulting address in $_siginfo. Bad arguments and a file that is not a core are
 # refused with an error; the session goes on, and continuing ends the guest (exit 255).
+# That end writes the --core file: the fault's view too, and the code as written although
+# gdb had an int3 in guest memory for a breakpoint never reached.
 import os
 import shutil
 import subprocess
@@ -92,6 +95,16 @@ err, _ = monitor_error("core %s/no/such/dir/x" % tmp)
 check("missing-folder-refused", err is not None, "no error")
 check_eq("still-at-fault", function_at_pc(), "fault_here")
 
+# 4. The end, with a breakpoint that gdb inserts for the continue (the guest never gets
+# there): --core writes the fault's core, without that int3.
 shutil.rmtree(tmp, ignore_errors=True)
+fault_pc, fault_sp = pc(), reg("rsp")
+gdb.execute("break solo5_abort")
+abort_addr = addr("solo5_abort")
+abort_byte = int(gdb.parse_and_eval("*(unsigned char *)%d" % abort_addr)) & 0xFF
+check("abort-byte-is-not-int3", abort_byte != 0xCC, "0x%02x" % abort_byte)
 run("continue")
 check_eq("exit-code", exit_code(), 255)
+exit_core = os.path.join(os.path.dirname(os.environ["UKVM_STDERR"]), "exit.core")
+second_gdb("on-exit", exit_core, CORE_SIGNAL="SIGSEGV", CORE_FRAMES="fault_here solo5_app_main",
+           CORE_PC=fault_pc, CORE_SP=fault_sp, CORE_BYTE_AT=abort_addr, CORE_BYTE=abort_byte)

@@ -1,6 +1,7 @@
 # KERNEL: test_gdb_target
 # STATUS: 137
 # gdbinit/solo5.gdb connects (port from UKVM_GDB_PORT) and its solo5-* commands answer.
+import re
 import gdb
 from ukvmgdb import *
 
@@ -18,4 +19,34 @@ out = gdb.execute("solo5-exits 2", to_string=True)
 check("solo5-exits", out.strip() != "", out)
 out = gdb.execute("solo5-exc", to_string=True)
 check("solo5-exc", "exception" in out.lower(), out)
+out = gdb.execute("solo5-help xp", to_string=True)
+check("solo5-help-cmd", "usage: xp" in out, out)
+out = gdb.execute("solo5-segs", to_string=True)
+check("solo5-segs", "GDT[1]" in out, out)
+out = gdb.execute("solo5-dr", to_string=True)
+check("solo5-dr", "dr7" in out, out)
+# The /FMT sticks to the command as with gdb's own x; $cr3 is read on ukvm's side. The
+# first PML4 entry of ukvm's tables points at the PDPT: present and writable (low bits 3).
+out = gdb.execute("solo5-xp/1xg $cr3", to_string=True)
+check("solo5-xp-fmt", re.search(r"0x[0-9a-f]+: 0x[0-9a-f]*[37]\b", out) is not None, out)
+out = gdb.execute("solo5-map", to_string=True)
+check("solo5-map", "r-x supervisor" in out, out)
+out = gdb.execute("solo5-mem", to_string=True)
+check("solo5-mem", "heap" in out, out)
+out = gdb.execute("solo5-gdt", to_string=True)
+check("solo5-gdt", "null descriptor" in out, out)
+out = gdb.execute("solo5-sym _start", to_string=True)
+check("solo5-sym", "_start+0x0" in out, out)
+try:
+    gdb.execute("solo5-pt", to_string=True)
+    check("solo5-pt-needs-address", False, "no error")
+except gdb.error as e:
+    check("solo5-pt-needs-address", "usage: solo5-pt" in str(e), str(e))
+out = gdb.execute("help solo5-map", to_string=True)
+check("help-solo5-map", "address space" in out, out)
+# The kernel fills the IDT before the app runs.
+gdb.execute("tbreak solo5_app_main")
+gdb.execute("continue")
+out = gdb.execute("solo5-idt 14", to_string=True)
+check("solo5-idt", "#PF" in out and "trap" in out, out)
 gdb.execute("kill")

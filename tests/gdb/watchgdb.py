@@ -1,11 +1,12 @@
 """Helpers for the watchpoint tests (tests/gdb/test_watch_*.py) on build/test_watch.ukvm.
 
 Lines a test expects a stop on carry a marker comment, "/* @name */", in
-tests/test_watch/test_watch.c; marker_line() finds them, so the tests do not hard-code
+tests/test_watch/*.c; marker_line() finds them, so the tests do not hard-code
 line numbers. gdb's event API has no watchpoint event of its own: a watchpoint stop is a
 gdb.BreakpointEvent whose breakpoints include the watchpoint, which gdb only reports when
 the stub's stop reply named an address inside the watched range (watch:ADDR).
 """
+import glob
 import os
 import re
 
@@ -16,11 +17,14 @@ SOURCE = "tests/test_watch/test_watch.c"
 
 
 def marker_line(name):
-    with open(SOURCE) as f:
-        for number, text in enumerate(f, 1):
-            if re.search(r"/\* @%s \*/" % re.escape(name), text):
-                return number
-    raise KeyError("no marker @%s in %s" % (name, SOURCE))
+    """The line of marker @name, in whichever of the program's sources holds it (line
+    numbers only: the tests also check the function)."""
+    for path in sorted(glob.glob("tests/test_watch/*.c")):
+        with open(path) as f:
+            for number, text in enumerate(f, 1):
+                if re.search(r"/\* @%s \*/" % re.escape(name), text):
+                    return number
+    raise KeyError("no marker @%s in tests/test_watch/*.c" % name)
 
 
 def value(expr):

@@ -2,8 +2,9 @@
 # Core files (--core): a page fault, an abort and a triple fault each leave a core that a
 # stock gdb opens (tests/gdb/core_check.py) with the expected signal, backtrace and
 # registers (the crash report's, as the gdb stop shows them); a large --mem costs little
-# disk; the default name; a core that cannot be written changes nothing else; a guest
-# that exits leaves none. With build/ukvm and build/asan/ukvm.
+# disk; the default name; a 16-character kernel name that gdb matches; a core that cannot
+# be written (missing folder, file size limit, symbolic link, not a core) changes nothing
+# else; a guest that exits leaves none. With build/ukvm and build/asan/ukvm.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
@@ -154,6 +155,41 @@ for m in "${MONITORS[@]}"; do
         fail "$f/not-a-core-unchanged" "the file was changed"
     fi
     rm -f "$tmp/notes.txt"
+
+    # A kernel file name of 16 characters, which the core's name field holds in full (no
+    # room for a NUL): gdb takes the kernel for the core's executable, without a warning.
+    k16=$tmp/exception16.ukvm # 16 characters
+    cp "$BUILD/test_exception.ukvm" "$k16"
+    if crash_core "$f/name16" "$tmp/name16.core" "$m" --core="$tmp/name16.core" "$k16"; then
+        core_check "$f/name16" "$k16" "$tmp/name16.core" CORE_EXEC_MATCHES=1 \
+            CORE_SIGNAL=SIGSEGV CORE_FRAMES="fault_here solo5_app_main"
+    fi
+    rm -f "$tmp/name16.core" "$k16"
+
+    # A file size limit (ulimit -f, in KiB) below the core's length: refused before any
+    # write, since the write past the limit would raise SIGXFSZ and kill ukvm (status
+    # 153 instead of the guest's 255, the report cut short, half a core left behind).
+    expect_run "$f/fsize-limit" 255 "ukvm: no core file: cannot write $tmp/lim.core: the core is 64 MiB long (sparse), over the file size limit of 1024 KiB (ulimit -f)" \
+        bash -c 'ulimit -f 1024 && exec "$@"' _ "$m" --core="$tmp/lim.core" \
+        "$BUILD/test_exception.ukvm"
+    if [ -e "$tmp/lim.core" ]; then
+        fail "$f/fsize-limit-no-file" "$(ls -l "$tmp/lim.core")"
+    else
+        pass "$f/fsize-limit-no-file"
+    fi
+
+    # A symbolic link in place of the core is not followed, and its target is untouched.
+    echo precious >"$tmp/target.txt"
+    ln -s "$tmp/target.txt" "$tmp/link.core"
+    expect_run "$f/symlink-refused" 255 \
+        "ukvm: no core file: $tmp/link.core is a symbolic link: not followed" \
+        "$m" --core="$tmp/link.core" "$BUILD/test_exception.ukvm"
+    if [ "$(cat "$tmp/target.txt")" = precious ] && [ -L "$tmp/link.core" ]; then
+        pass "$f/symlink-target-unchanged"
+    else
+        fail "$f/symlink-target-unchanged" "the link or its target was changed"
+    fi
+    rm -f "$tmp/target.txt" "$tmp/link.core"
 
     # A guest that exits (even with 255 of its own) leaves no core.
     expect_run "$f/exit-no-core" 0 "" "$m" --core="$tmp/hello.core" "$BUILD/test_hello.ukvm"

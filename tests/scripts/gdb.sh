@@ -63,6 +63,10 @@ run_case() { # run_case MONITOR FLAVOUR SCRIPT
         elif grep -q '^FAIL ' <<<"$out"; then
             echo "    --- gdb output"; tail -n 25 <<<"$out" | sed 's/^/    | /'
         fi
+        # A script that raised half-way printed some PASS lines, then nothing more.
+        if grep -qE '^(Traceback |Python Exception )' <<<"$out"; then
+            fail "$name/session$s-script-completed" "$(grep -A 12 -m1 -E '^(Traceback|Python Exception)' <<<"$out")"
+        fi
     done
     for i in $(seq 1 300); do
         kill -0 $pid 2>/dev/null || break

@@ -420,8 +420,60 @@ regs"; then
     expect_status "$f/eof-status-0" 0
     grep -qF "guest killed (status 137)" "$tmp/err" && pass "$f/eof-kills-guest" ||
         fail "$f/eof-kills-guest" "$(cat "$tmp/err")"
-    # Source files not at hand: list says so.
-    (cd "$tmp" && printf 'list leaf\n' | timeout -s KILL 60 "$OLDPWD/$m" --shell "$OLDPWD/$kernel" \
+    # Source files not at hand: list says so. (realpath: BUILD may be absolute or relative.)
+    abs_m=$(realpath "$m") abs_kernel=$(realpath "$kernel")
+    (cd "$tmp" && printf 'list leaf\n' | timeout -s KILL 60 "$abs_m" --shell "$abs_kernel" \
         >"$tmp/out" 2>"$tmp/err")
     expect "$f/list-source-missing" "the source file is not at hand"
+
+    # ---------------------------------------------------------------- offsets, bytes
+    # "ADDR +N" is an address for disas and watch as it is for x (a last word is their
+    # count or length only when it is not an offset). A NUL refuses its whole line: cut
+    # at the NUL, "delete\0 1" would delete every breakpoint. A control character is an
+    # error, never echoed to the terminal.
+    printf 'break leaf\nwatch shell_words +8\ndisas leaf +4\ndisas leaf +4 2\ndelete\0 1\nx \033[31m\nbreak\n' |
+        timeout -s KILL 60 "$m" --shell "$kernel" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    expect "$f/watch-offset" "watchpoint 2 at $(hex16 $(($(sym_addr shell_words) + 8))) (writes, 8 bytes)"
+    expect "$f/disas-offset" "leaf: $leaf-"
+    expect "$f/disas-offset-count" "   $(hex16 $((leaf + 4))) <leaf+0x4>:"
+    expect "$f/nul-line-refused" "a NUL byte in the line: not a command"
+    expect "$f/nul-line-kept-breakpoints" "1    break   $(hex16 "$leaf")"
+    expect "$f/control-character-refused" "control character 0x1b at column 3: not a command"
+    if grep -q $'\033' "$tmp/out"; then
+        fail "$f/control-character-not-echoed" "$(cat -v "$tmp/out")"
+    else
+        pass "$f/control-character-not-echoed"
+    fi
+    expect_status "$f/bytes-status-1" 1
+
+    # ---------------------------------------------------------------- shell = monitor
+    # Every inspection command prints the same in the shell as through gdb's monitor, at
+    # the same stop (errors too: gdb shows the message, then its own "Protocol error").
+    # gdb -batch prints the target's output on stderr, hence 2>&1.
+    if command -v gdb >/dev/null; then
+        parity=(help "help x" regs segs dr "x/2xg shell_words" "x/s shell_string"
+            "x shell_string" "x/3i leaf" "xp/4xg \$cr3" "disas leaf" "disas leaf 2" "pt \$rip"
+            "pt 0" "pt 0x8000000000000000" map mem gdt idt "idt 14" exc "sym leaf" "list leaf" bt
+            "x 0" "x/100000000xb 0" frobnicate)
+        gdb_args=()
+        for c in "${parity[@]}"; do gdb_args+=(-ex "monitor $c"); done
+        "$m" --gdb=127.0.0.1:0 "$kernel" >"$tmp/gdb-guest" 2>"$tmp/gdb-err" </dev/null &
+        pid=$!
+        port=$(gdb_port_of "$tmp/gdb-err" $pid)
+        timeout -s KILL 120 gdb -nx -batch -ex "target remote 127.0.0.1:$port" -ex "break leaf" \
+            -ex continue -ex 'echo @@begin\n' "${gdb_args[@]}" -ex 'echo @@end\n' -ex kill \
+            "$kernel" </dev/null 2>&1 | sed -n '/^@@begin$/,/^@@end$/p' | sed '1d;$d' |
+            grep -v '^Protocol error with Rcmd$' >"$tmp/monitor"
+        wait $pid
+        { echo 'break leaf'; echo continue; printf '%s\n' "${parity[@]}"; } |
+            timeout -s KILL 120 "$m" --shell "$kernel" 2>/dev/null | sed '1,3d' >"$tmp/shell"
+        if [ -s "$tmp/shell" ] && diff "$tmp/shell" "$tmp/monitor" >"$tmp/diff"; then
+            pass "$f/shell-output-equals-monitor"
+        else
+            fail "$f/shell-output-equals-monitor" "$(head -c 2000 "$tmp/diff")"
+        fi
+    else
+        echo "SKIP $f/shell-output-equals-monitor: gdb is not installed"
+    fi
 done

@@ -6,16 +6,20 @@
  *   (no argument)  every phase below except the block device, print SUCCESS, exit 0
  *   blk            the same, plus a block write and read (needs a disk named "storage")
  *
+ * emul_phase.c holds the accesses of every shape (sizes, straddles, string instructions,
+ * locked instructions) that the monitor must complete on a trapped page.
+ *
  * Data the tests watch lives on pages of its own, so each test knows what shares a
  * page with what: page_a (target and its neighbours), page_b (many watches), far_page.v
  * (alone), blkbuf (the block-read buffer). Lines the tests expect a stop on end in a
- * marker comment (@name), which they look up in this file: the line of the instruction
- * that made the access (gdb shows the line of the next one, where the pc is after the
- * stop). A store followed by a call to sink() in the same statement keeps both on one
+ * marker comment (@name), which they look up in this folder's files: the line of the
+ * instruction that made the access (gdb shows the line of the next one, where the pc is
+ * after the stop). A store followed by a call to sink() in the same statement keeps both on one
  * line, and sink() keeps each store a store.
  *
  * noipa keeps every phase a real call that gdb can break on.
  */
+#include "emul_phase.h"
 #include "solo5.h"
 
 /*
@@ -184,6 +188,9 @@ int solo5_app_main(const struct solo5_start_info *si)
     bp_phase();
     CHECK(page_b.target == 0x1234, "bp_phase wrote a wrong value");
     CHECK(stack_phase() == 2, "stack_phase computed a wrong value");
+    /* Twice: tests/gdb/test_watch_emulation.py watches it one way, then another. */
+    CHECK(emul_phase(0), "emul_phase: an access to a trapped page went wrong");
+    CHECK(emul_phase(1), "emul_phase: an access to a trapped page went wrong");
     if (streq(si->cmdline, "blk"))
         CHECK(block_phase(), "block_phase: the block did not read back");
     puts_("SUCCESS\n");

@@ -35,6 +35,7 @@ static uint8_t *mem;
 struct fake {
     bool regs_fail, sregs_fail;
     struct symbolizer *sym;
+    struct vcpu_dtable idt; /* IDTR; zero (no IDT) unless a test sets it */
 };
 static struct fake fake;
 static struct exit_trace trace;
@@ -97,6 +98,7 @@ static int get_sregs(void *ctx, struct vcpu_sregs *sregs)
         .efer = EFER,
     };
     sregs->fs.base = 0x7000;
+    sregs->idt = f->idt;
     return 0;
 }
 
@@ -235,7 +237,12 @@ UNIT_TEST(unknown_and_malformed)
     CHECK_FAILS("  frob arg1 arg2 ", "unknown command 'frob': try 'help'");
     CHECK_FAILS("REGS", "unknown command 'REGS'");
     CHECK_FAILS("regsx", "unknown command 'regsx'");
-    CHECK_FAILS("\x01\xff\x7f", "unknown command");
+    /* Control characters are refused before they could be echoed to a terminal. */
+    CHECK_FAILS("\x01\xff\x7f", "control character 0x01 at column 1: not a command");
+    CHECK_FAILS("x \x1b[31m", "control character 0x1b at column 3: not a command");
+    CHECK(strchr(text, 0x1b) == NULL);
+    CHECK_FAILS("regs\x7f", "control character 0x7f at column 5");
+    CHECK_FAILS("\xff\xfe", "unknown command"); /* bytes of UTF-8 text are no controls */
     CHECK_FAILS("ex", "ambiguous command 'ex': exc, exits");
     CHECK_FAILS("help \"pt", "unterminated quote");
     CHECK_FAILS("'", "unterminated quote");
@@ -351,6 +358,9 @@ UNIT_TEST(help)
     CHECK_FAILS("help nosuch", "help: unknown command 'nosuch': try 'help'");
     CHECK_FAILS("help ex", "help: ambiguous command 'ex': exc, exits");
     CHECK_FAILS("help pt regs", "help: too many arguments (usage: help [CMD])");
+    /* The watchpoint length the help promises is the one the commands accept. */
+    CHECK_RUNS("help watch");
+    CHECK_STR_CONTAINS(text, "1\nbyte to 1 MiB");
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -626,6 +636,34 @@ UNIT_TEST(inspection_commands)
     CHECK_FAILS("core", "core: not available here");
 }
 
+/* "ADDR +N" is an address for disas as for x; a last plain number is the count. */
+UNIT_TEST(address_then_count)
+{
+    CHECK_RUNS("disas 0x100030 +4");
+    CHECK(starts_with(text, "   0x0000000000100034:"));
+    CHECK_RUNS("disas 0x100030+ 4");
+    CHECK(starts_with(text, "   0x0000000000100034:"));
+    CHECK_RUNS("disas 0x100030 + 4 2");
+    CHECK(starts_with(text, "   0x0000000000100034:"));
+    CHECK_RUNS("disas 0x100030 2");
+    CHECK(starts_with(text, "=> 0x0000000000100030:"));
+    CHECK_FAILS("disas 0x100030 2x", "disas: N: '2x': not a number");
+    CHECK_FAILS("disas 0x100030 -x", "disas: 'x': not a number");
+}
+
+/* An IDT limit past 256 gates: the CPU reads 256 of them, and so does idt. */
+UNIT_TEST(idt_limit_past_256)
+{
+    fake.idt = (struct vcpu_dtable){.base = 0x6000, .limit = 0xffff};
+    CHECK_RUNS("idt");
+    CHECK_STR_CONTAINS(text, "limit 0xffff (256 gates)\n");
+    CHECK_STR_CONTAINS(text, "    0-255  not present\n");
+    CHECK(strstr(text, "4095") == NULL);
+    CHECK_RUNS("idt 255"); /* an absent gate is an answer, not an error */
+    CHECK_STR_CONTAINS(text, "  255      not present\n");
+    fake.idt = (struct vcpu_dtable){0};
+}
+
 /* Without env->control (gdb's monitor), control commands name gdb's own command. */
 UNIT_TEST(control_refused)
 {
@@ -769,6 +807,8 @@ int main(void)
     UNIT_RUN(exc);
     UNIT_RUN(exits);
     UNIT_RUN(inspection_commands);
+    UNIT_RUN(address_then_count);
+    UNIT_RUN(idt_limit_past_256);
     UNIT_RUN(control_refused);
     UNIT_RUN(garbage);
 

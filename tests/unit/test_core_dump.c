@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot_setup.h"
 #include "core_dump.h"
+#include "guest_signal.h"
 #include "ukvm_abi.h"
 #include "unit.h"
 
@@ -190,7 +192,8 @@ UNIT_TEST(flat_core_layout)
     const uint8_t *psi = find_note(f, &ph[0], NT_PRPSINFO, &size);
     CHECK(psi != NULL);
     CHECK_EQ_U64(size, 136);
-    CHECK(!strcmp((const char *)psi + 40, "a_rather_long_k")); /* 15 characters and NUL */
+    /* All 16 bytes of pr_fname: gdb compares up to 16 characters with the file's name. */
+    CHECK(!memcmp(psi + 40, "a_rather_long_ke", 16));
     CHECK(!strcmp((const char *)psi + 56, "build/a_rather_long_kernel_name.ukvm"));
 
     const uint8_t *si = find_note(f, &ph[0], CORE_NT_SIGINFO, &size);
@@ -290,7 +293,7 @@ UNIT_TEST(segments_follow_page_tables)
 UNIT_TEST(replaces_only_core_files)
 {
     struct guest_mem mem = {0};
-    char err[256], other[160], link[160];
+    char err[256], other[160], link[160], fifo[160];
     CHECK_EQ_U64(guest_mem_alloc(&mem, 2 * MIB, err, sizeof(err)), 0);
     struct core_dump_source src = {.mem = &mem, .regs = &regs, .signal = SIGSEGV};
     struct core_dump_result res;
@@ -319,15 +322,54 @@ UNIT_TEST(replaces_only_core_files)
     snprintf(link, sizeof(link), "%s/link", dir);
     CHECK_EQ_U64(symlink(path, link), 0);
     CHECK_EQ_U64(core_dump_write(link, &src, &res, err, sizeof(err)), (uint64_t)-1);
-    CHECK_STR_CONTAINS(err, link);
+    CHECK_STR_CONTAINS(err, "link is a symbolic link: not followed");
+
+    /*
+     * A FIFO is refused without being opened: an open for writing with no reader would
+     * fail (ENXIO) before the check, and a device opened at all may act on it.
+     */
+    snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+    CHECK_EQ_U64(mkfifo(fifo, 0600), 0);
+    CHECK_EQ_U64(core_dump_write(fifo, &src, &res, err, sizeof(err)), (uint64_t)-1);
+    CHECK_STR_CONTAINS(err, "fifo exists and is not a regular file: not replaced");
 
     /* A folder that does not exist. */
     CHECK_EQ_U64(core_dump_write("/nonexistent-ukvm-dir/core", &src, &res, err, sizeof(err)),
                  (uint64_t)-1);
     CHECK_STR_CONTAINS(err, "cannot create /nonexistent-ukvm-dir/core: No such file");
+    unlink(fifo);
     unlink(link);
     unlink(other);
     unlink(path);
+    guest_mem_free(&mem);
+}
+
+/*
+ * A file size limit (ulimit -f) below the core's length: refused before anything is
+ * written, not SIGXFSZ, whose default action would kill the monitor mid-write.
+ */
+UNIT_TEST(file_size_limit)
+{
+    struct guest_mem mem = {0};
+    char err[256];
+    CHECK_EQ_U64(guest_mem_alloc(&mem, 4 * MIB, err, sizeof(err)), 0);
+    memcpy(mem.host + 4 * MIB - 4096, "top of memory", 13); /* a write far out */
+    struct core_dump_source src = {.mem = &mem, .regs = &regs, .signal = SIGSEGV};
+    struct core_dump_result res;
+    struct rlimit old, lim;
+    CHECK_EQ_U64(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 1 * MIB;
+    CHECK_EQ_U64(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    /* Should the check be missing, SIGXFSZ fails this test instead of ending the binary. */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_action;
+    sigaction(SIGXFSZ, &ign, &old_action);
+    int rc = core_dump_write(path, &src, &res, err, sizeof(err));
+    sigaction(SIGXFSZ, &old_action, NULL);
+    setrlimit(RLIMIT_FSIZE, &old);
+    CHECK_EQ_U64(rc, (uint64_t)-1);
+    CHECK_STR_CONTAINS(err, "over the file size limit of 1024 KiB (ulimit -f)");
+    CHECK(access(path, F_OK) < 0); /* nothing left behind */
     guest_mem_free(&mem);
 }
 
@@ -340,11 +382,23 @@ UNIT_TEST(default_name_and_signals)
     core_dump_default_path("k", buf, sizeof(buf));
     snprintf(want, sizeof(want), "core.ukvm.k.%ld", (long)getpid());
     CHECK(!strcmp(buf, want));
-    CHECK_EQ_U64(core_dump_signal_for_vector(14), SIGSEGV);
-    CHECK_EQ_U64(core_dump_signal_for_vector(13), SIGSEGV);
-    CHECK_EQ_U64(core_dump_signal_for_vector(6), SIGILL);
-    CHECK_EQ_U64(core_dump_signal_for_vector(0), SIGFPE);
-    CHECK_EQ_U64(core_dump_signal_for_vector(3), SIGTRAP);
+    CHECK_EQ_U64(guest_signal_of_vector(14), SIGSEGV);
+    CHECK_EQ_U64(guest_signal_of_vector(13), SIGSEGV);
+    CHECK_EQ_U64(guest_signal_of_vector(6), SIGILL);
+    CHECK_EQ_U64(guest_signal_of_vector(0), SIGFPE);
+    CHECK_EQ_U64(guest_signal_of_vector(3), SIGTRAP);
+    CHECK_EQ_U64(guest_signal_of_vector(~0ULL), SIGTRAP);
+    struct run_event ev = {.kind = RUN_EVENT_TRAP};
+    ev.frame.vector = 19; /* #XM */
+    CHECK_EQ_U64(guest_signal_of_event(&ev), SIGFPE);
+    ev.kind = RUN_EVENT_ABORT;
+    CHECK_EQ_U64(guest_signal_of_event(&ev), SIGABRT);
+    ev.kind = RUN_EVENT_INTERNAL_ERROR;
+    CHECK_EQ_U64(guest_signal_of_event(&ev), SIGILL);
+    ev.kind = RUN_EVENT_CRASH;
+    CHECK_EQ_U64(guest_signal_of_event(&ev), SIGSEGV);
+    ev.kind = RUN_EVENT_DEBUG;
+    CHECK_EQ_U64(guest_signal_of_event(&ev), SIGTRAP);
 
     struct core_dump_result res = {.mem_bytes = 64 * MIB, .disk_bytes = 12 * 1024};
     snprintf(res.path, sizeof(res.path), "x.core");
@@ -368,9 +422,10 @@ int main(void)
     UNIT_RUN(flat_core_layout);
     UNIT_RUN(segments_follow_page_tables);
     UNIT_RUN(replaces_only_core_files);
+    UNIT_RUN(file_size_limit);
     UNIT_RUN(default_name_and_signals);
     /* What a failed test may have left behind. */
-    const char *names[] = {"core", "notes.txt", "link"};
+    const char *names[] = {"core", "notes.txt", "link", "fifo"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char p[192];
         snprintf(p, sizeof(p), "%s/%s", dir, names[i]);

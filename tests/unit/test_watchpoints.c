@@ -118,7 +118,9 @@ UNIT_TEST(bad_lengths_and_unmapped)
     CHECK_EQ_U64(watchpoints_insert(&wp, &env, WATCH_WRITE, DATA, 0), (uint64_t)-1);
     CHECK_STR_CONTAINS(wp.error, "covers 1 to");
     CHECK_EQ_U64(watchpoints_insert(&wp, &env, WATCH_WRITE, DATA, WATCH_MAX_LEN + 1), (uint64_t)-1);
+    CHECK_STR_CONTAINS(wp.error, "not 1048577");
     CHECK_EQ_U64(watchpoints_insert(&wp, &env, WATCH_WRITE, ~0ULL - 2, 8), (uint64_t)-1);
+    CHECK_STR_CONTAINS(wp.error, "0xfffffffffffffffd + 8 bytes runs past the end");
     CHECK_EQ_U64(watchpoints_insert(&wp, &env, WATCH_WRITE, 0x10, 4), (uint64_t)-1);
     CHECK_STR_CONTAINS(wp.error, "0x10 is not mapped");
     CHECK_EQ_U64(watchpoints_insert(&wp, &env, WATCH_WRITE, MEM - 4, 8), (uint64_t)-1);
