@@ -23,7 +23,7 @@ endif
 # ---------------------------------------------------------------- monitor
 MONITOR_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -MMD -MP
-MONITOR_LDLIBS := -ldw -lelf -lreadline -lcapstone
+MONITOR_LDLIBS := -lelf -ldl -lpthread
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 

@@ -7,19 +7,20 @@
  * Ctrl-C handling (drop the line, fresh prompt) happens outside the signal handler.
  * While a command runs, readline has handed the terminal back in its normal mode, so
  * the guest's output prints as usual and Ctrl-C reaches the front end's handler.
+ * Readline itself is loaded only here, when an interactive session starts
+ * (readline_api.h), so that it costs nothing to runs without a shell.
  */
 #include "shell.h"
 
 #include <errno.h>
 #include <poll.h>
-#include <readline/history.h>
-#include <readline/readline.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../ukvm/inspect/symbolize.h"
+#include "readline_api.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -96,23 +97,24 @@ static unsigned long run_scripted(struct state *st)
 
 static void history_open(const char *path)
 {
-    using_history();
-    stifle_history(SHELL_HISTORY_MAX);
+    rl.using_history();
+    rl.stifle_history(SHELL_HISTORY_MAX);
     if (path)
-        read_history(path); /* a missing or unreadable file: start empty */
+        rl.read_history(path); /* a missing or unreadable file: start empty */
 }
 
 static void history_add(const char *path, const char *line)
 {
     if (!line[strspn(line, " \t")])
         return;
-    HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+    HIST_ENTRY *last =
+        *rl.history_length > 0 ? rl.history_get(*rl.history_base + *rl.history_length - 1) : NULL;
     if (last && strcmp(last->line, line) == 0)
         return;
-    add_history(line);
+    rl.add_history(line);
     /* Appended at once, so that a session that dies still leaves its lines behind. */
-    if (path && append_history(1, path) != 0)
-        write_history(path); /* no file yet: create it (failure is not an error) */
+    if (path && rl.append_history(1, path) != 0)
+        rl.write_history(path); /* no file yet: create it (failure is not an error) */
 }
 
 /* ---------------------------------------------------------------- completion */
@@ -193,11 +195,11 @@ static char *argument_generator(const char *text, int state)
 static char **complete(const char *text, int start, int end)
 {
     (void)end;
-    rl_attempted_completion_over = 1; /* never fall back to file names */
-    const char *line = rl_line_buffer;
+    *rl.rl_attempted_completion_over = 1; /* never fall back to file names */
+    const char *line = *rl.rl_line_buffer;
     size_t lead = strspn(line, " \t");
     if ((size_t)start <= lead)
-        return rl_completion_matches(text, command_generator);
+        return rl.rl_completion_matches(text, command_generator);
     /* "help CMD": command names again. */
     size_t word = strcspn(line + lead, " \t");
     const struct command *cmd = NULL;
@@ -208,8 +210,8 @@ static char **complete(const char *text, int start, int end)
         cmd = command_find(first);
     }
     if (cmd && strcmp(cmd->name, "help") == 0)
-        return rl_completion_matches(text, command_generator);
-    return rl_completion_matches(text, argument_generator);
+        return rl.rl_completion_matches(text, command_generator);
+    return rl.rl_completion_matches(text, argument_generator);
 }
 
 /* ---------------------------------------------------------------- interactive */
@@ -221,7 +223,7 @@ static void on_line(char *line)
         /* Ctrl-D on an empty line: end, leaving the cursor on a fresh line. */
         fputc('\n', stdout);
         st->eof = true;
-        rl_callback_handler_remove(); /* no new prompt */
+        rl.rl_callback_handler_remove(); /* no new prompt */
         return;
     }
     history_add(st->s->history_path, line);
@@ -236,28 +238,28 @@ static void on_line(char *line)
     sigprocmask(SIG_SETMASK, &old, NULL);
     free(line);
     if (finished(st))
-        rl_callback_handler_remove(); /* no new prompt */
+        rl.rl_callback_handler_remove(); /* no new prompt */
 }
 
 /* Ctrl-C at the prompt: drop what was typed, show a fresh prompt. */
 static void clear_line(void)
 {
-    rl_echo_signal_char(SIGINT);
-    rl_replace_line("", 0);
-    rl_crlf();
-    rl_on_new_line();
-    rl_redisplay();
+    rl.rl_echo_signal_char(SIGINT);
+    rl.rl_replace_line("", 0);
+    rl.rl_crlf();
+    rl.rl_on_new_line();
+    rl.rl_redisplay();
 }
 
 static unsigned long run_interactive(struct state *st)
 {
     history_open(st->s->history_path);
-    rl_readline_name = "ukvm";
-    rl_catch_signals = 0; /* the front end's handlers stay in charge */
-    rl_attempted_completion_function = complete;
-    rl_basic_word_break_characters = " \t\n\"'+-";
+    *rl.rl_readline_name = "ukvm";
+    *rl.rl_catch_signals = 0; /* the front end's handlers stay in charge */
+    *rl.rl_attempted_completion_function = complete;
+    *rl.rl_basic_word_break_characters = " \t\n\"'+-";
     /* Bracketed paste's terminal codes leave a blank line after every command. */
-    rl_variable_bind("enable-bracketed-paste", "off");
+    rl.rl_variable_bind("enable-bracketed-paste", "off");
 
     sigset_t block, waitmask, orig;
     sigemptyset(&block);
@@ -268,7 +270,7 @@ static unsigned long run_interactive(struct state *st)
     sigdelset(&waitmask, SIGINT);
     sigdelset(&waitmask, SIGTERM);
 
-    rl_callback_handler_install(SHELL_PROMPT, on_line);
+    rl.rl_callback_handler_install(SHELL_PROMPT, on_line);
     while (!finished(st)) {
         struct pollfd pfd = {.fd = fileno(stdin), .events = POLLIN};
         int r = ppoll(&pfd, 1, NULL, &waitmask);
@@ -279,14 +281,14 @@ static unsigned long run_interactive(struct state *st)
             clear_line();
         }
         if (r > 0)
-            rl_callback_read_char();
+            rl.rl_callback_read_char();
     }
-    rl_callback_handler_remove();
+    rl.rl_callback_handler_remove();
     sigprocmask(SIG_SETMASK, &orig, NULL);
     clear_candidates();
     if (st->s->history_path)
-        history_truncate_file(st->s->history_path, SHELL_HISTORY_MAX);
-    clear_history();
+        rl.history_truncate_file(st->s->history_path, SHELL_HISTORY_MAX);
+    rl.clear_history();
     return st->failed;
 }
 
@@ -295,7 +297,14 @@ unsigned long shell_run(const struct shell_session *s)
     struct state st = {.s = s};
     current = &st;
     interrupted = 0;
-    unsigned long failed = s->interactive ? run_interactive(&st) : run_scripted(&st);
+    bool interactive = s->interactive;
+    char err[320];
+    if (interactive && readline_api_load(err, sizeof(err)) != 0) {
+        /* Still a usable shell: commands are read as from a pipe, without editing. */
+        fprintf(stderr, "ukvm: %s; reading commands without it\n", err);
+        interactive = false;
+    }
+    unsigned long failed = interactive ? run_interactive(&st) : run_scripted(&st);
     current = NULL;
     return failed;
 }

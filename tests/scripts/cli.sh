@@ -66,3 +66,17 @@ for m in "${MONITORS[@]}"; do
         fail "$f/gdb-sigterm-while-waiting" "status $status, expected 143"
     rm -f "$err1"
 done
+
+# The default run path loads no debugging library: libdw, Capstone and readline are
+# opened on first use (ukvm/lazy_lib.h), since loading them cost more than the guest's
+# whole boot. The dynamic loader's own log lists every object mapped, dlopen included.
+m=$BUILD/ukvm
+LD_DEBUG=files "$m" "$hello" >/dev/null 2>"$tmp/ld.log"
+loaded=$(grep -oE 'file=lib(dw|capstone|readline)[^ ]*' "$tmp/ld.log" | sort -u | tr '\n' ' ')
+[ -z "$loaded" ] && pass "plain/run-loads-no-debug-library" ||
+    fail "plain/run-loads-no-debug-library" "loaded: $loaded"
+# ... and a crash report does load libdw, for its symbols.
+LD_DEBUG=files "$m" "$BUILD/test_exception.ukvm" >/dev/null 2>"$tmp/ld.log"
+grep -q 'file=libdw' "$tmp/ld.log" && grep -q 'fault_here+0x' "$tmp/ld.log" &&
+    pass "plain/crash-report-loads-libdw" ||
+    fail "plain/crash-report-loads-libdw" "$(grep -E 'file=|fault_here' "$tmp/ld.log" | head -5)"

@@ -85,9 +85,9 @@ static bool bt_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
         [DWREG_R12] = r->r12, [DWREG_R13] = r->r13, [DWREG_R14] = r->r14, [DWREG_R15] = r->r15,
         [DWREG_RIP] = r->rip,
     };
-    if (!dwfl_thread_state_registers(thread, 0, DWREG_NREGS, regs))
+    if (!libdw.dwfl_thread_state_registers(thread, 0, DWREG_NREGS, regs))
         return false;
-    dwfl_thread_state_register_pc(thread, r->rip);
+    libdw.dwfl_thread_state_register_pc(thread, r->rip);
     return true;
 }
 
@@ -102,10 +102,10 @@ bool backtrace_attach(struct symbolizer *sym)
 {
     /* Passing the module's Elf makes elfutils pick the x86-64 backend from it. */
     Dwarf_Addr bias;
-    Elf *elf = dwfl_module_getelf(sym->mod, &bias);
+    Elf *elf = libdw.dwfl_module_getelf(sym->mod, &bias);
     if (!elf)
         return false;
-    return dwfl_attach_state(sym->dwfl, elf, GUEST_TID, &guest_thread_callbacks, sym);
+    return libdw.dwfl_attach_state(sym->dwfl, elf, GUEST_TID, &guest_thread_callbacks, sym);
 }
 
 struct unwind {
@@ -119,10 +119,10 @@ static int bt_frame(Dwfl_Frame *state, void *arg)
     struct unwind *u = arg;
     Dwarf_Addr pc;
     bool activation;
-    if (!dwfl_frame_pc(state, &pc, &activation))
+    if (!libdw.dwfl_frame_pc(state, &pc, &activation))
         return DWARF_CB_ABORT;
     Dwarf_Word sp;
-    if (dwfl_frame_reg(state, DWREG_RSP, &sp) != 0)
+    if (libdw.dwfl_frame_reg(state, DWREG_RSP, &sp) != 0)
         return DWARF_CB_ABORT;
     if (u->n > 0) {
         /* Every call pushes a return address, so a caller's rsp is strictly higher. */
@@ -143,7 +143,7 @@ static int unwind_cfi(struct symbolizer *sym, const struct vcpu_regs *regs,
     sym->regs = regs;
     sym->mem = mem;
     /* An error only says where the unwind ended; the frames found so far stand. */
-    (void)dwfl_getthread_frames(sym->dwfl, GUEST_TID, bt_frame, &u);
+    (void)libdw.dwfl_getthread_frames(sym->dwfl, GUEST_TID, bt_frame, &u);
     sym->regs = NULL;
     sym->mem = NULL;
     return u.n;

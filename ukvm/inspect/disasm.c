@@ -1,12 +1,72 @@
 /*
  * disasm.c: instructions as text with Capstone (see disasm.h).
+ *
+ * Capstone is loaded with dlopen the first time a disassembler is opened, not linked:
+ * its shared object carries some 80,000 relocations, and resolving them at every start
+ * of ukvm cost about 1.5 ms here, as much as a whole guest boot, for a library that
+ * only the shell's x/i, disas and nexti use. The header still declares every function,
+ * so each pointer below is checked against Capstone's own prototype at compile time.
  */
 #include "disasm.h"
 
 #include <capstone/capstone.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../lazy_lib.h"
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
+/* The soname of the Capstone major version this file was compiled against: the structures
+ * (cs_insn) change between majors, so no other version may be loaded in its place. */
+#define CAPSTONE_SONAME "libcapstone.so." STRINGIFY(CS_API_MAJOR)
+
+static struct {
+    __typeof__(cs_version) *version;
+    __typeof__(cs_open) *open;
+    __typeof__(cs_close) *close;
+    __typeof__(cs_option) *option;
+    __typeof__(cs_errno) *errno_of;
+    __typeof__(cs_strerror) *strerror;
+    __typeof__(cs_disasm) *disasm;
+    __typeof__(cs_free) *free;
+    __typeof__(cs_insn_group) *insn_group;
+} capstone;
+static char capstone_error[300]; /* why it could not be loaded; empty when loaded */
+static pthread_once_t capstone_once = PTHREAD_ONCE_INIT;
+
+static void capstone_load(void)
+{
+    const struct lazy_symbol symbols[] = {
+        {"cs_version", (void **)&capstone.version},
+        {"cs_open", (void **)&capstone.open},
+        {"cs_close", (void **)&capstone.close},
+        {"cs_option", (void **)&capstone.option},
+        {"cs_errno", (void **)&capstone.errno_of},
+        {"cs_strerror", (void **)&capstone.strerror},
+        {"cs_disasm", (void **)&capstone.disasm},
+        {"cs_free", (void **)&capstone.free},
+        {"cs_insn_group", (void **)&capstone.insn_group},
+    };
+    char why[200];
+    if (lazy_lib_open(CAPSTONE_SONAME, symbols, sizeof(symbols) / sizeof(symbols[0]), why,
+                      sizeof(why)) < 0) {
+        snprintf(capstone_error, sizeof(capstone_error),
+                 "the disassembler is not available: %s (Debian: apt-get install libcapstone%d)",
+                 why, CS_API_MAJOR);
+        return;
+    }
+    int major = 0, minor = 0;
+    capstone.version(&major, &minor);
+    if (major != CS_API_MAJOR) {
+        snprintf(capstone_error, sizeof(capstone_error),
+                 "the disassembler is not available: %s is Capstone %d.%d, ukvm was built for %d.x",
+                 CAPSTONE_SONAME, major, minor, CS_API_MAJOR);
+        memset(&capstone, 0, sizeof(capstone));
+    }
+}
 
 struct disasm {
     csh handle;
@@ -14,21 +74,26 @@ struct disasm {
 
 struct disasm *disasm_open(char *err, size_t errlen)
 {
+    pthread_once(&capstone_once, capstone_load);
+    if (capstone_error[0]) {
+        snprintf(err, errlen, "%s", capstone_error);
+        return NULL;
+    }
     struct disasm *d = calloc(1, sizeof(*d));
     if (!d) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    cs_err e = cs_open(CS_ARCH_X86, CS_MODE_64, &d->handle);
+    cs_err e = capstone.open(CS_ARCH_X86, CS_MODE_64, &d->handle);
     if (e != CS_ERR_OK) {
-        snprintf(err, errlen, "capstone: %s", cs_strerror(e));
+        snprintf(err, errlen, "capstone: %s", capstone.strerror(e));
         free(d);
         return NULL;
     }
     /* Details tell calls apart from other instructions (the call group). */
-    if (cs_option(d->handle, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT) != CS_ERR_OK ||
-        cs_option(d->handle, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK) {
-        snprintf(err, errlen, "capstone: %s", cs_strerror(cs_errno(d->handle)));
+    if (capstone.option(d->handle, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT) != CS_ERR_OK ||
+        capstone.option(d->handle, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK) {
+        snprintf(err, errlen, "capstone: %s", capstone.strerror(capstone.errno_of(d->handle)));
         disasm_close(d);
         return NULL;
     }
@@ -39,7 +104,7 @@ void disasm_close(struct disasm *d)
 {
     if (!d)
         return;
-    cs_close(&d->handle);
+    capstone.close(&d->handle); /* d exists only if Capstone loaded */
     free(d);
 }
 
@@ -50,10 +115,11 @@ int disasm_one(struct disasm *d, const uint8_t *code, size_t len, uint64_t addr,
     if (!d || !code || len == 0)
         return -1;
     cs_insn *ci = NULL;
-    size_t n =
-        cs_disasm(d->handle, code, len < DISASM_INSN_MAX ? len : DISASM_INSN_MAX, addr, 1, &ci);
+    size_t n = capstone.disasm(d->handle, code, len < DISASM_INSN_MAX ? len : DISASM_INSN_MAX, addr,
+                               1, &ci);
     if (n != 1) {
-        cs_free(ci, n);
+        if (ci)
+            capstone.free(ci, n);
         return -1;
     }
     insn->addr = addr;
@@ -61,7 +127,7 @@ int disasm_one(struct disasm *d, const uint8_t *code, size_t len, uint64_t addr,
     memcpy(insn->bytes, ci->bytes, ci->size <= DISASM_INSN_MAX ? ci->size : DISASM_INSN_MAX);
     snprintf(insn->text, sizeof(insn->text), "%s%s%s", ci->mnemonic, ci->op_str[0] ? " " : "",
              ci->op_str);
-    insn->is_call = cs_insn_group(d->handle, ci, CS_GRP_CALL);
-    cs_free(ci, n);
+    insn->is_call = capstone.insn_group(d->handle, ci, CS_GRP_CALL);
+    capstone.free(ci, n);
     return 0;
 }

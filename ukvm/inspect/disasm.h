@@ -23,7 +23,10 @@ struct disasm_insn {
     bool is_call;   /* a call of any form: stepping over it means running to len past addr */
 };
 
-/* Opens a disassembler; NULL (with a reason in err) when Capstone cannot. */
+/*
+ * Opens a disassembler; NULL (with a reason in err) when Capstone cannot, or when its
+ * library (loaded at the first call, not at start-up) is missing or of another major version.
+ */
 struct disasm *disasm_open(char *err, size_t errlen);
 
 /* Frees it. NULL is allowed. */

@@ -159,10 +159,19 @@ static int find_no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modn
     return -1;
 }
 
+/* libdw's own offline placement, reached through the table loaded at run time. */
+static int offline_section_address(Dwfl_Module *mod, void **userdata, const char *modname,
+                                   Dwarf_Addr base, const char *secname, GElf_Word shndx,
+                                   const GElf_Shdr *shdr, Dwarf_Addr *addr)
+{
+    return libdw.dwfl_offline_section_address(mod, userdata, modname, base, secname, shndx, shdr,
+                                              addr);
+}
+
 static const Dwfl_Callbacks offline_callbacks = {
     .find_elf = find_no_elf,
     .find_debuginfo = find_no_debuginfo,
-    .section_address = dwfl_offline_section_address,
+    .section_address = offline_section_address,
 };
 
 struct symbolizer *symbolizer_open(const char *path, char *err, size_t errlen)
@@ -171,7 +180,7 @@ struct symbolizer *symbolizer_open(const char *path, char *err, size_t errlen)
         set_err(err, errlen, "no ELF file given");
         return NULL;
     }
-    if (check_elf(path, err, errlen) != 0)
+    if (check_elf(path, err, errlen) != 0 || libdw_api_load(err, errlen) != 0)
         return NULL;
 
     struct symbolizer *sym = calloc(1, sizeof(*sym));
@@ -179,17 +188,17 @@ struct symbolizer *symbolizer_open(const char *path, char *err, size_t errlen)
         set_err(err, errlen, "out of memory");
         return NULL;
     }
-    sym->dwfl = dwfl_begin(&offline_callbacks);
+    sym->dwfl = libdw.dwfl_begin(&offline_callbacks);
     if (!sym->dwfl) {
-        set_err(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
+        set_err(err, errlen, "libdwfl: %s", libdw.dwfl_errmsg(-1));
         free(sym);
         return NULL;
     }
-    dwfl_report_begin(sym->dwfl);
+    libdw.dwfl_report_begin(sym->dwfl);
     const char *base = strrchr(path, '/');
-    sym->mod = dwfl_report_offline(sym->dwfl, base ? base + 1 : path, path, -1);
-    if (!sym->mod || dwfl_report_end(sym->dwfl, NULL, NULL) != 0) {
-        set_err(err, errlen, "%s: %s", path, dwfl_errmsg(-1));
+    sym->mod = libdw.dwfl_report_offline(sym->dwfl, base ? base + 1 : path, path, -1);
+    if (!sym->mod || libdw.dwfl_report_end(sym->dwfl, NULL, NULL) != 0) {
+        set_err(err, errlen, "%s: %s", path, libdw.dwfl_errmsg(-1));
         symbolizer_close(sym);
         return NULL;
     }
@@ -203,18 +212,18 @@ void symbolizer_close(struct symbolizer *sym)
     if (!sym)
         return;
     if (sym->dwfl)
-        dwfl_end(sym->dwfl);
+        libdw.dwfl_end(sym->dwfl);
     free(sym);
 }
 
 /* A FUNC or OBJECT symbol whose [value, value+size) holds addr, with its offset; or NULL. */
 static const char *typed_symbol_at(Dwfl_Module *mod, uint64_t addr, GElf_Off *offset)
 {
-    int n = dwfl_module_getsymtab(mod);
+    int n = libdw.dwfl_module_getsymtab(mod);
     for (int i = 1; i < n; i++) {
         GElf_Sym s;
         GElf_Addr value;
-        const char *nm = dwfl_module_getsym_info(mod, i, &s, &value, NULL, NULL, NULL);
+        const char *nm = libdw.dwfl_module_getsym_info(mod, i, &s, &value, NULL, NULL, NULL);
         int type = GELF_ST_TYPE(s.st_info);
         if (!nm || !*nm || (type != STT_FUNC && type != STT_OBJECT) || s.st_shndx == SHN_UNDEF)
             continue;
@@ -231,12 +240,12 @@ int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info 
     memset(out, 0, sizeof(*out));
     if (!sym)
         return -1;
-    Dwfl_Module *mod = dwfl_addrmodule(sym->dwfl, addr);
+    Dwfl_Module *mod = libdw.dwfl_addrmodule(sym->dwfl, addr);
     if (!mod)
         return -1;
     GElf_Off offset = 0;
     GElf_Sym elf_sym;
-    const char *name = dwfl_module_addrinfo(mod, addr, &offset, &elf_sym, NULL, NULL, NULL);
+    const char *name = libdw.dwfl_module_addrinfo(mod, addr, &offset, &elf_sym, NULL, NULL, NULL);
     /*
      * libdwfl prefers a global symbol over a local one at the same address, so a linker
      * script marker (_data, _etext: untyped, size 0) can hide the static variable or
@@ -251,10 +260,10 @@ int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info 
         out->function = name;
         out->offset = offset;
     }
-    Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+    Dwfl_Line *line = libdw.dwfl_module_getsrc(mod, addr);
     if (line) {
         int lineno = 0;
-        const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+        const char *file = libdw.dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
         if (file) {
             out->file = file;
             out->line = lineno;
@@ -294,7 +303,7 @@ bool symbolizer_is_code(struct symbolizer *sym, uint64_t addr)
     if (!sym)
         return false;
     GElf_Addr bias;
-    Elf *elf = dwfl_module_getelf(sym->mod, &bias);
+    Elf *elf = libdw.dwfl_module_getelf(sym->mod, &bias);
     size_t phnum;
     if (!elf || elf_getphdrnum(elf, &phnum) != 0)
         return false;
@@ -321,7 +330,7 @@ int symbolizer_lookup_name(struct symbolizer *sym, const char *name, uint64_t *a
 {
     if (!sym || !name)
         return -1;
-    int n = dwfl_module_getsymtab(sym->mod);
+    int n = libdw.dwfl_module_getsymtab(sym->mod);
     bool found_local = false;
     uint64_t local_addr = 0;
     /* Entry 0 is the null symbol. A global wins over a same-named static. */
@@ -329,7 +338,7 @@ int symbolizer_lookup_name(struct symbolizer *sym, const char *name, uint64_t *a
         GElf_Sym s;
         GElf_Addr a;
         GElf_Word shndx;
-        const char *nm = dwfl_module_getsym_info(sym->mod, i, &s, &a, &shndx, NULL, NULL);
+        const char *nm = libdw.dwfl_module_getsym_info(sym->mod, i, &s, &a, &shndx, NULL, NULL);
         if (!nm || strcmp(nm, name) != 0 || s.st_shndx == SHN_UNDEF)
             continue;
         int type = GELF_ST_TYPE(s.st_info);
@@ -356,11 +365,11 @@ void symbolizer_for_each_name(struct symbolizer *sym, void (*fn)(void *arg, cons
 {
     if (!sym)
         return;
-    int n = dwfl_module_getsymtab(sym->mod);
+    int n = libdw.dwfl_module_getsymtab(sym->mod);
     for (int i = 1; i < n; i++) {
         GElf_Sym s;
         GElf_Addr value;
-        const char *nm = dwfl_module_getsym_info(sym->mod, i, &s, &value, NULL, NULL, NULL);
+        const char *nm = libdw.dwfl_module_getsym_info(sym->mod, i, &s, &value, NULL, NULL, NULL);
         int type = GELF_ST_TYPE(s.st_info);
         if (nm && *nm && (type == STT_FUNC || type == STT_OBJECT) && s.st_shndx != SHN_UNDEF)
             fn(arg, nm);
@@ -371,11 +380,11 @@ int symbolizer_symbol_range(struct symbolizer *sym, uint64_t addr, uint64_t *sta
 {
     if (!sym)
         return -1;
-    int n = dwfl_module_getsymtab(sym->mod);
+    int n = libdw.dwfl_module_getsymtab(sym->mod);
     for (int i = 1; i < n; i++) {
         GElf_Sym s;
         GElf_Addr value;
-        const char *nm = dwfl_module_getsym_info(sym->mod, i, &s, &value, NULL, NULL, NULL);
+        const char *nm = libdw.dwfl_module_getsym_info(sym->mod, i, &s, &value, NULL, NULL, NULL);
         int type = GELF_ST_TYPE(s.st_info);
         if (!nm || (type != STT_FUNC && type != STT_OBJECT) || s.st_shndx == SHN_UNDEF ||
             s.st_size == 0)

@@ -9,6 +9,7 @@
 #include <elfutils/libdwfl.h>
 #include <stdbool.h>
 
+#include "libdw_api.h"
 #include "symbolize.h"
 
 struct symbolizer {
