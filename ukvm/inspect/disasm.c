@@ -10,18 +10,15 @@
 #include "disasm.h"
 
 #include <capstone/capstone.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lazy_lib.h"
 
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x)  STRINGIFY_(x)
 /* The soname of the Capstone major version this file was compiled against: the structures
  * (cs_insn) change between majors, so no other version may be loaded in its place. */
-#define CAPSTONE_SONAME "libcapstone.so." STRINGIFY(CS_API_MAJOR)
+#define CAPSTONE_SONAME "libcapstone.so." LAZY_LIB_STRING(CS_API_MAJOR)
 
 static struct {
     __typeof__(cs_version) *version;
@@ -34,39 +31,36 @@ static struct {
     __typeof__(cs_free) *free;
     __typeof__(cs_insn_group) *insn_group;
 } capstone;
-static char capstone_error[300]; /* why it could not be loaded; empty when loaded */
-static pthread_once_t capstone_once = PTHREAD_ONCE_INIT;
 
-static void capstone_load(void)
+static const struct lazy_symbol capstone_symbols[] = {
+    {"cs_version", (void **)&capstone.version},       {"cs_open", (void **)&capstone.open},
+    {"cs_close", (void **)&capstone.close},           {"cs_option", (void **)&capstone.option},
+    {"cs_errno", (void **)&capstone.errno_of},        {"cs_strerror", (void **)&capstone.strerror},
+    {"cs_disasm", (void **)&capstone.disasm},         {"cs_free", (void **)&capstone.free},
+    {"cs_insn_group", (void **)&capstone.insn_group},
+};
+
+/* The library answers for the major version this file was compiled against. */
+static int capstone_check(char *err, size_t errlen)
 {
-    const struct lazy_symbol symbols[] = {
-        {"cs_version", (void **)&capstone.version},
-        {"cs_open", (void **)&capstone.open},
-        {"cs_close", (void **)&capstone.close},
-        {"cs_option", (void **)&capstone.option},
-        {"cs_errno", (void **)&capstone.errno_of},
-        {"cs_strerror", (void **)&capstone.strerror},
-        {"cs_disasm", (void **)&capstone.disasm},
-        {"cs_free", (void **)&capstone.free},
-        {"cs_insn_group", (void **)&capstone.insn_group},
-    };
-    char why[200];
-    if (lazy_lib_open(CAPSTONE_SONAME, symbols, sizeof(symbols) / sizeof(symbols[0]), why,
-                      sizeof(why)) < 0) {
-        snprintf(capstone_error, sizeof(capstone_error),
-                 "the disassembler is not available: %s (Debian: apt-get install libcapstone%d)",
-                 why, CS_API_MAJOR);
-        return;
-    }
     int major = 0, minor = 0;
     capstone.version(&major, &minor);
-    if (major != CS_API_MAJOR) {
-        snprintf(capstone_error, sizeof(capstone_error),
-                 "the disassembler is not available: %s is Capstone %d.%d, ukvm was built for %d.x",
-                 CAPSTONE_SONAME, major, minor, CS_API_MAJOR);
-        memset(&capstone, 0, sizeof(capstone));
-    }
+    if (major == CS_API_MAJOR)
+        return 0;
+    snprintf(err, errlen, "%s is Capstone %d.%d, ukvm was built for %d.x", CAPSTONE_SONAME, major,
+             minor, CS_API_MAJOR);
+    return -1;
 }
+
+static struct lazy_lib capstone_lib = {
+    .soname = CAPSTONE_SONAME,
+    .feature = "the disassembler is not available",
+    .package = "libcapstone" LAZY_LIB_STRING(CS_API_MAJOR),
+    .symbols = capstone_symbols,
+    .count = sizeof(capstone_symbols) / sizeof(capstone_symbols[0]),
+    .check = capstone_check,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+};
 
 struct disasm {
     csh handle;
@@ -74,11 +68,8 @@ struct disasm {
 
 struct disasm *disasm_open(char *err, size_t errlen)
 {
-    pthread_once(&capstone_once, capstone_load);
-    if (capstone_error[0]) {
-        snprintf(err, errlen, "%s", capstone_error);
+    if (lazy_lib_load(&capstone_lib, err, errlen) != 0)
         return NULL;
-    }
     struct disasm *d = calloc(1, sizeof(*d));
     if (!d) {
         snprintf(err, errlen, "out of memory");
