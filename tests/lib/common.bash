@@ -44,3 +44,22 @@ gdb_port_of() {
     done
     echo "$port"
 }
+
+# wait_exit PID SECONDS: a bounded wait for PID (a child of this shell) to end. Returns 0
+# with its exit status in $status, or kills it (SIGKILL) after SECONDS and returns 1:
+# a monitor that outlives that is hung, not slow.
+wait_exit() {
+    local pid=$1 i
+    for ((i = 0; i < $2 * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid"
+        wait "$pid" 2>/dev/null
+        return 1
+    fi
+    wait "$pid"
+    status=$?
+    return 0
+}

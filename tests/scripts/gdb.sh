@@ -27,13 +27,13 @@ fi
 header() { sed -n "s/^# $1: *//p" "$2" | head -n 1; }
 
 run_case() { # run_case MONITOR FLAVOUR SCRIPT
-    local m=$1 f=$2 script=$3 name kernel args opts setup status sessions tmp pid port i s out
+    local m=$1 f=$2 script=$3 name kernel args opts setup want status sessions tmp pid port i s out
     name=$f/$(basename "$script" .py)
     kernel=$BUILD/$(header KERNEL "$script").ukvm
     args=$(header ARGS "$script")
     opts=$(header OPTS "$script")
     setup=$(header SETUP "$script")
-    status=$(header STATUS "$script")
+    want=$(header STATUS "$script")
     sessions=$(header SESSIONS "$script")
     sessions=${sessions:-1}
     tmp=$(mktemp -d)
@@ -68,21 +68,12 @@ run_case() { # run_case MONITOR FLAVOUR SCRIPT
             fail "$name/session$s-script-completed" "$(grep -A 12 -m1 -E '^(Traceback|Python Exception)' <<<"$out")"
         fi
     done
-    for i in $(seq 1 300); do
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 $pid 2>/dev/null; then
-        kill -KILL $pid; wait $pid 2>/dev/null
+    if ! wait_exit $pid 30; then
         fail "$name/ukvm-exit" "ukvm still running 30 s after gdb finished"
+    elif [ "$status" = "$want" ]; then
+        pass "$name/ukvm-exit-status"
     else
-        wait $pid
-        local got=$?
-        if [ "$got" = "$status" ]; then
-            pass "$name/ukvm-exit-status"
-        else
-            fail "$name/ukvm-exit-status" "ukvm exited $got, expected $status; stderr: $(tail -c 800 "$tmp/stderr")"
-        fi
+        fail "$name/ukvm-exit-status" "ukvm exited $status, expected $want; stderr: $(tail -c 800 "$tmp/stderr")"
     fi
     if sanitizer_clean "$tmp/stderr"; then
         pass "$name/no-sanitizer-report"

@@ -26,17 +26,9 @@ signal_case() {
     fi
     kill -"$sig" $pid
     # Bounded wait for the exit: 30 s is a hang, not slowness.
-    for i in $(seq 1 300); do
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 $pid 2>/dev/null; then
-        kill -KILL $pid
-        wait $pid 2>/dev/null
+    if ! wait_exit $pid 30; then
         fail "$name" "ukvm did not exit within 30 s of SIG$sig"
     else
-        wait $pid
-        status=$?
         if [ $status != "$want" ]; then
             fail "$name" "exit status $status, expected $want; stderr: $(head -c 400 "$err")"
         elif ! grep -q "guest ended by" "$err"; then
@@ -75,17 +67,9 @@ if command -v gdb >/dev/null; then
         done
         sleep 0.5
         kill -TERM $pid
-        for i in $(seq 1 100); do
-            kill -0 $pid 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 $pid 2>/dev/null; then
-            kill -KILL $pid
-            wait $pid 2>/dev/null
+        if ! wait_exit $pid 10; then
             fail "$f/sigterm-with-idle-gdb" "ukvm still running 10 s after SIGTERM"
         else
-            wait $pid
-            status=$?
             [ $status = 143 ] && grep -q "guest ended by" "$err" &&
                 pass "$f/sigterm-with-idle-gdb" ||
                 fail "$f/sigterm-with-idle-gdb" "status $status; stderr: $(head -c 400 "$err")"
