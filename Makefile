@@ -67,9 +67,10 @@ ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 	example
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
-# benchmarks), tmux (interactive shell tests), clang (libFuzzer).
+# benchmarks), tmux (interactive shell tests), clang (libFuzzer), clang-format (the style
+# test).
 DEB_PACKAGES := gcc make binutils libc6-dev libelf-dev libdw-dev libreadline-dev libcapstone-dev gdb \
-	qemu-system-x86 tmux clang iproute2 procps python3
+	qemu-system-x86 tmux clang clang-format iproute2 procps python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq
