@@ -49,4 +49,11 @@ int clock_init(const struct ukvm_boot_info *bi);
  */
 void kernel_abort(const char *msg, size_t len) __attribute__((noreturn));
 
+/*
+ * Returns the application's part of the guest command line: (cmdline) after leading
+ * white space and the Solo5 options "--solo5:quiet|error|warn|info|debug" that start it
+ * (each a whole word), and the white space after them.
+ */
+const char *cmdline_skip_solo5_options(const char *cmdline);
+
 #endif /* KERNEL_KERNEL_H */

@@ -63,6 +63,34 @@ void solo5_exit(int status) __attribute__((noreturn));
 void solo5_abort(void) __attribute__((noreturn));
 
 /*
+ * Thread-local storage (__thread variables), as in Solo5. The application allocates one
+ * TLS block per thread of its own, prepares it and points the TLS base at it:
+ *
+ *   uintptr_t tls = (uintptr_t)calloc(1, solo5_tls_size());   // 16-byte aligned memory
+ *   solo5_tls_init(tls);                                       // copies .tdata in
+ *   solo5_set_tls_base(solo5_tls_tp_offset(tls));              // %fs now points at it
+ *
+ * x86_64 uses TLS "variant II": the variables sit below the thread pointer, and the
+ * thread pointer's first word points to itself (the TCB), which is what %fs:0 reads.
+ *
+ *   tls                                        tp = solo5_tls_tp_offset(tls)
+ *   | .tdata (initialised) | .tbss (zeroed) |  | self pointer |
+ *   '----- the program's TLS segment -------'  '--- 8 bytes --'
+ */
+
+/* Bytes needed for one TLS block: the TLS segment plus the self pointer. */
+size_t solo5_tls_size(void);
+
+/* The thread pointer (the value for solo5_set_tls_base) of the TLS block at (tls). */
+uintptr_t solo5_tls_tp_offset(uintptr_t tls);
+
+/*
+ * Prepares the solo5_tls_size() bytes at (tls): copies the initial values of .tdata,
+ * zeroes .tbss and stores the self pointer. Returns SOLO5_R_EINVAL for a NULL (tls).
+ */
+solo5_result_t solo5_tls_init(uintptr_t tls);
+
+/*
  * Sets the x86_64 TLS base register (%fs base) to (base). Returns SOLO5_R_EINVAL for a
  * non-canonical address (which the CPU would refuse), otherwise SOLO5_R_OK.
  */

@@ -31,7 +31,7 @@ void kernel_main(const struct ukvm_boot_info *bi)
         kernel_abort(msg, LITERAL_LEN(msg));
     }
 
-    start_info.cmdline = (const char *)(uintptr_t)bi->cmdline;
+    start_info.cmdline = cmdline_skip_solo5_options((const char *)(uintptr_t)bi->cmdline);
     start_info.heap_start = (uintptr_t)bi->heap_start;
     start_info.heap_size = (size_t)bi->heap_size;
 
