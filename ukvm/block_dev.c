@@ -15,6 +15,11 @@ int block_devs_open(struct block_devs *devs, const struct options *opts, char *e
     memset(devs, 0, sizeof(*devs));
     for (size_t i = 0; i < opts->nblocks; i++) {
         const struct block_option *o = &opts->blocks[i];
+        if (o->block_size == 0 || (o->block_size & (o->block_size - 1)) != 0) {
+            snprintf(err, errlen, "block device \"%s\": block size %u is not a power of two",
+                     o->name, o->block_size);
+            goto fail;
+        }
         int fd = open(o->path, O_RDWR | O_CLOEXEC);
         if (fd < 0 && errno == EISDIR) {
             snprintf(err, errlen, "block device \"%s\": %s is not a regular file", o->name,
@@ -33,10 +38,24 @@ int block_devs_open(struct block_devs *devs, const struct options *opts, char *e
             close(fd);
             goto fail;
         }
-        uint64_t capacity = (uint64_t)st.st_size / BLOCK_DEV_BLOCK_SIZE * BLOCK_DEV_BLOCK_SIZE;
-        if (capacity == 0) {
-            snprintf(err, errlen, "block device \"%s\": %s is smaller than one %d-byte block",
-                     o->name, o->path, BLOCK_DEV_BLOCK_SIZE);
+        /*
+         * The whole file is the device, so its size must be whole blocks: rounding down
+         * would hide the tail from the guest, and Solo5 refuses such files too.
+         */
+        uint64_t size = (uint64_t)st.st_size;
+        if (size == 0) {
+            snprintf(err, errlen,
+                     "block device \"%s\": %s is empty: a device needs at least one block "
+                     "(%u bytes)",
+                     o->name, o->path, o->block_size);
+            close(fd);
+            goto fail;
+        }
+        if (size % o->block_size != 0) {
+            snprintf(err, errlen,
+                     "block device \"%s\": %s: its size (%llu bytes) is not a multiple of the "
+                     "block size (%u bytes); the backing file must hold whole blocks",
+                     o->name, o->path, (unsigned long long)size, o->block_size);
             close(fd);
             goto fail;
         }
@@ -44,7 +63,8 @@ int block_devs_open(struct block_devs *devs, const struct options *opts, char *e
         memcpy(d->name, o->name, sizeof(d->name));
         d->path = o->path;
         d->fd = fd;
-        d->capacity = capacity;
+        d->capacity = size;
+        d->block_size = o->block_size;
     }
     return 0;
 fail:
@@ -77,8 +97,8 @@ bool block_dev_request_ok(const struct block_devs *devs, uint64_t handle, uint64
     if (handle >= devs->count)
         return 0;
     uint64_t cap = devs->devs[handle].capacity;
-    return len > 0 && offset % BLOCK_DEV_BLOCK_SIZE == 0 && len % BLOCK_DEV_BLOCK_SIZE == 0 &&
-           offset <= cap && len <= cap - offset;
+    uint64_t bs = devs->devs[handle].block_size;
+    return len > 0 && offset % bs == 0 && len % bs == 0 && offset <= cap && len <= cap - offset;
 }
 
 /* Moves len bytes at offset, looping over short transfers and EINTR. */

@@ -1,8 +1,9 @@
 /*
  * block_dev.h: block devices backed by host files (--disk, --block:NAME=FILE).
  *
- * Devices have 512-byte blocks; a file's capacity is its size rounded down to whole
- * blocks. I/O is whole blocks at block-aligned offsets, checked here again even though
+ * Each device has its own block size (512 bytes unless --block-sector-size says more);
+ * its backing file's size must be a whole, nonzero number of blocks, and is the device's
+ * capacity. I/O is whole blocks at block-aligned offsets, checked here again even though
  * the guest's kernel checks too: the guest is not trusted.
  */
 #ifndef UKVM_BLOCK_DEV_H
@@ -14,13 +15,12 @@
 
 #include "options.h"
 
-#define BLOCK_DEV_BLOCK_SIZE 512
-
 struct block_dev {
     char name[OPTIONS_BLOCK_NAME_MAX + 1];
     const char *path;
     int fd;
-    uint64_t capacity; /* bytes, a multiple of BLOCK_DEV_BLOCK_SIZE */
+    uint64_t capacity;   /* bytes, a nonzero multiple of block_size */
+    uint32_t block_size; /* bytes, a power of two (options.h) */
 };
 
 struct block_devs {

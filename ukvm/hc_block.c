@@ -34,7 +34,7 @@ enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg)
     if (dev) {
         a.handle = handle;
         a.capacity = dev->capacity;
-        a.block_size = BLOCK_DEV_BLOCK_SIZE;
+        a.block_size = dev->block_size;
         a.ret = UKVM_R_OK;
     } else {
         a.handle = a.capacity = a.block_size = 0;

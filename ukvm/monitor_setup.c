@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "exit_status.h"
+#include "core_dump.h"
 #include "monitor_setup.h"
 #include "stop_signals.h"
 
@@ -107,6 +108,13 @@ int monitor_setup_signals(struct monitor *m, char *err, size_t errlen)
 
 void monitor_setup_run(const struct options *opts, struct monitor *m)
 {
+    const char *core_path = opts->core_path;
+    if (opts->core_dir) {
+        char name[NAME_MAX + 1];
+        core_dump_default_path(opts->kernel_path, name, sizeof(name));
+        snprintf(m->core_path, sizeof(m->core_path), "%s/%s", opts->core_dir, name);
+        core_path = m->core_path;
+    }
     m->run = (struct run_context){
         .vcpu = m->vcpu,
         .mem = &m->mem,
@@ -118,7 +126,7 @@ void monitor_setup_run(const struct options *opts, struct monitor *m)
         .wake_fd = m->wake_fd,
         .trace = opts->trace,
         .core = opts->core,
-        .core_path = opts->core_path,
+        .core_path = core_path,
     };
 }
 

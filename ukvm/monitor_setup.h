@@ -14,6 +14,7 @@
 #ifndef UKVM_MONITOR_SETUP_H
 #define UKVM_MONITOR_SETUP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -40,7 +41,8 @@ struct monitor {
     struct boot_layout layout;
     int wake_fd; /* stop_signals_install's wake descriptor, valid when have_wake_fd */
     bool have_wake_fd;
-    struct run_context run; /* ready after monitor_setup_run */
+    struct run_context run;   /* ready after monitor_setup_run */
+    char core_path[PATH_MAX]; /* --dumpcore=DIR: DIR/<default core name>; run.core_path */
 };
 
 /* 2. Opens KVM, creates the VM and allocates guest memory (opts->mem_mib). Zeroes *m first. */

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "options.h"
 
@@ -20,10 +22,18 @@ void options_usage(FILE *out)
             "Runs the unikernel KERNEL.ukvm on /dev/kvm. ARGS become its command line,\n"
             "joined by single spaces.\n"
             "\n"
-            "Options:\n"
+            "Options (solo5-hvt's spellings are accepted too, so a script written for\n"
+            "solo5-hvt runs with ukvm in its place):\n"
             "  --mem=MiB           guest memory in MiB (default %d, at most %d)\n"
             "  --disk=FILE         block device \"storage\" backed by FILE\n"
-            "  --block:NAME=FILE   block device NAME backed by FILE (up to 16)\n"
+            "  --block:NAME=FILE   block device NAME backed by FILE (up to 63 devices); the\n"
+            "                      file's size must be a multiple of the block size\n"
+            "  --block-sector-size:NAME=N\n"
+            "                      block size of device NAME in bytes: a power of two from\n"
+            "                      512 (the default) to 32768\n"
+            "  --net:NAME=IFACE, --net:NAME=@FD, --net-mac:NAME=MAC\n"
+            "                      solo5-hvt's network options: recognised, but this version\n"
+            "                      of ukvm has no network devices and refuses them\n"
             "  --gdb[=[HOST:]PORT] wait for gdb before the first instruction; listen on\n"
             "                      HOST:PORT (default 127.0.0.1:1234; PORT 0 picks a free\n"
             "                      port; give HOST 0.0.0.0 to accept remote debuggers)\n"
@@ -31,6 +41,8 @@ void options_usage(FILE *out)
             "                      (readline with a terminal; commands from stdin without)\n"
             "  --core[=PATH]       when the guest crashes, write an ELF core file for gdb to\n"
             "                      PATH (default core.ukvm.KERNEL.PID in the working folder)\n"
+            "  --dumpcore[=DIR]    solo5-hvt's spelling: the same core, by its default name,\n"
+            "                      in the folder DIR (default: the working folder)\n"
             "  --trace             print every KVM exit and hypercall to stderr\n"
             "  --stats             print set-up and run times to stderr at exit\n"
             "  --help              this text\n"
@@ -121,11 +133,91 @@ static enum options_result add_block(struct options *opts, const char *name, siz
             !memcmp(opts->blocks[i].name, name, name_len))
             return usage_error(err, "block device named twice: '%s'", arg);
     if (opts->nblocks == OPTIONS_MAX_BLOCKS)
-        return usage_error(err, "too many block devices at '%s' (at most 16)", arg);
+        return usage_error(err, "too many block devices at '%s' (at most 63)", arg);
     struct block_option *b = &opts->blocks[opts->nblocks++];
     memcpy(b->name, name, name_len);
     b->name[name_len] = '\0';
     b->path = path;
+    b->block_size = OPTIONS_MIN_BLOCK_SIZE;
+    return OPTIONS_RUN;
+}
+
+/* A --block-sector-size option, applied once every --block is known (any order works). */
+struct sector_size_option {
+    const char *name; /* points into arg */
+    size_t name_len;
+    uint32_t size;
+    const char *arg;
+};
+
+struct sector_sizes {
+    size_t n;
+    struct sector_size_option v[OPTIONS_MAX_BLOCKS];
+};
+
+/*
+ * --block-sector-size:NAME=N. N is decimal, a power of two from OPTIONS_MIN_BLOCK_SIZE to
+ * OPTIONS_MAX_BLOCK_SIZE: Solo5 refuses the same values (its manifest field is 16 bits).
+ */
+static enum options_result add_sector_size(struct sector_sizes *sizes, const char *arg, FILE *err)
+{
+    const char *name = arg + strlen("--block-sector-size:");
+    const char *eq = strchr(name, '=');
+    if (!eq)
+        return usage_error(err, "'%s' must look like --block-sector-size:NAME=BYTES", arg);
+    size_t name_len = (size_t)(eq - name);
+    if (!valid_block_name(name, name_len))
+        return usage_error(err, "bad device name in '%s': use 1 to 63 letters, digits or '_'", arg);
+    const char *num = eq + 1;
+    errno = 0;
+    char *end;
+    unsigned long long v = isdigit((unsigned char)num[0]) ? strtoull(num, &end, 10) : 0;
+    if (!isdigit((unsigned char)num[0]) || errno || *end || v < OPTIONS_MIN_BLOCK_SIZE ||
+        v > OPTIONS_MAX_BLOCK_SIZE || (v & (v - 1)) != 0)
+        return usage_error(err,
+                           "bad block size in '%s': the block size must be a power of two of "
+                           "at least 512 (and at most 32768)",
+                           arg);
+    for (size_t i = 0; i < sizes->n; i++)
+        if (sizes->v[i].name_len == name_len && !memcmp(sizes->v[i].name, name, name_len))
+            return usage_error(err, "block size given twice: '%s'", arg);
+    if (sizes->n == OPTIONS_MAX_BLOCKS)
+        return usage_error(err, "too many --block-sector-size options at '%s' (at most 63)", arg);
+    sizes->v[sizes->n++] = (struct sector_size_option){
+        .name = name, .name_len = name_len, .size = (uint32_t)v, .arg = arg};
+    return OPTIONS_RUN;
+}
+
+/* Gives each --block-sector-size to its device; one naming no --block device is an error. */
+static enum options_result apply_sector_sizes(struct options *opts,
+                                              const struct sector_sizes *sizes, FILE *err)
+{
+    for (size_t i = 0; i < sizes->n; i++) {
+        const struct sector_size_option *s = &sizes->v[i];
+        struct block_option *b = NULL;
+        for (size_t j = 0; j < opts->nblocks && !b; j++)
+            if (strlen(opts->blocks[j].name) == s->name_len &&
+                !memcmp(opts->blocks[j].name, s->name, s->name_len))
+                b = &opts->blocks[j];
+        if (!b)
+            return usage_error(err, "'%s' names no block device: give --block:NAME=FILE too",
+                               s->arg);
+        b->block_size = s->size;
+    }
+    return OPTIONS_RUN;
+}
+
+/*
+ * --dumpcore=DIR must name a folder ukvm can create files in. Checked now, as solo5-hvt
+ * checks it, rather than when the guest crashes and the core is lost.
+ */
+static enum options_result check_core_dir(const char *dir, const char *arg, FILE *err)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+        return usage_error(err, "'%s': not an existing folder", arg);
+    if (access(dir, W_OK | X_OK) < 0)
+        return usage_error(err, "'%s': the folder is not writable", arg);
     return OPTIONS_RUN;
 }
 
@@ -156,6 +248,7 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
     opts->mem_mib = OPTIONS_DEFAULT_MEM_MIB;
     snprintf(opts->gdb_host, sizeof(opts->gdb_host), "%s", OPTIONS_DEFAULT_GDB_HOST);
     opts->gdb_port = OPTIONS_DEFAULT_GDB_PORT;
+    struct sector_sizes sizes = {0};
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -189,6 +282,25 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
                 return usage_error(err, "'%s' needs a file name (or give --core alone)", a);
             opts->core = true;
             opts->core_path = a + 7;
+        } else if (!strcmp(a, "--dumpcore") || !strncmp(a, "--dumpcore=", 11)) {
+            const char *dir = a[10] == '=' ? a + 11 : ".";
+            if (!*dir)
+                return usage_error(err, "'%s' needs a folder (or give --dumpcore alone)", a);
+            enum options_result r = check_core_dir(dir, a, err);
+            if (r != OPTIONS_RUN)
+                return r;
+            opts->core = true;
+            opts->core_dir = dir;
+        } else if (!strncmp(a, "--block-sector-size:", 20)) {
+            enum options_result r = add_sector_size(&sizes, a, err);
+            if (r != OPTIONS_RUN)
+                return r;
+        } else if (!strncmp(a, "--net:", 6) || !strncmp(a, "--net-mac:", 10)) {
+            return usage_error(err,
+                               "'%s': this version of ukvm has no network devices (the option "
+                               "is solo5-hvt's; ukvm refuses it rather than run without the "
+                               "device)",
+                               a);
         } else if (!strcmp(a, "--stats")) {
             opts->stats = true;
         } else if (!strncmp(a, "--mem=", 6)) {
@@ -212,6 +324,13 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             return usage_error(err, "unknown option '%s'", a);
         }
     }
+    enum options_result r = apply_sector_sizes(opts, &sizes, err);
+    if (r != OPTIONS_RUN)
+        return r;
+    if (opts->core_path && opts->core_dir)
+        return usage_error(err, "%s",
+                           "--core=PATH and --dumpcore=DIR both name where the core goes: "
+                           "give one");
     if (opts->gdb && opts->shell)
         return usage_error(err, "%s",
                            "--gdb and --shell cannot be combined: use one debug front end "

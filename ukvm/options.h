@@ -14,8 +14,10 @@
 
 #include "ukvm_abi.h"
 
-#define OPTIONS_MAX_BLOCKS       16
+#define OPTIONS_MAX_BLOCKS       63 /* Solo5's manifest holds at most 63 devices */
 #define OPTIONS_BLOCK_NAME_MAX   63
+#define OPTIONS_MIN_BLOCK_SIZE   512   /* --block-sector-size: a power of two in this range, */
+#define OPTIONS_MAX_BLOCK_SIZE   32768 /* as Solo5's 16-bit manifest field allows */
 #define OPTIONS_DEFAULT_MEM_MIB  64
 #define OPTIONS_MAX_MEM_MIB      4096        /* hypercall arguments are 32-bit guest addresses */
 #define OPTIONS_DEFAULT_GDB_HOST "127.0.0.1" /* never all interfaces unless asked */
@@ -24,6 +26,7 @@
 struct block_option {
     char name[OPTIONS_BLOCK_NAME_MAX + 1];
     const char *path;
+    uint32_t block_size; /* bytes: a power of two, OPTIONS_MIN_BLOCK_SIZE by default */
 };
 
 struct options {
@@ -34,6 +37,7 @@ struct options {
     bool shell; /* --shell: the inspection shell, stopped before the first instruction */
     bool core;  /* --core: write a core file when the guest crashes */
     const char *core_path; /* --core=PATH; NULL: the default name (ukvm/core_dump.h) */
+    const char *core_dir;  /* --dumpcore=DIR: the default name, in DIR; NULL: not given */
     char gdb_host[256];
     uint16_t gdb_port; /* 0: pick a free port */
     size_t nblocks;
@@ -51,6 +55,11 @@ enum options_result {
 /*
  * Parses argv into *opts. Messages for --help/--version go to out, errors (one line
  * naming the bad argument, then a hint to run --help) to err.
+ *
+ * Besides ukvm's own spellings, it takes solo5-hvt's (--block:NAME=FILE,
+ * --block-sector-size:NAME=N, --dumpcore[=DIR], --net:NAME=..., --net-mac:NAME=MAC), so a
+ * script written for solo5-hvt runs with ukvm in its place. The only file-system check
+ * is that a --dumpcore folder exists and is writable, so that a crash finds it so.
  */
 enum options_result options_parse(int argc, char *const argv[], struct options *opts, FILE *out,
                                   FILE *err);

@@ -133,6 +133,40 @@ for m in "${MONITORS[@]}"; do
     fi
     rm -rf "$tmp/wd"
 
+    # --dumpcore=DIR (solo5-hvt's spelling): the default name, inside DIR, for an abort;
+    # --dumpcore alone: the working folder. A guest that exits leaves none.
+    mkdir -p "$tmp/dc" "$tmp/wd"
+    timeout -s KILL 60 "$m" --dumpcore="$tmp/dc" "$BUILD/test_abort.ukvm" >/dev/null \
+        2>"$tmp/dc.err" </dev/null
+    status=$?
+    got=$(cd "$tmp/dc" && ls)
+    if [ $status = 255 ] && [[ $got == core.ukvm.test_abort.ukvm.[0-9]* ]] &&
+        [ "$(wc -w <<<"$got")" = 1 ] && grep -q "^ukvm: core written to $tmp/dc/$got (" "$tmp/dc.err"
+    then
+        pass "$f/dumpcore-dir"
+        core_check "$f/dumpcore-dir" "$BUILD/test_abort.ukvm" "$tmp/dc/$got" CORE_SIGNAL=SIGABRT
+    else
+        fail "$f/dumpcore-dir" "status $status, files '$got': $(tail -c 300 "$tmp/dc.err")"
+    fi
+    (cd "$tmp/wd" && exec "$abs_m" --dumpcore "$abs_k" >/dev/null 2>&1 </dev/null)
+    got=$(cd "$tmp/wd" && ls)
+    if [[ $got == core.ukvm.test_exception.ukvm.[0-9]* ]]; then
+        pass "$f/dumpcore-working-folder"
+    else
+        fail "$f/dumpcore-working-folder" "files in the working folder: '$got'"
+    fi
+    rm -rf "$tmp/dc" "$tmp/wd"
+    mkdir -p "$tmp/dc"
+    timeout -s KILL 60 "$m" --dumpcore="$tmp/dc" "$BUILD/test_hello.ukvm" >/dev/null 2>&1 </dev/null
+    if [ -z "$(ls "$tmp/dc")" ]; then
+        pass "$f/dumpcore-none-on-exit"
+    else
+        fail "$f/dumpcore-none-on-exit" "a guest that exited left $(ls "$tmp/dc")"
+    fi
+    rm -rf "$tmp/dc"
+    expect_run "$f/dumpcore-missing-folder" 2 "'--dumpcore=$tmp/nodir': not an existing folder" \
+        "$m" --dumpcore="$tmp/nodir" "$BUILD/test_hello.ukvm"
+
     # A core that cannot be written: said so, after the full report; status stays 255.
     expect_run "$f/unwritable-reported" 255 \
         "ukvm: no core file: cannot create $tmp/nodir/x.core: No such file or directory" \

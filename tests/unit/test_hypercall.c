@@ -8,7 +8,8 @@
  *   ARG_GPA   0x10000   the argument struct of the call under test
  *   DATA_GPA  0x20000   data buffers (console text, block I/O)
  *   DATA2_GPA 0x30000   a second buffer (block reads)
- * Block devices: "storage" (8 KiB, 16 blocks), "other" (1124 bytes: capacity 1024).
+ * Block devices: "storage" (8 KiB, 16 blocks of 512 bytes), "other" (2 KiB, 2 blocks of
+ * 1024 bytes, as --block-sector-size:other=1024 gives).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,7 @@
 #define DATA_GPA     0x20000ULL
 #define DATA2_GPA    0x30000ULL
 #define STORAGE_SIZE 8192
-#define OTHER_SIZE   1124
+#define OTHER_SIZE   2048
 
 static struct guest_mem mem;
 static struct block_devs blocks;
@@ -314,7 +315,8 @@ UNIT_TEST(block_info_finds_devices)
     CHECK_EQ_U64(block_info("other", 5, &a), HC_CONTINUE);
     CHECK_EQ_U64(a.ret, UKVM_R_OK);
     CHECK_EQ_U64(a.handle, 1);
-    CHECK_EQ_U64(a.capacity, 1024); /* 1124 bytes round down to two blocks */
+    CHECK_EQ_U64(a.capacity, OTHER_SIZE);
+    CHECK_EQ_U64(a.block_size, 1024);
 }
 
 UNIT_TEST(block_info_unknown_names)
@@ -402,8 +404,8 @@ UNIT_TEST(block_write_read_roundtrip)
                  HC_CONTINUE);
     CHECK_EQ_U64(ret, UKVM_R_OK);
     CHECK_EQ_U64(mem.host[MEM_SIZE - 1], 0xab);
-    /* The second device, by handle 1. */
-    CHECK_EQ_U64(block_io(UKVM_HC_BLOCK_WRITE, 1, 512, DATA_GPA, 512, &ret), HC_CONTINUE);
+    /* The second device, by handle 1, in its own 1024-byte blocks. */
+    CHECK_EQ_U64(block_io(UKVM_HC_BLOCK_WRITE, 1, 1024, DATA_GPA, 1024, &ret), HC_CONTINUE);
     CHECK_EQ_U64(ret, UKVM_R_OK);
     read_storage(storage_snapshot);
 }
@@ -422,7 +424,9 @@ UNIT_TEST(block_bad_requests_einval)
         {0, 0, STORAGE_SIZE + 512},        /* bigger than the device */
         {0, 0xfffffffffffffe00ULL, 512},   /* offset + len wraps to 0 */
         {0, 0xfffffffffffffe00ULL, 0x400}, /* wraps past 0 */
-        {1, 1024, 512},                    /* "other": 1124 bytes hold only two blocks */
+        {1, 512, 1024},                    /* "other": offset not a 1024-byte block */
+        {1, 0, 512},                       /* "other": length not a 1024-byte block */
+        {1, 2048, 1024},                   /* "other": past its two blocks */
         {2, 0, 512},                       /* no such handle */
         {UINT64_MAX, 0, 512},              /* no such handle */
         {1ULL << 32, 0, 512},              /* no such handle (not truncated to 0) */
@@ -566,8 +570,10 @@ static int setup(void)
     o.nblocks = 2;
     strcpy(o.blocks[0].name, "storage");
     o.blocks[0].path = storage_path;
+    o.blocks[0].block_size = 512;
     strcpy(o.blocks[1].name, "other");
     o.blocks[1].path = other_path;
+    o.blocks[1].block_size = 1024;
     if (block_devs_open(&blocks, &o, err, sizeof(err)) < 0) {
         printf("FAIL setup: %s\n", err);
         return -1;

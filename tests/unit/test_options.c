@@ -6,6 +6,8 @@
  * line naming the bad argument plus the --help hint on err, and nothing on out.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "unit.h"
@@ -204,29 +206,107 @@ UNIT_TEST(block_needs_file)
     CHECK_USAGE(PARSE("--block:", "k.ukvm"), "ukvm: '--block:' must look like --block:NAME=FILE\n");
 }
 
-UNIT_TEST(block_at_most_16)
+UNIT_TEST(block_at_most_63)
 {
-    static char args[17][32];
-    char *argv[20];
+    /* Solo5's manifest holds 63 devices, and its test suite attaches all 63. */
+    static char args[64][32];
+    char *argv[67];
     int argc = 0;
     argv[argc++] = "ukvm";
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 63; i++) {
         snprintf(args[i], sizeof(args[i]), "--block:d%d=f%d.img", i, i);
         argv[argc++] = args[i];
     }
     argv[argc++] = "k.ukvm";
     argv[argc] = NULL;
     CHECK_EQ_U64(parse_argv(argv), OPTIONS_RUN);
-    CHECK_EQ_U64(opts.nblocks, 16);
-    CHECK_STR_EQ(opts.blocks[15].name, "d15");
-    CHECK_STR_EQ(opts.blocks[15].path, "f15.img");
+    CHECK_EQ_U64(opts.nblocks, 63);
+    CHECK_STR_EQ(opts.blocks[62].name, "d62");
+    CHECK_STR_EQ(opts.blocks[62].path, "f62.img");
+    CHECK_EQ_U64(opts.blocks[62].block_size, 512);
 
-    snprintf(args[16], sizeof(args[16]), "--block:d16=f16.img");
-    argv[17] = args[16];
-    argv[18] = "k.ukvm";
-    argv[19] = NULL;
+    snprintf(args[63], sizeof(args[63]), "--block:d63=f63.img");
+    argv[64] = args[63];
+    argv[65] = "k.ukvm";
+    argv[66] = NULL;
     CHECK_USAGE(parse_argv(argv),
-                "ukvm: too many block devices at '--block:d16=f16.img' (at most 16)\n");
+                "ukvm: too many block devices at '--block:d63=f63.img' (at most 63)\n");
+}
+
+UNIT_TEST(block_sector_size)
+{
+    /* Before or after its --block, as solo5-hvt takes it. */
+    CHECK_EQ_U64(PARSE("--block-sector-size:a=4096", "--block:a=x.img", "--block:b=y.img",
+                       "--block-sector-size:b=32768", "k.ukvm"),
+                 OPTIONS_RUN);
+    CHECK_EQ_U64(opts.blocks[0].block_size, 4096);
+    CHECK_EQ_U64(opts.blocks[1].block_size, 32768);
+    CHECK_EQ_U64(PARSE("--disk=x.img", "--block-sector-size:storage=512", "k.ukvm"), OPTIONS_RUN);
+    CHECK_EQ_U64(opts.blocks[0].block_size, 512);
+    static char *const bad[] = {
+        "--block-sector-size:a=521",  "--block-sector-size:a=256",
+        "--block-sector-size:a=0",    "--block-sector-size:a=65536",
+        "--block-sector-size:a=1536", "--block-sector-size:a=",
+        "--block-sector-size:a=4k",   "--block-sector-size:a=-512",
+        "--block-sector-size:a= 512", "--block-sector-size:a=18446744073709551616",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char want[160];
+        snprintf(want, sizeof(want),
+                 "ukvm: bad block size in '%s': the block size must be a power of two of at "
+                 "least 512 (and at most 32768)\n",
+                 bad[i]);
+        CHECK_USAGE(PARSE("--block:a=x.img", bad[i], "k.ukvm"), want);
+    }
+    CHECK_USAGE(PARSE("--block-sector-size:a", "k.ukvm"),
+                "ukvm: '--block-sector-size:a' must look like --block-sector-size:NAME=BYTES\n");
+    CHECK_USAGE(PARSE("--block-sector-size:a-b=512", "k.ukvm"), "bad device name");
+    CHECK_USAGE(PARSE("--block:a=x.img", "--block-sector-size:b=4096", "k.ukvm"),
+                "ukvm: '--block-sector-size:b=4096' names no block device: give "
+                "--block:NAME=FILE too\n");
+    CHECK_USAGE(PARSE("--block:a=x.img", "--block-sector-size:a=4096", "--block-sector-size:a=1024",
+                      "k.ukvm"),
+                "block size given twice");
+}
+
+UNIT_TEST(net_options_refused)
+{
+    /* solo5-hvt's network options are known, but refused: no network devices yet. */
+    static char *const net[] = {"--net:service0=tap100", "--net:service0=@3",
+                                "--net-mac:service0=02:00:00:00:00:01"};
+    for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+        char want[200];
+        snprintf(want, sizeof(want), "ukvm: '%s': this version of ukvm has no network devices",
+                 net[i]);
+        CHECK_USAGE(PARSE(net[i], "k.ukvm"), want);
+    }
+}
+
+UNIT_TEST(dumpcore)
+{
+    char dir[] = "/tmp/ukvm-test-dumpcore-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char arg[64];
+    snprintf(arg, sizeof(arg), "--dumpcore=%s", dir);
+    CHECK_EQ_U64(PARSE(arg, "k.ukvm"), OPTIONS_RUN);
+    CHECK(opts.core && opts.core_path == NULL);
+    CHECK_STR_EQ(opts.core_dir, dir);
+    CHECK_EQ_U64(PARSE("--dumpcore", "k.ukvm"), OPTIONS_RUN);
+    CHECK(opts.core);
+    CHECK_STR_EQ(opts.core_dir, ".");
+    CHECK_USAGE(PARSE("--dumpcore=", "k.ukvm"), "'--dumpcore=' needs a folder");
+    CHECK_USAGE(PARSE("--dumpcore=/nonexistent/ukvm", "k.ukvm"),
+                "ukvm: '--dumpcore=/nonexistent/ukvm': not an existing folder\n");
+    CHECK_USAGE(PARSE("--dumpcore=/etc/hostname", "k.ukvm"), "not an existing folder");
+    CHECK_USAGE(PARSE(arg, "--core=x.core", "k.ukvm"), "give one");
+    /* Not writable: only meaningful when not root (root may write anywhere). */
+    if (geteuid() != 0) {
+        CHECK(chmod(dir, 0500) == 0);
+        CHECK_USAGE(PARSE(arg, "k.ukvm"), "the folder is not writable");
+    }
+    rmdir(dir);
+    CHECK_EQ_U64(PARSE("--help"), OPTIONS_DONE);
+    CHECK_STR_CONTAINS(out_text, "--dumpcore[=DIR]");
 }
 
 UNIT_TEST(trace_and_stats)
@@ -263,7 +343,10 @@ UNIT_TEST(help)
     CHECK_STARTS(out_text, "usage: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]\n");
     CHECK_STR_CONTAINS(out_text,
                        "--mem=MiB           guest memory in MiB (default 64, at most 4096)");
-    CHECK_STR_CONTAINS(out_text, "--block:NAME=FILE   block device NAME backed by FILE (up to 16)");
+    CHECK_STR_CONTAINS(out_text,
+                       "--block:NAME=FILE   block device NAME backed by FILE (up to 63 devices)");
+    CHECK_STR_CONTAINS(out_text, "--block-sector-size:NAME=N");
+    CHECK_STR_CONTAINS(out_text, "--net:NAME=IFACE");
     CHECK_STR_CONTAINS(out_text, "--trace");
     CHECK_STR_CONTAINS(out_text, "128+N when signal N");
     CHECK_EQ_U64(strlen(err_text), 0);
@@ -395,7 +478,10 @@ int main(void)
     UNIT_RUN(block_bad_names_refused);
     UNIT_RUN(block_name_length);
     UNIT_RUN(block_needs_file);
-    UNIT_RUN(block_at_most_16);
+    UNIT_RUN(block_at_most_63);
+    UNIT_RUN(block_sector_size);
+    UNIT_RUN(net_options_refused);
+    UNIT_RUN(dumpcore);
     UNIT_RUN(trace_and_stats);
     UNIT_RUN(core_file);
     UNIT_RUN(help);
