@@ -7,6 +7,9 @@
 #   make example         build everything and run the built-in example unikernel
 #   make test            the whole test suite (tests/run.sh)
 #   make bench           benchmarks (tests/bench/run.sh)
+#   make solo5-suite SOLO5=DIR
+#                        Solo5's own tests (DIR: a Solo5 source tree) built with the
+#                        installed app.mk and run with build/ukvm (docs/solo5.md)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make format-check    clang-format conformance
 
@@ -64,7 +67,7 @@ CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/core/%)
 ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
 .PHONY: all monitor kernel tests app test bench install clean format format-check fuzz deps \
-	example
+	example solo5-suite
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
 # benchmarks), tmux (interactive shell tests), clang (libFuzzer), clang-format (the style
@@ -176,6 +179,14 @@ test: all
 
 bench: all $(BENCH_UNIKERNELS) $(BENCH_HOST_BINS) $(QEMU_GUEST)
 	tests/bench/run.sh
+
+# Solo5's test suite against ukvm: tests/solo5/suite.sh installs ukvm into a temporary
+# DESTDIR, builds every DIR/tests/test_*/test_*.c with the installed app.mk and runs the
+# hvt cases of DIR/tests/tests.bats. Without SOLO5 it prints one SKIP line. $(MAKE) in the
+# recipe passes the jobserver on to the script's own make runs.
+SOLO5 ?=
+solo5-suite: monitor kernel
+	@MAKE='$(MAKE)' BUILD='$(BUILD)' tests/solo5/suite.sh '$(SOLO5)'
 
 install: monitor kernel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ukvm \
