@@ -1,8 +1,15 @@
 # ukvm: a GDB-first monitor for x86_64 unikernels.
 #
-#   make                 monitor (build/ukvm), ASan/UBSan monitor (build/asan/ukvm),
-#                        kernel object, every test unikernel (build/test_*.ukvm)
-#   make app APP=DIR     build DIR/*.c linked with the kernel into build/$(notdir DIR).ukvm
+#   make                 the same as `make all`: monitor (build/ukvm), ASan/UBSan monitor
+#                        (build/asan/ukvm), kernel object (build/ukvm_kernel.o) and string
+#                        library (build/libukvm_string.a), every test unikernel
+#                        (build/test_*.ukvm), unit tests. It never installs packages.
+#   make app APP=DIR     build DIR/*.c linked with the kernel into build/$(notdir DIR).ukvm;
+#                        objects go to a folder of their own for each DIR (by its absolute
+#                        path). A DIR named like one of this tree's test unikernels
+#                        (tests/test_*, tests/bench/bench_*), other than that test's own
+#                        folder, is refused, since its .ukvm would replace the test's:
+#                        rename the folder.
 #   make deps            install the Debian packages ukvm and its tests need (apt-get)
 #   make example         build everything and run the built-in example unikernel
 #   make test            the whole test suite (tests/run.sh)
@@ -13,10 +20,14 @@
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make format-check    clang-format conformance
 
+# A plain `make` builds; installing packages (deps) is never the default.
+.DEFAULT_GOAL := all
+
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := build
+OBJCOPY ?= objcopy
 
 CC ?= gcc
 ifeq ($(origin CC),default)
@@ -47,9 +58,16 @@ include kernel/app_flags.mk
 APP_CFLAGS := $(UKVM_APP_CFLAGS) -isystem $(GCC_INCLUDE) -Ikernel -Iinclude
 APP_LDFLAGS := $(UKVM_APP_LDFLAGS) -Wl,-T,kernel/kernel.ld
 KERNEL_CFLAGS := $(APP_CFLAGS) -Werror -mgeneral-regs-only
+# memcpy, memmove, memset, memcmp, strlen: one file each (kernel/string/word.h says why).
+STRING_SRCS := $(wildcard kernel/string/*.c)
+STRING_OBJS := $(patsubst kernel/%,$(BUILD)/kernel/%.o,$(STRING_SRCS))
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S)
-KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(notdir $(KERNEL_SRCS)))
+KERNEL_OBJS := $(patsubst kernel/%,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(STRING_OBJS)
 KERNEL_OBJ := $(BUILD)/ukvm_kernel.o
+STRING_LIB := $(BUILD)/libukvm_string.a
+# What ukvm_kernel.o exports: the Solo5 API, the entry point and the stack protector's
+# guard and failure function. Everything else (kernel_main, memcpy, ...) is made local.
+KERNEL_EXPORTS := -G 'solo5_*' -G '_start*' -G __stack_chk_guard -G __stack_chk_fail
 
 TEST_DIRS := $(sort $(wildcard tests/test_*))
 TEST_UNIKERNELS := $(TEST_DIRS:tests/%=$(BUILD)/%.ukvm)
@@ -86,7 +104,7 @@ example: monitor $(BUILD)/test_hello.ukvm
 all: monitor $(BUILD)/asan/ukvm kernel tests $(UNIT_BINS) $(ASAN_UNIT_BINS) $(CORE_TEST_BINS) \
 	$(ASAN_CORE_TEST_BINS)
 monitor: $(BUILD)/ukvm
-kernel: $(KERNEL_OBJ)
+kernel: $(KERNEL_OBJ) $(STRING_LIB)
 tests: $(TEST_UNIKERNELS)
 
 $(BUILD)/ukvm: $(MONITOR_OBJS)
@@ -128,20 +146,37 @@ $(BUILD)/kernel/%.S.o: kernel/%.S
 	$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
 # One relocatable object, so that every kernel part (entry, ABI note) is always linked.
+# Then only KERNEL_EXPORTS stay global: the kernel's helpers, its own string functions
+# included, become local, so an application may define any name of its own (Solo5's
+# bindings define memcpy, memmove, strcmp and more) without a duplicate definition.
+# solo5_app_main stays an undefined reference, which the application satisfies.
 $(KERNEL_OBJ): $(KERNEL_OBJS)
-	$(LD) -r -o $@ $^
+	$(LD) -r -o $@.r $^
+	$(OBJCOPY) -w $(KERNEL_EXPORTS) $@.r $@
+	rm -f $@.r
 
-# A unikernel: the app's objects plus the kernel, linked at 1 MiB (kernel/kernel.ld).
+# The same string functions for applications, one member each, linked after the app's
+# objects: an app that brings no C library still links the memcpy and memset calls GCC
+# emits on its own, and an app that defines some of them keeps its own.
+$(STRING_LIB): $(STRING_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# A unikernel: the app's objects, the kernel, then the string library, linked at 1 MiB
+# (kernel/kernel.ld). $(1) = name (build/NAME.ukvm), $(2) = source folder, $(3) = object
+# folder, $(4) = any further prerequisite of the link.
 define unikernel_rule
-$(BUILD)/$(1).ukvm: $(patsubst %.c,$(BUILD)/app/$(1)/%.o,$(notdir $(wildcard $(2)/*.c))) \
-		$(KERNEL_OBJ) kernel/kernel.ld
-	$(CC) $(APP_LDFLAGS) -o $$@ $$(filter %.o,$$^) -lgcc
+$(BUILD)/$(1).ukvm: $(patsubst %.c,$(3)/%.o,$(notdir $(wildcard $(2)/*.c))) \
+		$(KERNEL_OBJ) $(STRING_LIB) kernel/kernel.ld $(4)
+	$(CC) $(APP_LDFLAGS) -o $$@ $$(filter-out $(KERNEL_OBJ),$$(filter %.o,$$^)) \
+		$(KERNEL_OBJ) $(STRING_LIB) -lgcc
 
-$(BUILD)/app/$(1)/%.o: $(2)/%.c kernel/solo5.h
+$(3)/%.o: $(2)/%.c kernel/solo5.h
 	@mkdir -p $$(dir $$@)
 	$(CC) $(APP_CFLAGS) -I$(2) -c -o $$@ $$<
 endef
-$(foreach d,$(TEST_DIRS) $(BENCH_DIRS),$(eval $(call unikernel_rule,$(notdir $(d)),$(d))))
+$(foreach d,$(TEST_DIRS) $(BENCH_DIRS),\
+	$(eval $(call unikernel_rule,$(notdir $(d)),$(d),$(BUILD)/app/$(notdir $(d)))))
 
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
@@ -160,13 +195,32 @@ $(QEMU_GUEST): $(QEMU_GUEST_SRCS) tests/bench/qemu_guest/guest.ld
 		-Wl,-T,tests/bench/qemu_guest/guest.ld \
 		-o $@ $(QEMU_GUEST_SRCS)
 
+# make app APP=DIR: the folder is named by its absolute path, and its objects go to
+# $(BUILD)/app-dirs/<that path>, so two folders with one name never share objects (or
+# dependency files naming the other's sources). The output is still $(BUILD)/NAME.ukvm, so
+# $(BUILD)/app-from/NAME records the folder it was last linked from: building another
+# folder of the same name rewrites it, and the newer record forces a relink.
 ifdef APP
-APP_DIR := $(patsubst %/,%,$(APP))
+APP_DIR := $(abspath $(APP))
 APP_NAME := $(notdir $(APP_DIR))
 ifeq ($(wildcard $(APP_DIR)/*.c),)
 $(error APP=$(APP): no .c files in that folder)
 endif
-$(eval $(call unikernel_rule,$(APP_NAME),$(APP_DIR)))
+APP_CLASH := $(filter %/$(APP_NAME),$(TEST_DIRS) $(BENCH_DIRS))
+ifneq ($(APP_CLASH),)
+ifneq ($(abspath $(APP_CLASH)),$(APP_DIR))
+$(error APP=$(APP): the folder name '$(APP_NAME)' is that of this tree's test unikernel \
+	$(APP_CLASH), and $(BUILD)/$(APP_NAME).ukvm is that test's; rename the folder)
+endif
+# DIR is that test's own folder: build the test.
+else
+APP_FROM := $(BUILD)/app-from/$(APP_NAME)
+ifneq ($(file <$(APP_FROM)),$(APP_DIR))
+$(shell mkdir -p $(dir $(APP_FROM)))
+$(file >$(APP_FROM),$(APP_DIR))
+endif
+$(eval $(call unikernel_rule,$(APP_NAME),$(APP_DIR),$(BUILD)/app-dirs$(APP_DIR),$(APP_FROM)))
+endif
 app: $(BUILD)/$(APP_NAME).ukvm
 else
 app:
@@ -192,7 +246,8 @@ install: monitor kernel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ukvm \
 		$(DESTDIR)$(PREFIX)/include/ukvm $(DESTDIR)$(PREFIX)/share/ukvm/gdbinit
 	install -m 755 $(BUILD)/ukvm $(DESTDIR)$(PREFIX)/bin/ukvm
-	install -m 644 $(KERNEL_OBJ) kernel/kernel.ld kernel/app_flags.mk $(DESTDIR)$(PREFIX)/lib/ukvm/
+	install -m 644 $(KERNEL_OBJ) $(STRING_LIB) kernel/kernel.ld kernel/app_flags.mk \
+		$(DESTDIR)$(PREFIX)/lib/ukvm/
 	install -m 644 kernel/solo5.h include/ukvm_abi.h $(DESTDIR)$(PREFIX)/include/ukvm/
 	install -m 644 gdbinit/solo5.gdb $(DESTDIR)$(PREFIX)/share/ukvm/gdbinit/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GCC_INCLUDE@|$(GCC_INCLUDE)|g' kernel/app.mk.in \

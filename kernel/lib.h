@@ -1,8 +1,12 @@
 /*
- * lib.h: the freestanding C library functions the kernel provides (lib.c).
+ * lib.h: the freestanding C library functions in kernel/string/, one file each.
  *
- * GCC may emit calls to memcpy, memmove, memset and memcmp even in freestanding code
- * (struct copies, zero-initialization), so these exist for applications too.
+ * The kernel links its own copies into ukvm_kernel.o, where they are made local (only the
+ * Solo5 API, _start and the stack-protector symbols stay global), so they never clash
+ * with an application's own. GCC may emit calls to memcpy, memmove, memset and memcmp
+ * even in freestanding code (struct copies, zero-initialization), so applications get the
+ * same files as libukvm_string.a, linked after their objects: it supplies whichever of
+ * these an application does not define itself.
  */
 #ifndef KERNEL_LIB_H
 #define KERNEL_LIB_H

@@ -46,7 +46,8 @@ struct elf_image {
  * .note.ukvm ABI note whose version equals UKVM_ABI_VERSION (found in a PT_NOTE segment,
  * or failing that in an SHT_NOTE section named .note.ukvm; a malformed note in either is
  * an error). A PT_LOAD with p_memsz and p_filesz both 0 maps nothing and is ignored; one
- * with p_filesz 0 reads nothing, so its p_offset need not lie inside the file.
+ * with p_filesz 0 reads nothing, so its p_offset need not lie inside the file. Every other
+ * program header (PT_INTERP, PT_GNU_STACK, ...) is ignored and its contents never read.
  *
  * mem may be NULL to validate only; segments are still checked against mem_size. out may
  * be NULL. Does not modify the buffer, which may be a read-only mapping.

@@ -272,6 +272,33 @@ UNIT_TEST(empty_pt_load_ignored)
     CHECK_EQ_U64(image.nsegments, 2);
 }
 
+UNIT_TEST(pt_interp_ignored)
+{
+    /*
+     * Every ukvm unikernel has a PT_INTERP naming a path that cannot exist
+     * (kernel/interp.S), first in the table as ELF asks, so that running it on the host
+     * fails in execve. The loader loads it like any other image and never reads the path:
+     * the second image points PT_INTERP past the end of the file and still loads.
+     */
+    static const char interp[] = "/nonexistent/ukvm/run-with-ukvm";
+    const size_t interp_off = NOTE_OFF + 0x100;
+    for (int pass = 0; pass < 2; pass++) {
+        build_valid();
+        for (int i = PH_NOTE + 1; i > 0; i--)
+            *phdr(i) = *phdr(i - 1);
+        memcpy(img + interp_off, interp, sizeof(interp));
+        set_phdr(0, PT_INTERP, PF_R, pass == 0 ? interp_off : 0x7fffffff, 0, sizeof(interp),
+                 sizeof(interp), 1);
+        ehdr()->e_phnum = 4;
+        if (load() != 0)
+            UNIT_FAIL("load failed (image %d): %s", pass, err);
+        CHECK_EQ_U64(image.nsegments, 2);
+        CHECK_EQ_U64(image.entry, TEXT_VA + 0x10);
+        CHECK_EQ_U64(image.segments[0].vaddr, TEXT_VA);
+        CHECK(memcmp(guest + TEXT_VA, img + TEXT_OFF, TEXT_SZ) == 0);
+    }
+}
+
 UNIT_TEST(load_file_ok)
 {
     build_valid();
@@ -702,6 +729,7 @@ int main(void)
     UNIT_RUN(note_after_other_note_8_byte_aligned);
     UNIT_RUN(sixteen_segments_load);
     UNIT_RUN(empty_pt_load_ignored);
+    UNIT_RUN(pt_interp_ignored);
     UNIT_RUN(load_file_ok);
     UNIT_RUN(rejects_wrong_magic);
     UNIT_RUN(rejects_empty_buffer);
