@@ -2,7 +2,8 @@
 # build/ukvm_kernel.o exports exactly the Solo5 API, the entry point and the stack
 # protector's guard and failure function; everything else in it is local, so that an
 # application may define any other name (Solo5's test programs define memcpy, memmove,
-# strcmp, ... as global functions). Its only undefined symbol is solo5_app_main.
+# strcmp, ... as global functions). Its only undefined symbols are solo5_app_main and
+# the three symbols kernel/kernel.ld defines for the TLS segment (kernel/tls.c).
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
@@ -55,9 +56,14 @@ nm -g --defined-only "$kobj" | grep -qE " [BD] __stack_chk_guard\$" ||
 [ -z "$missing" ] && pass kernel-exports-entry-and-ssp ||
     fail kernel-exports-entry-and-ssp "not exported:$missing"
 
-undefined=$(nm -u "$kobj" | awk '{print $2}' | tr '\n' ' ')
-[ "$undefined" = "solo5_app_main " ] && pass kernel-needs-only-solo5_app_main ||
-    fail kernel-needs-only-solo5_app_main "undefined symbols: $undefined"
+undefined=$(nm -u "$kobj" | awk '{print $2}' | LC_ALL=C sort | tr '\n' ' ')
+want='_ukvm_tdata_size _ukvm_tdata_start _ukvm_tls_size solo5_app_main '
+[ "$undefined" = "$want" ] && pass kernel-needs-only-solo5_app_main-and-tls-layout ||
+    fail kernel-needs-only-solo5_app_main-and-tls-layout "undefined symbols: $undefined (want $want)"
+# Each of those layout symbols is defined by the linker script.
+for sym in _ukvm_tdata_size _ukvm_tdata_start _ukvm_tls_size; do
+    grep -q "^ *$sym = " kernel/kernel.ld || fail "kernel-ld-defines-$sym" "kernel/kernel.ld lacks $sym"
+done
 
 # The kernel keeps its own string functions, local: it never calls an application's.
 notlocal=''

@@ -6,17 +6,14 @@
 # in the tree by Solo5's own build ignored), runs it, records a build failure in the
 # table, follows tests.bats when there is one, writes the Markdown table, cleans up and
 # leaves the tree as it was.
-#
-# SOLO5_SUITE_POST_MERGE=1 adds the checks that pass only once the kernel keeps its string
-# functions to itself and unikernels carry a PT_INTERP (work merged from another branch):
-# a fake lib.c with global memset/memcpy/memmove/memcmp/strlen links and runs, and the
-# host refuses to execute a unikernel directly. Without it they are SKIP lines.
+# A fake lib.c with global memset/memcpy/memmove/memcmp/strlen, as Solo5's, links and
+# runs (the kernel keeps its own string functions to itself), and the host refuses to
+# execute a unikernel directly (PT_INTERP).
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; rm -f "$BUILD"/solo5-suite-ukvm-fake-solo5-$$-*.md' EXIT
-post_merge=${SOLO5_SUITE_POST_MERGE:-0}
 skip_line='SKIP solo5-suite: no Solo5 source tree given (make solo5-suite SOLO5=DIR); CI has none'
 have_kvm=1
 [ -w /dev/kvm ] || have_kvm=0
@@ -170,13 +167,9 @@ if (cd "$fake" && find . -type f -exec md5sum {} + | sort) | cmp -s - "$tmp/befo
 else
     fail fake-tree-untouched "the runner changed files in $fake"
 fi
-# Running the unikernel directly on the host: a line either way today; refused by the
-# host (status 127) once unikernels carry a PT_INTERP.
-if [ "$post_merge" = 1 ]; then
-    case_passed fake-noexec-host "$tmp/a.out" noexec-host
-else
-    has fake-noexec-host-reported "$tmp/a.out" '^(PASS|FAIL) solo5/noexec-host'
-fi
+# Running the unikernel directly on the host: refused by the host (status 127), because
+# unikernels carry a PT_INTERP that cannot exist.
+case_passed fake-noexec-host "$tmp/a.out" noexec-host
 
 # With a tests.bats, its cases decide: a known one runs, a non-hvt one is not listed, an
 # unknown hvt one fails, and a program without a case (test_globals) is built only.
@@ -208,10 +201,9 @@ else
     fail bats-lists-only-its-hvt-cases "status $status: $(grep -E '^(PASS|FAIL|SKIP) ' "$tmp/b.out")"
 fi
 
-# The second fake case: a lib.c like Solo5's, with global string functions. The kernel
-# defines the same names today, so this fails to link ("multiple definition") until the
-# kernel keeps them to itself.
-if [ "$post_merge" = 1 ]; then
+# The second fake case: a lib.c like Solo5's, with global string functions. It links only
+# because the kernel keeps its own to itself (no "multiple definition").
+{
     c=$tmp/ukvm-fake-solo5-$$-c
     make_fake "$c" <<'C'
 #include "fake_internal.h"
@@ -281,9 +273,5 @@ static void say(const char *s)
 }
 C
     tests/solo5/suite.sh "$c" >"$tmp/c.out" 2>&1 </dev/null
-    # passes once the kernel localizes its string functions
     case_passed fake-global-string-functions "$tmp/c.out" hello
-else
-    echo "SKIP fake-global-string-functions: links only once the kernel localizes its string" \
-        "functions; run with SOLO5_SUITE_POST_MERGE=1 after that merge"
-fi
+}
