@@ -26,11 +26,11 @@
  *                                        struct hvt_mft with its entries (the padding
  *                                        puts the manifest on an 8-byte boundary)
  */
-#define HVT_NOTE_NAME      "Solo5"
-#define HVT_NOTE_ABI1      0x31494241u /* "ABI1" */
-#define HVT_NOTE_MFT1      0x3154464du /* "MFT1" */
-#define HVT_NOTE_HDR_SIZE  20u         /* Elf64_Nhdr (12) + "Solo5\0" padded to 8 */
-#define HVT_MFT1_DESC_PAD  4u          /* descriptor bytes before struct hvt_mft */
+#define HVT_NOTE_NAME     "Solo5"
+#define HVT_NOTE_ABI1     0x31494241u /* "ABI1" */
+#define HVT_NOTE_MFT1     0x3154464du /* "MFT1" */
+#define HVT_NOTE_HDR_SIZE 20u         /* Elf64_Nhdr (12) + "Solo5\0" padded to 8 */
+#define HVT_MFT1_DESC_PAD 4u          /* descriptor bytes before struct hvt_mft */
 
 /* Which Solo5 target a binary was linked for (struct hvt_abi1_info.abi_target). */
 enum hvt_abi_target {
@@ -181,19 +181,19 @@ struct hvt_hc_poll {
 };
 
 struct hvt_hc_block_io { /* HVT_HC_BLOCK_WRITE and HVT_HC_BLOCK_READ */
-    uint64_t handle; /* in: manifest index */
-    uint64_t offset; /* in: bytes */
-    uint64_t data;   /* in: guest buffer */
-    uint64_t len;    /* in (read: in/out) */
-    int32_t ret;     /* out: HVT_R_* */
+    uint64_t handle;     /* in: manifest index */
+    uint64_t offset;     /* in: bytes */
+    uint64_t data;       /* in: guest buffer */
+    uint64_t len;        /* in (read: in/out) */
+    int32_t ret;         /* out: HVT_R_* */
     uint32_t pad;
 };
 
 struct hvt_hc_net_io { /* HVT_HC_NET_WRITE and HVT_HC_NET_READ */
-    uint64_t handle; /* in: manifest index */
-    uint64_t data;   /* in: guest buffer */
-    uint64_t len;    /* in (read: in/out) */
-    int32_t ret;     /* out: HVT_R_* */
+    uint64_t handle;   /* in: manifest index */
+    uint64_t data;     /* in: guest buffer */
+    uint64_t len;      /* in (read: in/out) */
+    int32_t ret;       /* out: HVT_R_* */
     uint32_t pad;
 };
 
@@ -230,8 +230,8 @@ struct hvt_trap_regs {
     uint64_t ss;
 };
 
-#define HVT_TRAP_SAVED_REGS      9  /* r11 .. rax below the frame */
-#define HVT_TRAP_RETADDR_OFFSET  80 /* bytes below the frame */
+#define HVT_TRAP_SAVED_REGS     9  /* r11 .. rax below the frame */
+#define HVT_TRAP_RETADDR_OFFSET 80 /* bytes below the frame */
 
 _Static_assert(sizeof(struct hvt_abi1_info) == 16, "hvt_abi1_info layout");
 _Static_assert(sizeof(struct hvt_mft_entry) == 104, "hvt_mft_entry layout");
