@@ -106,6 +106,7 @@ all: monitor $(BUILD)/asan/ukvm kernel tests $(UNIT_BINS) $(ASAN_UNIT_BINS) $(CO
 monitor: $(BUILD)/ukvm
 kernel: $(KERNEL_OBJ) $(STRING_LIB)
 tests: $(TEST_UNIKERNELS)
+include tests/hvt/hvt.mk
 
 $(BUILD)/ukvm: $(MONITOR_OBJS)
 	$(CC) -o $@ $^ $(MONITOR_LDLIBS)

@@ -2,8 +2,8 @@
 # tests/run.sh: ukvm's whole test suite (make test).
 #
 #   1. unit tests (no /dev/kvm): build/unit/test_*, and the same under ASan+UBSan
-#   2. test unikernels: every tests/test_*/*.spec (format: tests/SPEC-FORMAT.md), run
-#      with build/ukvm and again with build/asan/ukvm
+#   2. test unikernels: every tests/test_*/*.spec and tests/hvt/hvt_*/*.spec (Solo5 hvt-ABI
+#      guests) (format: tests/SPEC-FORMAT.md), run with build/ukvm and build/asan/ukvm
 #   3. scripted tests: every tests/scripts/*.sh (command line, signals, gdb, ...)
 #
 # Every test prints one line: PASS, FAIL (with why) or SKIP (with why). The last line is
@@ -60,10 +60,13 @@ done
 run_spec() { # run_spec SPEC MONITOR LABEL
     local spec=$1 monitor=$2 label=$3
     local UKVM_OPTS=() APP_ARGS=() SETUP='' EXPECT_STATUS='' EXPECT_STDOUT=() EXPECT_STDERR=()
-    local REJECT_STDERR=() TIMEOUT=60 tmp kernel status why='' s
+    local REJECT_STDERR=() TIMEOUT=60 KERNEL='' tmp kernel status why='' s
     # shellcheck disable=SC1090
     source "$spec"
     kernel=$BUILD/$(basename "$(dirname "$spec")").ukvm
+    # hvt guests (tests/hvt, docs/hvt-tests.md) are .hvt files; KERNEL= names another one.
+    [[ $spec == tests/hvt/* ]] && kernel=${kernel%.ukvm}.hvt
+    [ -n "$KERNEL" ] && kernel=$BUILD/$KERNEL
     if [ ! -f "$kernel" ]; then
         report FAIL "$label" "$kernel was not built"
         return
@@ -110,7 +113,7 @@ have_kvm=1
 if [ ! -w /dev/kvm ]; then
     have_kvm=0
 fi
-for spec in tests/test_*/*.spec; do
+for spec in tests/test_*/*.spec tests/hvt/hvt_*/*.spec; do
     [ -f "$spec" ] || continue
     name=$(basename "$(dirname "$spec")")
     case=$(basename "$spec" .spec)
