@@ -26,11 +26,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../ukvm/boot_setup.h"
-#include "../ukvm/exit_trace.h"
-#include "../ukvm/inspect/guest_access.h"
-#include "../ukvm/last_exception.h"
-#include "../ukvm/vcpu_state.h"
+#include "ukvm/abi/ukvm/last_exception.h"
+#include "ukvm/guest/boot_setup.h"
+#include "ukvm/inspect/guest_access.h"
+#include "ukvm/run/exit_trace.h"
+#include "ukvm/vm/vcpu_state.h"
 
 /* The longest line command_execute accepts, in bytes (without the NUL). */
 #define COMMAND_LINE_MAX 4096

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf_load.h"
+#include "ukvm/guest/elf_load.h"
 #include "ukvm_abi.h"
 
 #define FUZZ_MEM_SIZE 0x10000ULL

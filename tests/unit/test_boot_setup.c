@@ -14,9 +14,9 @@
  */
 #include <stdlib.h>
 
-#include "boot_setup.h"
-#include "inspect/pagewalk.h"
-#include "page_tables.h"
+#include "ukvm/guest/boot_setup.h"
+#include "ukvm/guest/page_tables.h"
+#include "ukvm/inspect/pagewalk.h"
 #include "ukvm_abi.h"
 #include "unit.h"
 

@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "boot_setup.h"
-#include "core_dump.h"
-#include "guest_signal.h"
+#include "ukvm/crash/core_dump.h"
+#include "ukvm/crash/guest_signal.h"
+#include "ukvm/guest/boot_setup.h"
 #include "ukvm_abi.h"
 #include "unit.h"
 

@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 
-#include "guest_mem.h"
+#include "ukvm/guest/guest_mem.h"
 #include "unit.h"
 
 #define MEM_SIZE 0x200000ULL /* 2 MiB */

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hypercall.h"
+#include "ukvm/abi/ukvm/hypercall.h"
 #include "unit.h"
 
 #define MEM_SIZE     0x400000ULL

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "lazy_lib.h"
+#include "ukvm/process/lazy_lib.h"
 #include "unit.h"
 
 static size_t (*strlen_fn)(const char *);

@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "mem_slots.h"
+#include "ukvm/vm/mem_slots.h"
 #include "unit.h"
 
 #define PAGE     MEM_SLOTS_PAGE_SIZE

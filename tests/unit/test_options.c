@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "options.h"
+#include "ukvm/process/options.h"
 #include "unit.h"
 
 static struct options opts; /* large (the command line buffer): keep it off the stack */

@@ -9,10 +9,10 @@
  */
 #include <stdlib.h>
 
-#include "boot_setup.h"
-#include "page_tables.h"
+#include "ukvm/debug/watchpoints.h"
+#include "ukvm/guest/boot_setup.h"
+#include "ukvm/guest/page_tables.h"
 #include "unit.h"
-#include "watchpoints.h"
 
 #define MEM       0x400000ULL
 #define CODE      0x100000ULL
