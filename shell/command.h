@@ -149,8 +149,9 @@ struct command_env {
     size_t (*memslots)(void *ctx, struct command_memslot *out, size_t max);
     /*
      * Writes an ELF core file of the stopped guest as the debugger sees it now to path
-     * (NULL: the default name, ukvm/core_dump.h) and prints "core written to PATH (...)"
-     * to out. Returns 0, or -1 with a one-line reason in err. NULL: `core` is refused.
+     * (NULL: the default name, ukvm/crash/core_dump.h) and prints "core written to PATH
+     * (...)" to out. Returns 0, or -1 with a one-line reason in err. NULL: `core` is
+     * refused.
      */
     int (*write_core)(void *ctx, const char *path, FILE *out, char *err, size_t errlen);
 };

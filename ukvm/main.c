@@ -12,11 +12,11 @@
 #include <time.h>
 
 #include "monitor_setup.h"
+#include "ukvm/crash/run_end.h"
 #include "ukvm/frontend/gdb_target.h"
 #include "ukvm/frontend/shell_frontend.h"
 #include "ukvm/process/exit_status.h"
 #include "ukvm/process/options.h"
-#include "ukvm/run/run_loop.h"
 
 static uint64_t now_ns(clockid_t clock)
 {

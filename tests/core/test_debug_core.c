@@ -1,5 +1,5 @@
 /*
- * test_debug_core.c: the debug core (ukvm/debug_core.h) driven directly, without gdb,
+ * test_debug_core.c: the debug core (ukvm/debug/debug_core.h) driven directly, without gdb,
  * on real test unikernels under /dev/kvm.
  *
  *   test_debug_core BUILD_DIR [LOG_FILE]

@@ -1,8 +1,8 @@
 /*
  * fuzz_elf_load.c: libFuzzer target for the ELF loader, which takes hostile files.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iukvm \
- *       tests/fuzz/fuzz_elf_load.c ukvm/elf_load.c -lelf -o build/fuzz_elf_load
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -I. \
+ *       tests/fuzz/fuzz_elf_load.c ukvm/guest/elf_load.c -lelf -o build/fuzz_elf_load
  *   build/fuzz_elf_load -max_total_time=60 CORPUS_DIR
  *
  * Beyond "no crash, no sanitizer report", every accepted image is checked against the

@@ -1,5 +1,5 @@
 /*
- * test_options.c: ukvm's command line (ukvm/options.h).
+ * test_options.c: ukvm's command line (ukvm/process/options.h).
  *
  * Every call captures the out and err streams in memory, so each test asserts both the
  * result and the exact words the user sees: a refused command line prints one "ukvm: "

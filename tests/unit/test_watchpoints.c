@@ -1,7 +1,8 @@
 /*
- * test_watchpoints.c: the watchpoint table (ukvm/watchpoints.h), the pages it refuses
- * (ukvm/watch_guard.h) and debug-register data breakpoints (ukvm/breakpoints.h), on
- * synthetic guest memory with real page tables and a fake hypervisor: no /dev/kvm.
+ * test_watchpoints.c: the watchpoint table (ukvm/debug/watchpoints.h), the pages it
+ * refuses (ukvm/debug/watch_guard.h) and debug-register data breakpoints
+ * (ukvm/debug/breakpoints.h), on synthetic guest memory with real page tables and a fake
+ * hypervisor: no /dev/kvm.
  *
  * Memory (4 MiB): system area 0x1000-0xfffff (GDT 0x1000, TSS 0x2000, IST stacks from
  * 0x10000, page tables from 0x20000), code 0x100000-0x100fff, data up to the stack, the

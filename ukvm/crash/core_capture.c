@@ -2,7 +2,6 @@
  * core_capture.c: core files of a live monitor (see core_capture.h).
  */
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core_capture.h"
@@ -25,20 +24,14 @@ static void capture_system_state(struct vcpu *vcpu, struct capture *c)
     c->have_fpu = vcpu_get_fpu(vcpu, &c->fpu) == 0;
 }
 
-/* The signal as a Unix process would have got it: number, si_code, si_addr. */
-struct sig {
-    int signo, code;
-    uint64_t addr;
-};
-
 /*
  * A CPU exception, as Linux reports it to a process: a page fault with the address and
  * whether the page was there (SEGV_ACCERR) or not (SEGV_MAPERR); #UD and #DE with the
  * instruction's address; the rest from the kernel (SI_KERNEL), no address.
  */
-static struct sig trap_signal(const struct ukvm_trap_frame *f)
+static struct core_signal trap_signal(const struct ukvm_trap_frame *f)
 {
-    struct sig s = {.signo = guest_signal_of_vector(f->vector), .code = SI_KERNEL};
+    struct core_signal s = {.signo = guest_signal_of_vector(f->vector), .code = SI_KERNEL};
     if (f->vector == X86_EXC_PF) {
         s.code = f->error_code & 1 ? SEGV_ACCERR : SEGV_MAPERR;
         s.addr = f->cr2;
@@ -52,19 +45,19 @@ static struct sig trap_signal(const struct ukvm_trap_frame *f)
     return s;
 }
 
-/* The signal of an event that ends the guest: the number gdb's stop shows (guest_signal.h). */
-static struct sig event_signal(const struct run_event *ev)
+struct core_signal core_capture_event_signal(const struct run_event *ev)
 {
     if (ev->kind == RUN_EVENT_TRAP)
         return trap_signal(&ev->frame);
     /* An abort is the program's own doing, as abort(3) raising SIGABRT with tgkill. */
-    return (struct sig){.signo = guest_signal_of_event(ev),
-                        .code = ev->kind == RUN_EVENT_ABORT ? SI_TKILL : SI_KERNEL};
+    return (struct core_signal){.signo = guest_signal_of_event(ev),
+                                .code = ev->kind == RUN_EVENT_ABORT ? SI_TKILL : SI_KERNEL};
 }
 
-static int write_capture(const struct run_context *run, const struct capture *c, struct sig sig,
-                         const struct core_dump_patch *patches, size_t npatches, const char *path,
-                         struct core_dump_result *res, char *err, size_t errlen)
+static int write_capture(const struct run_context *run, const struct capture *c,
+                         struct core_signal sig, const struct core_dump_patch *patches,
+                         size_t npatches, const char *path, struct core_dump_result *res, char *err,
+                         size_t errlen)
 {
     struct core_dump_source src = {
         .mem = run->mem,
@@ -108,7 +101,7 @@ int core_capture_event(struct run_context *ctx, const struct run_event *ev, cons
     struct capture c;
     struct core_dump_patch patch[8];
     size_t npatch = 0;
-    struct sig sig = event_signal(ev);
+    struct core_signal sig = core_capture_event_signal(ev);
     memset(&c, 0, sizeof(c));
     capture_system_state(ctx->vcpu, &c);
     switch (ev->kind) {
@@ -140,50 +133,14 @@ void core_capture_on_exit(struct run_context *ctx, const struct run_event *ev)
         fprintf(stderr, "ukvm: no core file: %s\n", err);
 }
 
-/* The stop's signal, as gdb shows it (ukvm/gdb_target.c). */
-static struct sig stop_signal(const struct debug_core *core)
+int core_capture_live(const struct run_context *run, const struct vcpu_regs *regs,
+                      struct core_signal sig, const struct core_dump_patch *patches,
+                      size_t npatches, const char *path, struct core_dump_result *res, char *err,
+                      size_t errlen)
 {
-    switch (core->stop.reason) {
-    case DEBUG_STOP_FAULT:
-    case DEBUG_STOP_ABORT:
-    case DEBUG_STOP_CRASH:
-        return event_signal(&core->fatal_event);
-    case DEBUG_STOP_INTERRUPT:
-        return (struct sig){.signo = SIGINT, .code = SI_KERNEL};
-    default:
-        return (struct sig){.signo = SIGTRAP, .code = SI_KERNEL};
-    }
-}
-
-int core_capture_stop(struct debug_core *core, const char *path, struct core_dump_result *res,
-                      char *err, size_t errlen)
-{
-    if (debug_core_ended(core)) {
-        snprintf(err, errlen, "the guest has ended: there is nothing left to dump");
-        return -1;
-    }
     struct capture c;
     memset(&c, 0, sizeof(c));
-    if (vcpu_get_regs(core->run->vcpu, &c.regs) < 0) {
-        snprintf(err, errlen, "the vCPU's registers cannot be read");
-        return -1;
-    }
-    capture_system_state(core->run->vcpu, &c);
-    /* The program as written: every int3 of ours shows its original byte. */
-    struct core_dump_patch *patches = NULL;
-    size_t n = 0;
-    if (core->bps.nsw) {
-        patches = calloc(core->bps.nsw, sizeof(*patches));
-        if (!patches) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        for (size_t i = 0; i < core->bps.nsw; i++)
-            if (!core->bps.sw[i].lifted)
-                patches[n++] = (struct core_dump_patch){.gpa = core->bps.sw[i].gpa,
-                                                        .byte = core->bps.sw[i].original};
-    }
-    int rc = write_capture(core->run, &c, stop_signal(core), patches, n, path, res, err, errlen);
-    free(patches);
-    return rc;
+    c.regs = *regs;
+    capture_system_state(run->vcpu, &c);
+    return write_capture(run, &c, sig, patches, npatches, path, res, err, errlen);
 }

@@ -1,8 +1,9 @@
 /*
  * core_capture.h: core files of a live monitor. Gathers what core_dump_write needs (the
  * registers of the context to show, system and FPU registers, the signal, guest memory
- * as the debugger sees it) from a guest that just died (--core) or from a debugger's
- * stop (`monitor core`), so that the core shows exactly what gdb's stop shows:
+ * as the debugger sees it) from a guest that just died (--core) or, through the debug
+ * core's ukvm/debug/stop_dump.c, from a debugger's stop (`monitor core`), so that the
+ * core shows exactly what gdb's stop shows:
  *
  *   a CPU exception   the faulting context from the trap frame
  *   an abort          inside the aborting routine (solo5_abort, __stack_chk_fail) at its
@@ -21,10 +22,17 @@
 #define UKVM_CORE_CAPTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core_dump.h"
-#include "ukvm/debug/debug_core.h"
 #include "ukvm/run/run_loop.h"
+#include "ukvm/vm/vcpu_state.h"
+
+/* A signal as a Unix process would have got it: number, si_code, si_addr. */
+struct core_signal {
+    int signo, code;
+    uint64_t addr;
+};
 
 /*
  * Writes a core of the guest that ev ended (a kind run_event_finish reports as a crash)
@@ -42,11 +50,21 @@ int core_capture_event(struct run_context *ctx, const struct run_event *ev, cons
 void core_capture_on_exit(struct run_context *ctx, const struct run_event *ev);
 
 /*
- * Writes a core of a debugger's current stop, registers as the vCPU holds them now (for
- * a fatal stop, the faulting context). Returns 0 with *res filled, or -1 with a reason
- * in err (also when the guest has already exited).
+ * The signal of an event that ends the guest (a kind run_event_finish reports as a crash):
+ * gdb's stop signal for it (guest_signal.h), with the si_code and si_addr Linux gives a
+ * process (SEGV_MAPERR or SEGV_ACCERR and CR2 for a page fault, SI_TKILL for an abort).
  */
-int core_capture_stop(struct debug_core *core, const char *path, struct core_dump_result *res,
-                      char *err, size_t errlen);
+struct core_signal core_capture_event_signal(const struct run_event *ev);
+
+/*
+ * Writes a core of the guest as it is now, showing regs (the context to show, which the
+ * caller chose) with the vCPU's own system and FPU registers, and signal sig; the npatches
+ * bytes of patches replace guest memory in the file only. Returns 0 with *res filled, or
+ * -1 with a one-line reason in err.
+ */
+int core_capture_live(const struct run_context *run, const struct vcpu_regs *regs,
+                      struct core_signal sig, const struct core_dump_patch *patches,
+                      size_t npatches, const char *path, struct core_dump_result *res, char *err,
+                      size_t errlen);
 
 #endif /* UKVM_CORE_CAPTURE_H */

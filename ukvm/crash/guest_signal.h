@@ -1,8 +1,8 @@
 /*
  * guest_signal.h: the Unix signal that stands for a guest's fatal event, as a crashed
- * Linux process would have got it. gdb's stop (gdb_target.c) and core files
- * (core_capture.c) both show it, and a core must say what the live stop said, so the
- * table is here, once:
+ * Linux process would have got it. gdb's stop (ukvm/frontend/gdb_target.c) and core
+ * files (core_capture.c) both show it, and a core must say what the live stop said, so
+ * the table is here, once:
  *
  *   CPU exception #PF #GP #SS #NP #TS    SIGSEGV
  *                 #UD                    SIGILL
@@ -13,7 +13,8 @@
  *   triple fault, hlt, bad hypercall...  SIGSEGV
  *   debug or watch exit, no debugger     SIGTRAP
  *
- * Numbers are the host's (<signal.h>); gdb's remote protocol numbers are gdb_target.c's.
+ * Numbers are the host's (<signal.h>); gdb's remote protocol numbers are those of
+ * ukvm/frontend/gdb_target.c.
  */
 #ifndef UKVM_GUEST_SIGNAL_H
 #define UKVM_GUEST_SIGNAL_H

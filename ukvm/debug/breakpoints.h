@@ -5,7 +5,7 @@
  * guest-physical memory by the monitor (text is read-only to the guest, not to us).
  * Any number may be set. Reads through breakpoints_shadow() see the original bytes, as
  * a debugger expects. Hardware breakpoints use the four debug-register slots, which
- * hardware data watchpoints (ukvm/watchpoints.h) share.
+ * hardware data watchpoints (ukvm/debug/watchpoints.h) share.
  */
 #ifndef UKVM_BREAKPOINTS_H
 #define UKVM_BREAKPOINTS_H

@@ -10,6 +10,7 @@
 
 #include "debug_core.h"
 #include "ukvm/abi/ukvm/trap_frame.h"
+#include "ukvm/crash/run_end.h"
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/inspect/x86_decode.h"
 #include "ukvm/process/exit_status.h"

@@ -1,8 +1,8 @@
 /*
  * debug_core.h: the one owner of a debugged guest's state: stopped or running, the
  * breakpoint table, single-stepping, why it last stopped, and the register and memory
- * view of the stopped vCPU. The gdb stub (through ukvm/gdb_target.c) and the shell are
- * front ends on it; it knows neither.
+ * view of the stopped vCPU. The gdb stub (through ukvm/frontend/gdb_target.c) and the
+ * shell are front ends on it; it knows neither.
  *
  * Stops are reported the same way on every KVM: before a stop is reported, an exit
  * whose instruction is still pending (port I/O) is completed, so rip is past it; a

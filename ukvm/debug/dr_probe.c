@@ -1,8 +1,8 @@
 /*
  * dr_probe.c: the run-time probe for hardware data breakpoints (see dr_probe.h).
  *
- * Written on the bottom half's interface only (vm.h), like every other part of the top
- * half: a Hypervisor.framework backend would be probed the same way.
+ * Written on the bottom half's interface only (ukvm/vm/vm.h), like every other part of
+ * the top half: a Hypervisor.framework backend would be probed the same way.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * watch_guard.h: the guest pages a watchpoint must never trap.
  *
- * A trapped page (read-only or absent slot, ukvm/mem_slots.h) turns the guest's own
+ * A trapped page (read-only or absent slot, ukvm/vm/mem_slots.h) turns the guest's own
  * accesses into exits the monitor completes. That works for instructions, which the
  * hypervisor can emulate one access at a time; it does not work for the accesses the CPU
  * makes by itself: walking page tables (and setting their accessed/dirty bits), reading

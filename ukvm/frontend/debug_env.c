@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ukvm/crash/core_capture.h"
+#include "ukvm/debug/stop_dump.h"
 #include "ukvm/vm/mem_slots.h"
 
 static struct debug_core *core_of(void *ctx)
@@ -62,11 +62,11 @@ static size_t memslots(void *ctx, struct command_memslot *out, size_t max)
     return ms->nslots;
 }
 
-/* `core [PATH]`: the core of this stop (ukvm/core_capture.c). */
+/* `core [PATH]`: the core of this stop (ukvm/debug/stop_dump.c). */
 static int write_core(void *ctx, const char *path, FILE *out, char *err, size_t errlen)
 {
     struct core_dump_result res;
-    if (core_capture_stop(core_of(ctx), path, &res, err, errlen) < 0)
+    if (stop_dump_write(core_of(ctx), path, &res, err, errlen) < 0)
         return -1;
     core_dump_print_result(out, "", &res);
     return 0;

@@ -1,8 +1,9 @@
 /*
  * debug_env.h: the command table's view of a debugged guest (shell/command.h's struct
  * command_env) on the debug core, built once for both front ends: gdb's `monitor`
- * (ukvm/gdb_target.c) and the shell (ukvm/shell_frontend.c). So every command sees the
- * same guest the same way in both; only env->control differs (the shell's alone).
+ * (ukvm/frontend/gdb_target.c) and the shell (ukvm/frontend/shell_frontend.c). So every
+ * command sees the same guest the same way in both; only env->control differs (the
+ * shell's alone).
  */
 #ifndef UKVM_DEBUG_ENV_H
 #define UKVM_DEBUG_ENV_H

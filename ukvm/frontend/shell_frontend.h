@@ -1,6 +1,6 @@
 /*
  * shell_frontend.h: `ukvm --shell`: the inspection shell (shell/shell.h) as a front end
- * on the debug core, as ukvm/gdb_frontend.c is for gdb.
+ * on the debug core, as ukvm/frontend/gdb_frontend.c is for gdb.
  */
 #ifndef UKVM_SHELL_FRONTEND_H
 #define UKVM_SHELL_FRONTEND_H

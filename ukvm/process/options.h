@@ -36,7 +36,7 @@ struct options {
     bool gdb;   /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
     bool shell; /* --shell: the inspection shell, stopped before the first instruction */
     bool core;  /* --core: write a core file when the guest crashes */
-    const char *core_path; /* --core=PATH; NULL: the default name (ukvm/core_dump.h) */
+    const char *core_path; /* --core=PATH; NULL: the default name (ukvm/crash/core_dump.h) */
     const char *core_dir;  /* --dumpcore=DIR: the default name, in DIR; NULL: not given */
     char gdb_host[256];
     uint16_t gdb_port; /* 0: pick a free port */

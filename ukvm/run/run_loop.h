@@ -4,9 +4,10 @@
  * Exit dispatch: hypercall (port I/O in the hypercall range) | hlt | debug | shutdown |
  * mmio | internal error | interrupted. run_until_event() serves the exits that let the
  * guest go on (console, poll, block I/O) and returns every other one as an event, so
- * that two drivers share one dispatcher: run_loop() (no debugger: every event ends the
- * guest, with a crash report where it is one) and the debug core (which turns events
- * into debugger stops).
+ * that two drivers share one dispatcher: run_loop() (ukvm/crash/run_end.h: no debugger,
+ * every event ends the guest, with a crash report where it is one) and the debug core
+ * (which turns events into debugger stops). This file knows neither driver: the types of
+ * a run and its events are here, and everything above uses them.
  */
 #ifndef UKVM_RUN_LOOP_H
 #define UKVM_RUN_LOOP_H
@@ -35,7 +36,7 @@ struct run_context {
     const char *kernel_path;
     int wake_fd;
     bool trace;            /* --trace: print each exit and hypercall to stderr */
-    bool core;             /* --core: write a core file when the guest dies (core_capture.h) */
+    bool core;             /* --core: core file when the guest dies (ukvm/crash/core_capture.h) */
     const char *core_path; /* --core=PATH; NULL: the default name */
     struct exit_trace exits;
     struct last_exception last_exception;
@@ -105,19 +106,5 @@ void run_until_event(struct run_context *ctx, struct run_event *ev);
  * to be a debugger's breakpoint.
  */
 void run_record_exception(struct run_context *ctx, const struct run_event *ev);
-
-/*
- * Ends the guest for an event (recording it with run_record_exception first): prints the crash
- * report for TRAP, ABORT, CRASH, INTERNAL_ERROR and unexpected DEBUG events, and returns ukvm's
- * exit status. Not for INTERRUPTED (see run_loop). With ctx->core, every such report is
- * followed by a core file (core_capture_on_exit), whose failure changes nothing else.
- */
-int run_event_finish(struct run_context *ctx, const struct run_event *ev);
-
-/*
- * Runs the guest to its end with no debugger; returns the process exit status. A stop
- * signal (SIGINT/SIGTERM) ends the guest with 128 + the signal number.
- */
-int run_loop(struct run_context *ctx);
 
 #endif /* UKVM_RUN_LOOP_H */

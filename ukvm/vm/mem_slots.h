@@ -1,6 +1,6 @@
 /*
  * mem_slots.h: the guest's memory as hypervisor memory slots, with pages that can be
- * trapped one by one (watchpoints, ukvm/watchpoints.h).
+ * trapped one by one (watchpoints, ukvm/debug/watchpoints.h).
  *
  * Guest memory is one host mapping. Normally one slot maps all of it. A page can instead
  * be read-only (guest writes exit as VM_EXIT_MMIO with the value written; reads go on at
