@@ -36,13 +36,13 @@ endif
 
 # ---------------------------------------------------------------- monitor
 MONITOR_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -MMD -MP
+	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -I. -MMD -MP
 MONITOR_LDLIBS := -lelf -ldl -lpthread
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
 # Every monitor source but main.c goes into a library that unit tests link against.
-MONITOR_SRCS := $(wildcard ukvm/*.c ukvm/inspect/*.c gdbstub/*.c shell/*.c)
+MONITOR_SRCS := $(wildcard ukvm/*.c ukvm/*/*.c ukvm/*/*/*.c gdbstub/*.c shell/*.c)
 MONITOR_LIB_SRCS := $(filter-out ukvm/main.c,$(MONITOR_SRCS))
 MONITOR_OBJS := $(MONITOR_SRCS:%.c=$(BUILD)/obj/%.o)
 MONITOR_LIB_OBJS := $(MONITOR_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -124,19 +124,19 @@ $(BUILD)/asan/obj/%.o: %.c
 
 $(BUILD)/unit/%: tests/unit/%.c $(MONITOR_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(MONITOR_CFLAGS) -Iukvm -o $@ $< $(MONITOR_LIB_OBJS) $(MONITOR_LDLIBS)
+	$(CC) $(MONITOR_CFLAGS) -o $@ $< $(MONITOR_LIB_OBJS) $(MONITOR_LDLIBS)
 
 $(BUILD)/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) -Iukvm -o $@ $< $(ASAN_LIB_OBJS) $(MONITOR_LDLIBS)
+	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) -o $@ $< $(ASAN_LIB_OBJS) $(MONITOR_LDLIBS)
 
 $(BUILD)/core/%: tests/core/%.c $(MONITOR_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(MONITOR_CFLAGS) -Iukvm -o $@ $< $(MONITOR_LIB_OBJS) $(MONITOR_LDLIBS)
+	$(CC) $(MONITOR_CFLAGS) -o $@ $< $(MONITOR_LIB_OBJS) $(MONITOR_LDLIBS)
 
 $(BUILD)/asan/core/%: tests/core/%.c $(ASAN_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) -Iukvm -o $@ $< $(ASAN_LIB_OBJS) $(MONITOR_LDLIBS)
+	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) -o $@ $< $(ASAN_LIB_OBJS) $(MONITOR_LDLIBS)
 
 $(BUILD)/kernel/%.c.o: kernel/%.c
 	@mkdir -p $(dir $@)
@@ -259,8 +259,8 @@ install: monitor kernel
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -Iukvm
-$(BUILD)/fuzz/fuzz_elf_load: tests/fuzz/fuzz_elf_load.c ukvm/elf_load.c
+	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -I.
+$(BUILD)/fuzz/fuzz_elf_load: tests/fuzz/fuzz_elf_load.c ukvm/guest/elf_load.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ -lelf
 # A 1 KiB PacketSize, so that inputs of fuzzer size reach the over-long-packet paths.

@@ -3,8 +3,8 @@
  *
  * The stub (gdbstub/) speaks the remote serial protocol and knows nothing about KVM: it
  * drives a target through this table of operations. ukvm implements the table once, on
- * its debug core (ukvm/gdb_target.c); the stub's unit tests implement it on a fake
- * target with plain memory and registers.
+ * its debug core (ukvm/frontend/gdb_target.c); the stub's unit tests implement it on a
+ * fake target with plain memory and registers.
  *
  * Threading: every operation is called from the thread that called gdbstub_serve(),
  * except interrupt(), which the stub calls from its connection-watcher thread while

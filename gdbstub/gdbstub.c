@@ -8,14 +8,6 @@
 #include "session.h"
 #include "watcher.h"
 
-void session_finish(struct gdb_session *s, enum gdb_session_end how)
-{
-    if (!s->ending) {
-        s->ending = true;
-        s->end_how = how;
-    }
-}
-
 /* Calls the handler for the packet in s->conn.pkt; each sends its own reply. */
 static void dispatch(struct gdb_session *s)
 {

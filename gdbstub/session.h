@@ -50,7 +50,10 @@ struct gdb_session {
     enum gdb_session_end end_how;
 };
 
-/* Marks the session over; the serve loop calls session_end(how) once and returns. */
+/*
+ * Marks the session over (session.c); the serve loop calls session_end(how) once and
+ * returns.
+ */
 void session_finish(struct gdb_session *s, enum gdb_session_end how);
 
 /* Registers: g, G, p, P (handlers_regs.c). */

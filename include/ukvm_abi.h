@@ -4,7 +4,7 @@
  * Self-contained (only <stdint.h>), included by freestanding guest code and by the
  * monitor alike. Every field is a fixed-width integer; guest addresses are plain
  * uint64_t guest-physical addresses, so the monitor can never dereference one by
- * accident: it must translate and range-check it first (ukvm/guest_mem.h).
+ * accident: it must translate and range-check it first (ukvm/guest/guest_mem.h).
  *
  * Versioned: the guest carries UKVM_ABI_VERSION in an ELF note (UKVM_NOTE_*), and the
  * monitor refuses a unikernel built for another version before running it.

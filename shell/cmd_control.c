@@ -12,9 +12,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "../ukvm/inspect/symbolize.h"
 #include "cmd_util.h"
 #include "expr.h"
+#include "ukvm/inspect/symbolize.h"
 
 #define STEP_MAX          1000000   /* stepi N, nexti N */
 #define WATCH_LEN_MAX     (1 << 20) /* bytes one watchpoint may cover */

@@ -2,7 +2,7 @@
  * cmd_core.c: an ELF core file of the stopped guest, on demand: `core [PATH]`.
  *
  * The command only parses; the front end writes the file (env->write_core, which is
- * ukvm/core_capture.c on the debug core), so the core holds exactly the view the
+ * ukvm/crash/core_capture.c on the debug core), so the core holds exactly the view the
  * debugger has: the registers of the current stop and memory without its int3s.
  */
 #include "command.h"

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ukvm/inspect/symbolize.h"
 #include "cmd_util.h"
 #include "expr.h"
+#include "ukvm/inspect/symbolize.h"
 
 #define EXAMINE_MAX_BYTES  65536 /* one x command reads at most this much */
 #define EXAMINE_MAX_ITEMS  1024  /* strings or instructions */

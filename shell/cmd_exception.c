@@ -8,10 +8,10 @@
 
 #include <inttypes.h>
 
-#include "../ukvm/crash_report.h"
-#include "../ukvm/inspect/regs_format.h"
-#include "../ukvm/inspect/x86_decode.h"
-#include "../ukvm/trap_frame.h"
+#include "ukvm/abi/ukvm/trap_frame.h"
+#include "ukvm/crash/crash_report.h"
+#include "ukvm/inspect/regs_format.h"
+#include "ukvm/inspect/x86_decode.h"
 
 /*
  * What the hypervisor holds for the vCPU: an exception it is delivering (injected) or

@@ -6,8 +6,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "../ukvm/inspect/symbolize.h"
 #include "expr.h"
+#include "ukvm/inspect/symbolize.h"
 
 #define EXITS_DEFAULT 20
 /* exit_trace_print_record's widest line (a BLOCK_WRITE hypercall) fits in this. */

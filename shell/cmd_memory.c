@@ -8,10 +8,10 @@
 
 #include <inttypes.h>
 
-#include "../ukvm/inspect/pagemap.h"
-#include "../ukvm/inspect/pagewalk.h"
 #include "cmd_util.h"
 #include "expr.h"
+#include "ukvm/inspect/pagemap.h"
+#include "ukvm/inspect/pagewalk.h"
 
 static int run_pt(const struct command_env *env, int argc, char **argv, FILE *out)
 {

@@ -9,9 +9,9 @@
 
 #include <inttypes.h>
 
-#include "../ukvm/inspect/descriptors.h"
-#include "../ukvm/inspect/regs_format.h"
 #include "cmd_util.h"
+#include "ukvm/inspect/descriptors.h"
+#include "ukvm/inspect/regs_format.h"
 
 static int run_regs(const struct command_env *env, int argc, char **argv, FILE *out)
 {

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../ukvm/inspect/pagewalk.h"
-#include "../ukvm/inspect/symbolize.h"
 #include "cmd_util.h"
 #include "expr.h"
+#include "ukvm/inspect/pagewalk.h"
+#include "ukvm/inspect/symbolize.h"
 
 #define LIST_CONTEXT 5  /* lines shown before and after */
 #define BT_DEFAULT   64 /* frames */

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ukvm/inspect/descriptors.h"
-#include "../ukvm/inspect/symbolize.h"
-#include "../ukvm/inspect/x86_decode.h"
 #include "cmd_util.h"
 #include "expr.h"
+#include "ukvm/inspect/descriptors.h"
+#include "ukvm/inspect/symbolize.h"
+#include "ukvm/inspect/x86_decode.h"
 
 #define IDT_VECTORS 256 /* x86 has 256 interrupt vectors */
 

@@ -8,9 +8,9 @@
 #include <signal.h>
 #include <string.h>
 
-#include "../ukvm/inspect/pagewalk.h"
-#include "../ukvm/inspect/symbolize.h"
 #include "expr.h"
+#include "ukvm/inspect/pagewalk.h"
+#include "ukvm/inspect/symbolize.h"
 
 int cmd_get_regs(const struct command_env *env, struct vcpu_regs *regs)
 {

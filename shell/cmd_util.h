@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../ukvm/inspect/disasm.h"
 #include "command.h"
+#include "ukvm/inspect/disasm.h"
 
 /*
  * The stopped vCPU's general (cmd_get_regs) or system (cmd_get_sregs) registers.

@@ -26,11 +26,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../ukvm/boot_setup.h"
-#include "../ukvm/exit_trace.h"
-#include "../ukvm/inspect/guest_access.h"
-#include "../ukvm/last_exception.h"
-#include "../ukvm/vcpu_state.h"
+#include "ukvm/abi/ukvm/last_exception.h"
+#include "ukvm/guest/boot_setup.h"
+#include "ukvm/inspect/guest_access.h"
+#include "ukvm/run/exit_trace.h"
+#include "ukvm/vm/vcpu_state.h"
 
 /* The longest line command_execute accepts, in bytes (without the NUL). */
 #define COMMAND_LINE_MAX 4096
@@ -149,8 +149,9 @@ struct command_env {
     size_t (*memslots)(void *ctx, struct command_memslot *out, size_t max);
     /*
      * Writes an ELF core file of the stopped guest as the debugger sees it now to path
-     * (NULL: the default name, ukvm/core_dump.h) and prints "core written to PATH (...)"
-     * to out. Returns 0, or -1 with a one-line reason in err. NULL: `core` is refused.
+     * (NULL: the default name, ukvm/crash/core_dump.h) and prints "core written to PATH
+     * (...)" to out. Returns 0, or -1 with a one-line reason in err. NULL: `core` is
+     * refused.
      */
     int (*write_core)(void *ctx, const char *path, FILE *out, char *err, size_t errlen);
 };

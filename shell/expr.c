@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../ukvm/inspect/symbolize.h"
+#include "ukvm/inspect/symbolize.h"
 
 /* Names and numbers are echoed in errors at most this long. */
 #define ECHO_MAX 40

@@ -3,7 +3,7 @@
  */
 #include "readline_api.h"
 
-#include "../ukvm/lazy_lib.h"
+#include "ukvm/process/lazy_lib.h"
 
 struct readline_api rl;
 

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ukvm/inspect/symbolize.h"
 #include "readline_api.h"
+#include "ukvm/inspect/symbolize.h"
 
 static volatile sig_atomic_t interrupted;
 

@@ -11,8 +11,8 @@
  *   scripted     one command per line from stdin, with no prompt and no echo, so that
  *                the output is only what the commands print.
  *
- * The session knows no KVM: the front end (ukvm/shell_frontend.c) gives it the env and
- * owns the guest; this file owns the terminal.
+ * The session knows no KVM: the front end (ukvm/frontend/shell_frontend.c) gives it the
+ * env and owns the guest; this file owns the terminal.
  */
 #ifndef UKVM_SHELL_SHELL_H
 #define UKVM_SHELL_SHELL_H

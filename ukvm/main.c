@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "exit_status.h"
-#include "gdb_target.h"
 #include "monitor_setup.h"
-#include "options.h"
-#include "run_loop.h"
-#include "shell_frontend.h"
+#include "ukvm/crash/run_end.h"
+#include "ukvm/frontend/gdb_target.h"
+#include "ukvm/frontend/shell_frontend.h"
+#include "ukvm/process/exit_status.h"
+#include "ukvm/process/options.h"
 
 static uint64_t now_ns(clockid_t clock)
 {

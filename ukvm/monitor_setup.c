@@ -8,10 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exit_status.h"
-#include "core_dump.h"
 #include "monitor_setup.h"
-#include "stop_signals.h"
+#include "ukvm/crash/core_dump.h"
+#include "ukvm/process/exit_status.h"
+#include "ukvm/run/stop_signals.h"
 
 static uint64_t now_ns(clockid_t clock)
 {

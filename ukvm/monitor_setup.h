@@ -18,14 +18,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "block_dev.h"
-#include "boot_setup.h"
-#include "elf_load.h"
-#include "guest_mem.h"
-#include "mem_slots.h"
-#include "options.h"
-#include "run_loop.h"
-#include "vm.h"
+#include "ukvm/devices/block_dev.h"
+#include "ukvm/guest/boot_setup.h"
+#include "ukvm/guest/elf_load.h"
+#include "ukvm/guest/guest_mem.h"
+#include "ukvm/process/options.h"
+#include "ukvm/run/run_loop.h"
+#include "ukvm/vm/mem_slots.h"
+#include "ukvm/vm/vm.h"
 
 /*
  * One monitored guest. run points into the struct (mem, blocks, layout), so a monitor

@@ -1,5 +1,5 @@
 /*
- * test_debug_core.c: the debug core (ukvm/debug_core.h) driven directly, without gdb,
+ * test_debug_core.c: the debug core (ukvm/debug/debug_core.h) driven directly, without gdb,
  * on real test unikernels under /dev/kvm.
  *
  *   test_debug_core BUILD_DIR [LOG_FILE]
@@ -24,13 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../unit/unit.h"
-#include "debug_core.h"
-#include "exit_status.h"
-#include "exit_trace.h"
-#include "guest_virt.h"
-#include "monitor_setup.h"
-#include "options.h"
+#include "tests/unit/unit.h"
+#include "ukvm/debug/debug_core.h"
+#include "ukvm/guest/guest_virt.h"
+#include "ukvm/monitor_setup.h"
+#include "ukvm/process/exit_status.h"
+#include "ukvm/process/options.h"
+#include "ukvm/run/exit_trace.h"
 
 /* How long a requested stop may take before it counts as lost (generous: no timing test). */
 #define STOP_DEADLINE_S 20

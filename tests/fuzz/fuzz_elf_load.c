@@ -1,8 +1,8 @@
 /*
  * fuzz_elf_load.c: libFuzzer target for the ELF loader, which takes hostile files.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iukvm \
- *       tests/fuzz/fuzz_elf_load.c ukvm/elf_load.c -lelf -o build/fuzz_elf_load
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -I. \
+ *       tests/fuzz/fuzz_elf_load.c ukvm/guest/elf_load.c -lelf -o build/fuzz_elf_load
  *   build/fuzz_elf_load -max_total_time=60 CORPUS_DIR
  *
  * Beyond "no crash, no sanitizer report", every accepted image is checked against the
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf_load.h"
+#include "ukvm/guest/elf_load.h"
 #include "ukvm_abi.h"
 
 #define FUZZ_MEM_SIZE 0x10000ULL

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../gdbstub/rsp_packet.h"
-#include "../../gdbstub/rsp_transport.h"
+#include "gdbstub/rsp_packet.h"
+#include "gdbstub/rsp_transport.h"
 
 #define MEM_BASE 0x1000ULL
 #define MEM_SIZE 0x1000ULL /* small: it is reset for every input */

@@ -90,8 +90,8 @@ for m in "${MONITORS[@]}"; do
     rm -f "$err1"
 done
 
-# The default run path loads no debugging library: libdw, Capstone and readline are
-# opened on first use (ukvm/lazy_lib.h), since loading them cost more than the guest's
+# The default run path loads no debugging library: libdw, Capstone and readline are opened
+# on first use (ukvm/process/lazy_lib.h), since loading them cost more than the guest's
 # whole boot. The dynamic loader's own log lists every object mapped, dlopen included.
 m=$BUILD/ukvm
 LD_DEBUG=files "$m" "$hello" >/dev/null 2>"$tmp/ld.log"

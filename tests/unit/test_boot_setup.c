@@ -1,8 +1,8 @@
 /*
  * test_boot_setup.c: layout, page tables, GDT/TSS, boot info and entry registers
- * (ukvm/boot_setup.h, ukvm/page_tables.h), checked by walking the monitor-built tables
- * with the software page walker exactly as the vCPU would, using the cr0/cr3/cr4/efer
- * that boot_initial_regs hands to it.
+ * (ukvm/guest/boot_setup.h, ukvm/guest/page_tables.h), checked by walking the
+ * monitor-built tables with the software page walker exactly as the vCPU would, using the
+ * cr0/cr3/cr4/efer that boot_initial_regs hands to it.
  *
  * The synthetic image looks like kernel/kernel.ld output, plus a one-page hole:
  *
@@ -14,9 +14,9 @@
  */
 #include <stdlib.h>
 
-#include "boot_setup.h"
-#include "inspect/pagewalk.h"
-#include "page_tables.h"
+#include "ukvm/guest/boot_setup.h"
+#include "ukvm/guest/page_tables.h"
+#include "ukvm/inspect/pagewalk.h"
 #include "ukvm_abi.h"
 #include "unit.h"
 

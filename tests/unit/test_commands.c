@@ -17,9 +17,9 @@
  */
 #include <stdlib.h>
 
-#include "../../shell/command.h"
-#include "inspect/pagewalk.h"
-#include "inspect/symbolize.h"
+#include "shell/command.h"
+#include "ukvm/inspect/pagewalk.h"
+#include "ukvm/inspect/symbolize.h"
 #include "unit.h"
 
 #define MEM_SIZE 0x400000ULL

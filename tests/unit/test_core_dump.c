@@ -1,5 +1,5 @@
 /*
- * test_core_dump.c: ELF core files (ukvm/core_dump.h), written from synthetic guest
+ * test_core_dump.c: ELF core files (ukvm/crash/core_dump.h), written from synthetic guest
  * memory and read back byte by byte: the ELF header, the note layout (sizes, offsets,
  * register slots of NT_PRSTATUS, NT_PRPSINFO, NT_FPREGSET), PT_LOAD segments from the
  * monitor's own page tables (null and guard pages left out, permissions as mapped),
@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "boot_setup.h"
-#include "core_dump.h"
-#include "guest_signal.h"
+#include "ukvm/crash/core_dump.h"
+#include "ukvm/crash/guest_signal.h"
+#include "ukvm/guest/boot_setup.h"
 #include "ukvm_abi.h"
 #include "unit.h"
 

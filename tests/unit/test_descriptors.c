@@ -3,7 +3,7 @@
  * (ukvm/inspect/descriptors.h), on the values ukvm's GDT and the kernel's IDT hold and
  * on hand-built ones.
  */
-#include "inspect/descriptors.h"
+#include "ukvm/inspect/descriptors.h"
 #include "unit.h"
 
 UNIT_TEST(code_and_data)

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf_load.h"
+#include "ukvm/guest/elf_load.h"
 #include "ukvm_abi.h"
 #include "unit.h"
 

@@ -7,8 +7,8 @@
  */
 #include <stdlib.h>
 
-#include "../../shell/expr.h"
-#include "inspect/symbolize.h"
+#include "shell/expr.h"
+#include "ukvm/inspect/symbolize.h"
 #include "unit.h"
 
 #define RIP  0x100030ULL

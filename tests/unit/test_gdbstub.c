@@ -5,7 +5,7 @@
  * malformed input in test_gdbstub_malformed.c, sockets in test_gdbstub_net.c, the
  * target description's bits in test_gdbstub_xml.c, real gdb in test_gdbstub_gdb.c.
  */
-#include "../../gdbstub/gdb_target.h"
+#include "gdbstub/gdb_target.h"
 #include "test_gdbstub_fake.h"
 #include "unit.h"
 

@@ -25,7 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../gdbstub/gdbstub.h"
+#include "gdbstub/gdbstub.h"
 
 #define HELPER static __attribute__((unused))
 

@@ -4,7 +4,7 @@
  * ack mode, '-'), never crashes, hangs or overruns a buffer, and keeps serving: each test
  * ends with a well-formed packet that must still get its normal reply.
  */
-#include "../../gdbstub/rsp_packet.h"
+#include "gdbstub/rsp_packet.h"
 #include "test_gdbstub_fake.h"
 #include "unit.h"
 

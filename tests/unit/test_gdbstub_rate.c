@@ -8,7 +8,7 @@
  */
 #include <time.h>
 
-#include "../../gdbstub/rsp_transport.h"
+#include "gdbstub/rsp_transport.h"
 #include "test_gdbstub_fake.h"
 #include "unit.h"
 

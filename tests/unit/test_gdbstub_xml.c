@@ -6,10 +6,10 @@
  */
 #include <stdlib.h>
 
-#include "../../gdbstub/gdb_regs.h"
-#include "../../gdbstub/rsp_packet.h"
-#include "../../gdbstub/target_xml.h"
-#include "inspect/x86_decode.h"
+#include "gdbstub/gdb_regs.h"
+#include "gdbstub/rsp_packet.h"
+#include "gdbstub/target_xml.h"
+#include "ukvm/inspect/x86_decode.h"
 #include "unit.h"
 
 struct expected_field {

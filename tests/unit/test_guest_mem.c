@@ -1,5 +1,5 @@
 /*
- * test_guest_mem.c: guest memory and its bounds checks (ukvm/guest_mem.h).
+ * test_guest_mem.c: guest memory and its bounds checks (ukvm/guest/guest_mem.h).
  *
  * Every hypercall argument passes through guest_mem_range_ok(), so these tests pin its
  * edges: the last byte, the first byte past the end, empty ranges, and additions that
@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 
-#include "guest_mem.h"
+#include "ukvm/guest/guest_mem.h"
 #include "unit.h"
 
 #define MEM_SIZE 0x200000ULL /* 2 MiB */

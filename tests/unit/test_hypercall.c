@@ -1,6 +1,6 @@
 /*
- * test_hypercall.c: the monitor's hypercall handlers (ukvm/hypercall.h) against real
- * guest memory, a pipe standing in for the console, and temporary files as block
+ * test_hypercall.c: the monitor's hypercall handlers (ukvm/abi/ukvm/hypercall.h) against
+ * real guest memory, a pipe standing in for the console, and temporary files as block
  * devices. Every call goes through hypercall_dispatch() with the port and 32-bit value
  * the guest's `outl` would produce.
  *
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hypercall.h"
+#include "ukvm/abi/ukvm/hypercall.h"
 #include "unit.h"
 
 #define MEM_SIZE     0x400000ULL

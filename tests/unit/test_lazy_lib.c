@@ -1,5 +1,5 @@
 /*
- * test_lazy_lib.c: loading a library on first use (ukvm/lazy_lib.h).
+ * test_lazy_lib.c: loading a library on first use (ukvm/process/lazy_lib.h).
  *
  * libdw, Capstone and readline reach ukvm only through lazy_lib_load, so a missing or
  * unusable library must be one clear error naming the feature and the package to
@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "lazy_lib.h"
+#include "ukvm/process/lazy_lib.h"
 #include "unit.h"
 
 static size_t (*strlen_fn)(const char *);

@@ -1,12 +1,12 @@
 /*
- * test_mem_slots.c: guest memory split into slots around trapped pages (ukvm/mem_slots.h),
- * against a fake hypervisor that enforces KVM's rules: a slot number is either free or
- * holds one slot, a slot is deleted before its number is reused with another range or
- * other flags, and no two slots overlap.
+ * test_mem_slots.c: guest memory split into slots around trapped pages
+ * (ukvm/vm/mem_slots.h), against a fake hypervisor that enforces KVM's rules: a slot
+ * number is either free or holds one slot, a slot is deleted before its number is reused
+ * with another range or other flags, and no two slots overlap.
  */
 #include <stdlib.h>
 
-#include "mem_slots.h"
+#include "ukvm/vm/mem_slots.h"
 #include "unit.h"
 
 #define PAGE     MEM_SLOTS_PAGE_SIZE

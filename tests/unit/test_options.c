@@ -1,5 +1,5 @@
 /*
- * test_options.c: ukvm's command line (ukvm/options.h).
+ * test_options.c: ukvm's command line (ukvm/process/options.h).
  *
  * Every call captures the out and err streams in memory, so each test asserts both the
  * result and the exact words the user sees: a refused command line prints one "ukvm: "
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "options.h"
+#include "ukvm/process/options.h"
 #include "unit.h"
 
 static struct options opts; /* large (the command line buffer): keep it off the stack */

@@ -21,8 +21,8 @@
  */
 #include <stdlib.h>
 
-#include "inspect/pagemap.h"
-#include "inspect/pagewalk.h"
+#include "ukvm/inspect/pagemap.h"
+#include "ukvm/inspect/pagewalk.h"
 #include "unit.h"
 
 #define MEM_SIZE 0x400000ULL

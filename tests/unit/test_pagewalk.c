@@ -24,8 +24,8 @@
  */
 #include <stdlib.h>
 
-#include "inspect/pagewalk.h"
-#include "inspect/x86_decode.h"
+#include "ukvm/inspect/pagewalk.h"
+#include "ukvm/inspect/x86_decode.h"
 #include "unit.h"
 
 #define MEM_SIZE 0x400000ULL

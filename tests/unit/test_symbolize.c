@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "inspect/symbolize.h"
+#include "ukvm/inspect/symbolize.h"
 #include "unit.h"
 
 static const char fixture_src[] = "volatile int sink;\n"                            /* 1 */

@@ -1,7 +1,8 @@
 /*
- * test_watchpoints.c: the watchpoint table (ukvm/watchpoints.h), the pages it refuses
- * (ukvm/watch_guard.h) and debug-register data breakpoints (ukvm/breakpoints.h), on
- * synthetic guest memory with real page tables and a fake hypervisor: no /dev/kvm.
+ * test_watchpoints.c: the watchpoint table (ukvm/debug/watchpoints.h), the pages it
+ * refuses (ukvm/debug/watch_guard.h) and debug-register data breakpoints
+ * (ukvm/debug/breakpoints.h), on synthetic guest memory with real page tables and a fake
+ * hypervisor: no /dev/kvm.
  *
  * Memory (4 MiB): system area 0x1000-0xfffff (GDT 0x1000, TSS 0x2000, IST stacks from
  * 0x10000, page tables from 0x20000), code 0x100000-0x100fff, data up to the stack, the
@@ -9,10 +10,10 @@
  */
 #include <stdlib.h>
 
-#include "boot_setup.h"
-#include "page_tables.h"
+#include "ukvm/debug/watchpoints.h"
+#include "ukvm/guest/boot_setup.h"
+#include "ukvm/guest/page_tables.h"
 #include "unit.h"
-#include "watchpoints.h"
 
 #define MEM       0x400000ULL
 #define CODE      0x100000ULL

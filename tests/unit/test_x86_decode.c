@@ -2,7 +2,7 @@
  * test_x86_decode.c: exception names, error-code decodings and register flag names,
  * with every bit constant cross-checked against register values seen on real machines.
  */
-#include "inspect/x86_decode.h"
+#include "ukvm/inspect/x86_decode.h"
 #include "unit.h"
 
 UNIT_TEST(exception_names)

@@ -19,8 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../vcpu_state.h"
 #include "guest_access.h"
+#include "ukvm/vm/vcpu_state.h"
 
 struct symbolizer;
 

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../vcpu_state.h"
+#include "ukvm/vm/vcpu_state.h"
 
 #define DESC_TYPE_SHIFT  40
 #define DESC_S_BIT       44

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lazy_lib.h"
+#include "ukvm/process/lazy_lib.h"
 
 /* The soname of the Capstone major version this file was compiled against: the structures
  * (cs_insn) change between majors, so no other version may be loaded in its place. */

@@ -3,7 +3,7 @@
  */
 #include "libdw_api.h"
 
-#include "../lazy_lib.h"
+#include "ukvm/process/lazy_lib.h"
 
 struct libdw_api libdw;
 

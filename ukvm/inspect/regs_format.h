@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "../vcpu_state.h"
+#include "ukvm/vm/vcpu_state.h"
 
 /*
  * Prints the general registers and rip three per line, then rflags with its decoded

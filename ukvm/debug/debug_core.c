@@ -1,0 +1,532 @@
+/*
+ * debug_core.c: stop/resume, breakpoints and stop reasons for debuggers (see debug_core.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "debug_core.h"
+#include "ukvm/abi/ukvm/trap_frame.h"
+#include "ukvm/crash/run_end.h"
+#include "ukvm/guest/guest_virt.h"
+#include "ukvm/inspect/x86_decode.h"
+#include "ukvm/process/exit_status.h"
+#include "ukvm/run/stop_signals.h"
+
+/* The signal that kicks the vCPU thread out of KVM_RUN (SIGINT belongs to the terminal). */
+#define DEBUG_KICK_SIGNAL SIGUSR2
+
+/* DR6 (SDM 17.2.3): B0-B3 say which hardware breakpoint hit; BS says single step. */
+#define DR6_BREAKPOINT_MASK 0xfULL
+#define DR6_BS              (1ULL << 14)
+
+#define KVM_INTERNAL_ERROR_EMULATION 1
+
+static void on_kick(int signo)
+{
+    /* Nothing to do: delivery alone makes KVM_RUN or ppoll return EINTR. */
+    (void)signo;
+}
+
+int debug_core_init(struct debug_core *core, struct run_context *run)
+{
+    memset(core, 0, sizeof(*core));
+    core->run = run;
+    core->vcpu_thread = pthread_self();
+    core->stop.reason = DEBUG_STOP_ENTRY;
+    atomic_init(&core->stop_requested, false);
+    watchpoints_init(&core->watches, run->mem, run->slots, &core->bps);
+    run->watch_ops = &watchpoints_run_ops;
+    run->watch_ctx = &core->watches;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_kick;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(DEBUG_KICK_SIGNAL, &sa, NULL);
+}
+
+/* Maps trapped pages back as the watchpoints want them; says so when KVM refuses. */
+static void apply_watchpoints(struct debug_core *core)
+{
+    char err[256];
+    if (watchpoints_apply(&core->watches, err, sizeof(err)) < 0)
+        fprintf(stderr, "ukvm: watchpoints: cannot map guest memory as they need: %s\n", err);
+}
+
+void debug_core_destroy(struct debug_core *core)
+{
+    watchpoints_clear(&core->watches);
+    apply_watchpoints(core);
+    watchpoints_destroy(&core->watches);
+    core->run->watch_ops = NULL;
+    core->run->watch_ctx = NULL;
+    breakpoints_clear(&core->bps, core->run->mem);
+    symbolizer_close(core->symbols);
+    core->symbols = NULL;
+}
+
+struct symbolizer *debug_core_symbols(struct debug_core *core)
+{
+    if (!core->symbols_tried) {
+        char err[256];
+        core->symbols_tried = true;
+        core->symbols = symbolizer_open(core->run->kernel_path, err, sizeof(err));
+    }
+    return core->symbols;
+}
+
+bool debug_core_ended(const struct debug_core *core)
+{
+    return core->stop.reason == DEBUG_STOP_EXITED;
+}
+
+void debug_core_request_stop(struct debug_core *core)
+{
+    atomic_store(&core->stop_requested, true);
+    /* Each of the three covers a different moment the vCPU thread may be in. */
+    vcpu_request_exit(core->run->vcpu); /* about to enter KVM_RUN */
+    if (core->run->wake_fd >= 0) {      /* asleep in solo5_yield's ppoll */
+        uint64_t one = 1;
+        ssize_t ignored = write(core->run->wake_fd, &one, sizeof(one));
+        (void)ignored;
+    }
+    pthread_kill(core->vcpu_thread, DEBUG_KICK_SIGNAL); /* inside KVM_RUN */
+}
+
+static void drain_wake_fd(struct debug_core *core)
+{
+    uint64_t count;
+    if (core->run->wake_fd >= 0) {
+        ssize_t ignored = read(core->run->wake_fd, &count, sizeof(count));
+        (void)ignored;
+    }
+}
+
+static int get_sregs(struct debug_core *core, struct vcpu_sregs *sregs)
+{
+    return vcpu_get_sregs(core->run->vcpu, sregs);
+}
+
+long debug_core_read(struct debug_core *core, uint64_t va, void *buf, size_t len)
+{
+    struct vcpu_sregs sregs;
+    if (get_sregs(core, &sregs) < 0)
+        return -1;
+    long n = guest_virt_read(core->run->mem, &sregs, va, buf, len);
+    if (n > 0)
+        breakpoints_shadow(&core->bps, va, buf, (size_t)n);
+    return n;
+}
+
+int debug_core_write(struct debug_core *core, uint64_t va, const void *buf, size_t len)
+{
+    struct vcpu_sregs sregs;
+    if (get_sregs(core, &sregs) < 0 || guest_virt_write(core->run->mem, &sregs, va, buf, len) < 0)
+        return -1;
+    breakpoints_after_write(&core->bps, core->run->mem, va, len);
+    return 0;
+}
+
+int debug_core_insert_sw(struct debug_core *core, uint64_t va)
+{
+    struct vcpu_sregs sregs;
+    if (get_sregs(core, &sregs) < 0)
+        return -1;
+    return breakpoints_insert_sw(&core->bps, core->run->mem, &sregs, va);
+}
+
+int debug_core_remove_sw(struct debug_core *core, uint64_t va)
+{
+    return breakpoints_remove_sw(&core->bps, core->run->mem, va);
+}
+
+int debug_core_insert_hw(struct debug_core *core, uint64_t va)
+{
+    return breakpoints_insert_hw(&core->bps, va);
+}
+
+int debug_core_remove_hw(struct debug_core *core, uint64_t va)
+{
+    return breakpoints_remove_hw(&core->bps, va);
+}
+
+int debug_core_insert_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
+                            uint64_t len, char *err, size_t errlen)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    if (vcpu_get_regs(core->run->vcpu, &regs) < 0 || get_sregs(core, &sregs) < 0) {
+        snprintf(err, errlen, "cannot watch 0x%" PRIx64 ": the vCPU's registers are unavailable",
+                 va);
+        return -1;
+    }
+    struct watch_env env = {.regs = &regs, .sregs = &sregs, .layout = core->run->layout};
+    if (watchpoints_insert(&core->watches, &env, kind, va, len) < 0) {
+        snprintf(err, errlen, "cannot watch 0x%" PRIx64 " (%" PRIu64 " bytes): %s", va, len,
+                 core->watches.error);
+        return -1;
+    }
+    return 0;
+}
+
+int debug_core_remove_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
+                            uint64_t len)
+{
+    return watchpoints_remove(&core->watches, kind, va, len);
+}
+
+void debug_core_clear_breakpoints(struct debug_core *core)
+{
+    /* Watchpoints first: they give their debug-register slots back to the table. */
+    watchpoints_clear(&core->watches);
+    breakpoints_clear(&core->bps, core->run->mem);
+    apply_watchpoints(core); /* every page mapped normally again, at once */
+}
+
+static int apply_debug(struct debug_core *core, bool step, bool use_hw)
+{
+    struct vcpu_debug dbg;
+    memset(&dbg, 0, sizeof(dbg)); /* compared with memcmp: padding must be zero too */
+    dbg.enabled = true;
+    dbg.single_step = step;
+    dbg.intercept_int3 = true;
+    /* Stepping off an execution breakpoint (!use_hw) keeps the data watchpoints armed. */
+    dbg.dr7 = use_hw ? breakpoints_dr7(&core->bps) : breakpoints_dr7_data(&core->bps);
+    dbg.hw_breakpoints = dbg.dr7 != 0;
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
+        dbg.dr[i] = core->bps.hw_addr[i];
+    /* Stepping repeats the same controls thousands of times: one ioctl saved per step. */
+    if (core->applied_valid && !memcmp(&dbg, &core->applied, sizeof(dbg)))
+        return 0;
+    if (vcpu_set_debug(core->run->vcpu, &dbg) < 0) {
+        core->applied_valid = false;
+        return -1;
+    }
+    core->applied = dbg;
+    core->applied_valid = true;
+    return 0;
+}
+
+static void set_stop(struct debug_core *core, enum debug_stop_reason reason)
+{
+    memset(&core->stop, 0, sizeof(core->stop));
+    core->stop.reason = reason;
+    core->stop.hw_slot = -1;
+}
+
+static void end_guest(struct debug_core *core, int status, int signo)
+{
+    set_stop(core, DEBUG_STOP_EXITED);
+    core->stop.exit_status = status;
+    core->stop.signal = signo;
+    core->fatal = false;
+}
+
+/* The fault, in one line for the debugger's console. */
+static void describe_trap(struct debug_core *core, const struct ukvm_trap_frame *f, char *buf,
+                          size_t len)
+{
+    char where[256] = "", code[160] = "";
+    struct symbolizer *sym = debug_core_symbols(core);
+    if (sym)
+        symbolizer_format(sym, f->rip, where, sizeof(where));
+    else
+        snprintf(where, sizeof(where), "0x%" PRIx64, f->rip);
+    if (x86_exception_has_error_code(f->vector))
+        x86_error_code_describe(f->vector, f->error_code, code, sizeof(code));
+    int n = snprintf(buf, len, "ukvm: %s (%s) at %s", x86_exception_name(f->vector),
+                     x86_exception_mnemonic(f->vector), where);
+    if (n >= 0 && (size_t)n < len && code[0])
+        n += snprintf(buf + n, len - (size_t)n, ": %s", code);
+    if (n >= 0 && (size_t)n < len && f->vector == X86_EXC_PF)
+        snprintf(buf + n, len - (size_t)n, "; address 0x%" PRIx64 "%s", f->cr2,
+                 f->cr2 < UKVM_PAGE_SIZE ? " (null pointer)"
+                 : (core->run->layout && f->cr2 >= core->run->layout->stack_guard &&
+                    f->cr2 < core->run->layout->stack_guard + UKVM_PAGE_SIZE)
+                     ? " (stack overflow into the guard page)"
+                     : "");
+}
+
+/* Puts the vCPU back into the context a trap frame describes (the faulting code). */
+static int restore_frame(struct debug_core *core, const struct ukvm_trap_frame *frame)
+{
+    struct vcpu_regs regs;
+    trap_frame_to_regs(frame, &regs);
+    return vcpu_set_regs(core->run->vcpu, &regs);
+}
+
+/*
+ * Shows an abort as a stop inside the aborting routine (solo5_abort, __stack_chk_fail),
+ * at its first instruction with the return address on the stack, as a process stopped in
+ * abort() looks: the caller is one frame up. The frame records the state as if the call
+ * had returned, so that state is rebuilt one step earlier. Without the routine's address,
+ * the caller's context itself is shown.
+ */
+static void restore_abort_context(struct debug_core *core, const struct run_event *ev)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    trap_frame_to_regs(&ev->frame, &regs);
+    uint64_t ret = ev->frame.rip;
+    if (ev->abort_function && get_sregs(core, &sregs) == 0 &&
+        guest_virt_write(core->run->mem, &sregs, regs.rsp - 8, &ret, sizeof(ret)) == 0) {
+        regs.rsp -= 8;
+        regs.rip = ev->abort_function;
+    }
+    vcpu_set_regs(core->run->vcpu, &regs);
+}
+
+/* A stop after an event that ends the guest unless the debugger intervenes. */
+static void fatal_stop(struct debug_core *core, const struct run_event *ev)
+{
+    core->fatal = true;
+    core->fatal_event = *ev;
+    run_record_exception(core->run, ev);
+    switch (ev->kind) {
+    case RUN_EVENT_TRAP:
+        set_stop(core, DEBUG_STOP_FAULT);
+        core->stop.vector = ev->frame.vector;
+        restore_frame(core, &ev->frame);
+        describe_trap(core, &ev->frame, core->stop.message, sizeof(core->stop.message));
+        break;
+    case RUN_EVENT_ABORT:
+        set_stop(core, DEBUG_STOP_ABORT);
+        restore_abort_context(core, ev);
+        snprintf(core->stop.message, sizeof(core->stop.message), "ukvm: guest aborted: %s",
+                 ev->message[0] ? ev->message : "(no message)");
+        break;
+    default:
+        set_stop(core, DEBUG_STOP_CRASH);
+        snprintf(core->stop.message, sizeof(core->stop.message), "ukvm: %s%s%s", ev->headline,
+                 ev->explanation ? ": " : "", ev->explanation ? ev->explanation : "");
+        break;
+    }
+}
+
+/* Reads the byte at rip through the guest's page tables; -1 if unmapped. */
+static int byte_at_rip(struct debug_core *core, uint64_t rip)
+{
+    struct vcpu_sregs sregs;
+    uint8_t b;
+    if (get_sregs(core, &sregs) < 0 || guest_virt_read(core->run->mem, &sregs, rip, &b, 1) != 1)
+        return -1;
+    return b;
+}
+
+/*
+ * An int3 ran at pc: ours is a breakpoint stop with rip at it; the guest's own is a
+ * SIGTRAP with rip after it, so that continuing goes on past it.
+ */
+static void int3_stop(struct debug_core *core, uint64_t pc)
+{
+    struct vcpu_regs regs;
+    if (vcpu_get_regs(core->run->vcpu, &regs) == 0) {
+        struct sw_breakpoint *bp = breakpoints_find_sw(&core->bps, pc);
+        regs.rip = bp ? pc : pc + 1;
+        vcpu_set_regs(core->run->vcpu, &regs);
+        set_stop(core, bp ? DEBUG_STOP_SW_BREAK : DEBUG_STOP_GUEST_INT3);
+    } else {
+        set_stop(core, DEBUG_STOP_SW_BREAK);
+    }
+}
+
+enum event_outcome { EVENT_RUN_ON, EVENT_STOPPED, EVENT_FAILED };
+
+/* A watchpoint hit the watch layer recorded: the stop, or false when there is none. */
+static bool watch_stop(struct debug_core *core)
+{
+    struct watch_hit hit;
+    if (!watchpoints_take_hit(&core->watches, &hit))
+        return false;
+    set_stop(core, DEBUG_STOP_WATCH);
+    core->stop.watch_kind = hit.kind;
+    core->stop.watch_addr = hit.addr;
+    return true;
+}
+
+/* A #DB from debug registers: true (and the stop) when a data watchpoint's slot fired. */
+static bool hw_watch_stop(struct debug_core *core, uint64_t dr6)
+{
+    bool data = false;
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
+        if ((dr6 & (1ULL << i)) && breakpoints_hw_is_data(&core->bps, i))
+            data |= watchpoints_hw_hit(&core->watches, i);
+    return data && watch_stop(core);
+}
+
+static enum event_outcome handle_event(struct debug_core *core, const struct run_event *ev,
+                                       bool stepping)
+{
+    if (ev->exit_pending && vcpu_complete_pending_exit(core->run->vcpu) < 0)
+        return EVENT_FAILED;
+    struct vcpu_regs regs;
+    switch (ev->kind) {
+    case RUN_EVENT_DEBUG:
+        if (ev->exit.debug.exception == X86_EXC_BP) {
+            int3_stop(core, ev->exit.debug.pc);
+            return EVENT_STOPPED;
+        }
+        /* A data watchpoint fired (after the access): the watch, even when stepping. */
+        if ((ev->exit.debug.dr6 & DR6_BREAKPOINT_MASK) && hw_watch_stop(core, ev->exit.debug.dr6))
+            return EVENT_STOPPED;
+        if (!stepping && (ev->exit.debug.dr6 & DR6_BREAKPOINT_MASK)) {
+            set_stop(core, DEBUG_STOP_HW_BREAK);
+            for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
+                if (ev->exit.debug.dr6 & (1ULL << i))
+                    core->stop.hw_slot = i;
+            return EVENT_STOPPED;
+        }
+        if (stepping) {
+            set_stop(core, DEBUG_STOP_STEP);
+            return EVENT_STOPPED;
+        }
+        return EVENT_RUN_ON; /* a stale single-step exit */
+    case RUN_EVENT_INTERNAL_ERROR:
+        /* Where KVM emulates guest code, an int3 ends emulation instead of raising #BP. */
+        if (ev->exit.internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+            vcpu_get_regs(core->run->vcpu, &regs) == 0 && byte_at_rip(core, regs.rip) == X86_INT3) {
+            int3_stop(core, regs.rip);
+            return EVENT_STOPPED;
+        }
+        fatal_stop(core, ev);
+        return EVENT_STOPPED;
+    case RUN_EVENT_INTERRUPTED: {
+        int signo = stop_signals_received();
+        if (signo) {
+            fflush(stdout);
+            fprintf(stderr, "ukvm: guest ended by %s\n", strsignal(signo));
+            end_guest(core, UKVM_EXIT_SIGNAL_BASE + signo, signo);
+            return EVENT_STOPPED;
+        }
+        if (atomic_exchange(&core->stop_requested, false)) {
+            drain_wake_fd(core);
+            set_stop(core, DEBUG_STOP_INTERRUPT);
+            return EVENT_STOPPED;
+        }
+        return EVENT_RUN_ON;
+    }
+    case RUN_EVENT_WATCH:
+        /* The run loop already finished the instruction: rip is past it on every KVM. */
+        if (watch_stop(core))
+            return EVENT_STOPPED;
+        if (stepping) {
+            set_stop(core, DEBUG_STOP_STEP);
+            return EVENT_STOPPED;
+        }
+        return EVENT_RUN_ON;
+    case RUN_EVENT_HALT:
+        end_guest(core, ev->status, 0);
+        return EVENT_STOPPED;
+    case RUN_EVENT_TRAP:
+    case RUN_EVENT_ABORT:
+    case RUN_EVENT_CRASH:
+        fatal_stop(core, ev);
+        return EVENT_STOPPED;
+    case RUN_EVENT_FAILED:
+        return EVENT_FAILED;
+    }
+    return EVENT_FAILED;
+}
+
+/* Runs until the next stop with the given debug controls. */
+static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
+{
+    if (apply_debug(core, step, use_hw) < 0)
+        return -1;
+    apply_watchpoints(core);
+    /* A hit that a fatal event or a stop signal overtook last time is stale now. */
+    struct watch_hit stale;
+    watchpoints_take_hit(&core->watches, &stale);
+    /*
+     * A stop request may have been consumed by vcpu_complete_pending_exit (which clears
+     * immediate_exit) while another stop was being reported: renew it so it is not lost.
+     */
+    if (atomic_load(&core->stop_requested))
+        vcpu_request_exit(core->run->vcpu);
+    for (;;) {
+        struct run_event ev;
+        run_until_event(core->run, &ev);
+        switch (handle_event(core, &ev, step)) {
+        case EVENT_RUN_ON:
+            continue;
+        case EVENT_STOPPED:
+            return 0;
+        case EVENT_FAILED:
+            fprintf(stderr, "ukvm: KVM_RUN failed: %s\n", strerror(errno));
+            end_guest(core, UKVM_EXIT_KVM, 0);
+            return -1;
+        }
+    }
+}
+
+/*
+ * Ends a guest stopped at a fatal event as it would have ended without a debugger: the
+ * crash report and, with --core, a core file. The debugger's int3s leave guest memory
+ * first, so that the core holds the program as written (the guest never runs again).
+ */
+static int finish_fatal(struct debug_core *core)
+{
+    debug_core_clear_breakpoints(core);
+    return run_event_finish(core->run, &core->fatal_event);
+}
+
+int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *stop)
+{
+    int rc = 0;
+    if (core->fatal) {
+        end_guest(core, finish_fatal(core), 0);
+    } else if (!debug_core_ended(core)) {
+        struct vcpu_regs regs;
+        if (vcpu_get_regs(core->run->vcpu, &regs) < 0) {
+            end_guest(core, UKVM_EXIT_KVM, 0);
+            rc = -1;
+            goto out;
+        }
+        /*
+         * Step off a breakpoint at rip first, with it out of the way: the int3 put back
+         * (or the debug registers re-armed) only once the instruction has run.
+         */
+        struct sw_breakpoint *bp = breakpoints_find_sw(&core->bps, regs.rip);
+        bool on_hw = breakpoints_find_hw(&core->bps, regs.rip) >= 0;
+        if (bp || on_hw) {
+            uint64_t va = regs.rip;
+            if (bp)
+                breakpoints_lift(bp, core->run->mem);
+            rc = run_to_stop(core, true, false);
+            /* The table may have moved (no), but look the breakpoint up again to be safe. */
+            bp = breakpoints_find_sw(&core->bps, va);
+            if (bp && bp->lifted)
+                breakpoints_restore(bp, core->run->mem);
+            if (rc < 0 || step || core->stop.reason != DEBUG_STOP_STEP)
+                goto out;
+        }
+        rc = run_to_stop(core, step, true);
+    }
+out:
+    *stop = core->stop;
+    return rc;
+}
+
+int debug_core_kill(struct debug_core *core)
+{
+    if (core->fatal)
+        end_guest(core, finish_fatal(core), 0);
+    else if (!debug_core_ended(core))
+        end_guest(core, UKVM_EXIT_SIGNAL_BASE + SIGKILL, SIGKILL);
+    return core->stop.exit_status;
+}
+
+int debug_core_detach(struct debug_core *core)
+{
+    debug_core_clear_breakpoints(core);
+    if (core->fatal || debug_core_ended(core))
+        return debug_core_kill(core);
+    struct vcpu_debug off = {.enabled = false};
+    vcpu_set_debug(core->run->vcpu, &off);
+    core->applied_valid = false;
+    end_guest(core, run_loop(core->run), 0);
+    return core->stop.exit_status;
+}

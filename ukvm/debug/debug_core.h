@@ -1,0 +1,139 @@
+/*
+ * debug_core.h: the one owner of a debugged guest's state: stopped or running, the
+ * breakpoint table, single-stepping, why it last stopped, and the register and memory
+ * view of the stopped vCPU. The gdb stub (through ukvm/frontend/gdb_target.c) and the
+ * shell are front ends on it; it knows neither.
+ *
+ * Stops are reported the same way on every KVM: before a stop is reported, an exit
+ * whose instruction is still pending (port I/O) is completed, so rip is past it; a
+ * software breakpoint reports rip at the breakpoint whether KVM said "#BP" (hardware
+ * KVM with int3 interception) or "emulation failed" (KVMs that emulate guest code); a
+ * fatal guest exception puts the vCPU back into the faulting context.
+ */
+#ifndef UKVM_DEBUG_CORE_H
+#define UKVM_DEBUG_CORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "breakpoints.h"
+#include "ukvm/inspect/symbolize.h"
+#include "ukvm/run/run_loop.h"
+#include "ukvm/vm/vm.h"
+#include "watchpoints.h"
+
+enum debug_stop_reason {
+    DEBUG_STOP_ENTRY,      /* before the first guest instruction */
+    DEBUG_STOP_STEP,       /* one instruction was executed */
+    DEBUG_STOP_SW_BREAK,   /* a software breakpoint of ours; rip at it */
+    DEBUG_STOP_HW_BREAK,   /* a hardware breakpoint; hw_slot says which */
+    DEBUG_STOP_WATCH,      /* a watchpoint: watch_kind, watch_addr; rip after the access */
+    DEBUG_STOP_GUEST_INT3, /* an int3 in the guest's own code; rip after it */
+    DEBUG_STOP_INTERRUPT,  /* debug_core_request_stop() */
+    DEBUG_STOP_FAULT,      /* a fatal CPU exception (vector); vCPU in the faulting context */
+    DEBUG_STOP_ABORT,      /* solo5_abort or the stack protector; vCPU at the caller */
+    DEBUG_STOP_CRASH,      /* triple fault, KVM internal error, hlt, bad hypercall, ... */
+    DEBUG_STOP_EXITED,     /* the guest is gone: exit_status */
+};
+
+struct debug_stop {
+    enum debug_stop_reason reason;
+    uint64_t vector;   /* FAULT */
+    int hw_slot;       /* HW_BREAK */
+    int exit_status;   /* EXITED: ukvm's exit status */
+    int signal;        /* EXITED by SIGINT/SIGTERM to ukvm: that signal; else 0 */
+    char message[512]; /* what happened, in words, for FAULT, ABORT, CRASH; else empty */
+
+    /* WATCH: the kind of watchpoint hit, and the first watched address the access touched. */
+    enum watch_kind watch_kind;
+    uint64_t watch_addr;
+};
+
+struct debug_core {
+    struct run_context *run;
+    struct breakpoints bps;
+    struct watchpoints watches;
+    struct debug_stop stop;
+    /* A fatal stop keeps the event, so that resuming ends the guest as without a debugger. */
+    bool fatal;
+    struct run_event fatal_event;
+    atomic_bool stop_requested;
+    pthread_t vcpu_thread;
+    struct vcpu_debug applied; /* the debug controls last given to the vCPU */
+    bool applied_valid;
+    struct symbolizer *symbols; /* opened on first use */
+    bool symbols_tried;
+};
+
+/*
+ * Prepares the core for run, stopped at the first instruction (DEBUG_STOP_ENTRY), and
+ * installs the kick signal handler (SIGUSR2, see debug_core_request_stop). The vCPU must
+ * be driven from the calling thread. Returns 0, or -1 with errno.
+ */
+int debug_core_init(struct debug_core *core, struct run_context *run);
+
+/*
+ * Runs the guest (one instruction when step is true) until it stops again, and returns
+ * the stop in *stop (also kept in core->stop). Resuming from a fatal stop ends the guest
+ * as it would have ended without a debugger (crash report, exit status 255). Returns 0,
+ * or -1 when the vCPU cannot run any more (KVM failed).
+ */
+int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *stop);
+
+/*
+ * Asks a running guest to stop soon with DEBUG_STOP_INTERRUPT, whether it spins in
+ * guest code or sleeps in solo5_yield(). Safe from any thread; must name the thread that
+ * runs the vCPU (the one that called debug_core_init).
+ */
+void debug_core_request_stop(struct debug_core *core);
+
+/* The unikernel's symbols, opened on first use; NULL when unavailable. */
+struct symbolizer *debug_core_symbols(struct debug_core *core);
+
+/* Releases what the core holds (breakpoint table, symbols). */
+void debug_core_destroy(struct debug_core *core);
+
+/* True when the guest has ended (DEBUG_STOP_EXITED). */
+bool debug_core_ended(const struct debug_core *core);
+
+/* Guest-virtual memory for debuggers: reads show original bytes under breakpoints. */
+long debug_core_read(struct debug_core *core, uint64_t va, void *buf, size_t len);
+int debug_core_write(struct debug_core *core, uint64_t va, const void *buf, size_t len);
+
+/* Breakpoints. Return 0, or -1 (unmapped address, no free hardware slot, not set). */
+int debug_core_insert_sw(struct debug_core *core, uint64_t va);
+int debug_core_remove_sw(struct debug_core *core, uint64_t va);
+int debug_core_insert_hw(struct debug_core *core, uint64_t va);
+int debug_core_remove_hw(struct debug_core *core, uint64_t va);
+
+/*
+ * Watchpoints (watchpoints.h): kind on [va, va+len). Insert returns 0, or -1 with the
+ * reason in err, one line the front end shows ("cannot watch 0x1ff000 (4 bytes): the page
+ * 0x1ff000 is part of the stack ..."). Remove returns 0, or -1 when there is none.
+ */
+int debug_core_insert_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
+                            uint64_t len, char *err, size_t errlen);
+int debug_core_remove_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
+                            uint64_t len);
+
+/*
+ * Removes every breakpoint and watchpoint (a debugger disconnected or detached); trapped
+ * pages are mapped normally again before the guest next runs.
+ */
+void debug_core_clear_breakpoints(struct debug_core *core);
+
+/*
+ * Ends a guest that is stopped: from a fatal stop as without a debugger, otherwise as
+ * killed. Returns ukvm's exit status.
+ */
+int debug_core_kill(struct debug_core *core);
+
+/*
+ * Lets the guest run on with no debugger (detach): removes breakpoints and debug
+ * controls, then runs to the end like run_loop(). Returns ukvm's exit status.
+ */
+int debug_core_detach(struct debug_core *core);
+
+#endif /* UKVM_DEBUG_CORE_H */

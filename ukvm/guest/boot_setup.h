@@ -1,0 +1,74 @@
+/*
+ * boot_setup.h: everything the guest finds ready at its first instruction: the memory
+ * layout (include/ukvm_abi.h), page tables, GDT and TSS, the boot info page with the
+ * command line, and the vCPU registers for direct 64-bit entry.
+ */
+#ifndef UKVM_BOOT_SETUP_H
+#define UKVM_BOOT_SETUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "elf_load.h"
+#include "guest_mem.h"
+#include "ukvm/vm/vcpu_state.h"
+
+/* Where things are, derived from the memory size and the loaded image. */
+struct boot_layout {
+    uint64_t mem_size;
+    uint64_t heap_start;  /* page-aligned end of the image */
+    uint64_t heap_size;   /* up to stack_guard */
+    uint64_t stack_guard; /* the unmapped page below the stack */
+    uint64_t stack_top;   /* == mem_size */
+    uint64_t cr3;         /* set by boot_setup_memory */
+};
+
+/*
+ * The smallest guest memory (bytes) in which an image ending at image_end leaves room
+ * for a heap page, the guard page and the stack, rounded up to 2 MiB.
+ */
+uint64_t boot_min_mem_size(uint64_t image_end);
+
+/*
+ * Computes the layout for an image loaded into mem_size bytes. Returns 0, or -1 with a
+ * reason in err when the image leaves no room for the heap and stack.
+ */
+int boot_layout_compute(uint64_t mem_size, const struct elf_image *image,
+                        struct boot_layout *layout, char *err, size_t errlen);
+
+/*
+ * Writes the page tables (image segments with their ELF permissions, the low system
+ * area, heap and stack; the null page and the stack guard unmapped), the GDT and the TSS
+ * into guest memory, and sets layout->cr3. Returns 0, or -1 with a reason in err.
+ */
+int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
+                      struct boot_layout *layout, char *err, size_t errlen);
+
+/* Clock and randomness the monitor hands to the guest. */
+struct boot_clock {
+    uint64_t tsc_hz;        /* guest TSC frequency */
+    uint64_t wall_clock_ns; /* CLOCK_REALTIME at the guest's start */
+};
+
+/*
+ * Writes struct ukvm_boot_info and the command line (at most UKVM_CMDLINE_MAX-1 bytes,
+ * which the caller has checked) into guest memory.
+ */
+void boot_write_info(struct guest_mem *mem, const struct boot_layout *layout, const char *cmdline,
+                     const struct boot_clock *clock, uint64_t stack_canary);
+
+/*
+ * The clock conversion the guest applies: ns = (ticks * *mult) >> *shift, for a TSC of
+ * tsc_hz. tsc_hz must be non-zero.
+ */
+void boot_tsc_scale(uint64_t tsc_hz, uint64_t *mult, uint64_t *shift);
+
+/*
+ * Initial registers for direct long-mode entry at entry: rsp = stack top, rdi = boot
+ * info, 64-bit code segment, flat data segments, TR on the monitor's TSS, paging with
+ * NX and write protection, SSE enabled.
+ */
+void boot_initial_regs(uint64_t entry, const struct boot_layout *layout, struct vcpu_regs *regs,
+                       struct vcpu_sregs *sregs);
+
+#endif /* UKVM_BOOT_SETUP_H */

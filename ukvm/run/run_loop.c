@@ -1,0 +1,272 @@
+/*
+ * run_loop.c: the exit dispatcher (see run_loop.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run_loop.h"
+#include "stop_signals.h"
+#include "ukvm/abi/ukvm/hypercall.h"
+
+#define HC_PORT_RANGE 0x100
+
+static const char *internal_error_explanation(uint32_t suberror)
+{
+    switch (suberror) {
+    case 1: /* KVM_INTERNAL_ERROR_EMULATION */
+        return "KVM could not emulate the instruction at rip. Where KVM emulates guest code "
+               "in software (no VMX/SVM), int3 and SSE arithmetic end this way; build guest "
+               "code with -mgeneral-regs-only and use ukvm --gdb for breakpoints";
+    case 2: /* KVM_INTERNAL_ERROR_SIMUL_EX */
+        return "an exception occurred while KVM was delivering another one";
+    case 3: /* KVM_INTERNAL_ERROR_DELIVERY_EV */
+        return "KVM could not deliver an event (exception or interrupt) to the guest";
+    default:
+        return "KVM stopped the vCPU with an internal error";
+    }
+}
+
+static void crash_event(struct run_event *ev, const char *explanation, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void crash_event(struct run_event *ev, const char *explanation, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev->headline, sizeof(ev->headline), fmt, ap);
+    va_end(ap);
+    ev->kind = RUN_EVENT_CRASH;
+    ev->explanation = explanation;
+}
+
+/* Did the memory the last hypercall read or wrote touch a watched range? */
+static bool hypercall_hit_watch(struct run_context *ctx, const struct hc_context *hc)
+{
+    bool hit = false;
+    if (ctx->watch_ops && ctx->watch_ops->monitor_access)
+        for (unsigned i = 0; i < hc->naccess; i++)
+            hit |= ctx->watch_ops->monitor_access(ctx->watch_ctx, hc->access[i].gpa,
+                                                  hc->access[i].len, hc->access[i].write);
+    return hit;
+}
+
+/*
+ * Serves one hypercall exit; returns true when the guest simply goes on (*watch_hit set
+ * when the call touched a watched range).
+ */
+static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, struct run_event *ev,
+                            bool *watch_hit)
+{
+    hc->naccess = 0;
+    switch (hypercall_dispatch(hc, ev->exit.io.port, ev->exit.io.value)) {
+    case HC_CONTINUE:
+        if (hypercall_hit_watch(ctx, hc))
+            *watch_hit = true;
+        return true;
+    case HC_HALT:
+        ev->kind = RUN_EVENT_HALT;
+        ev->status = (int)(hc->exit_status & 0xff);
+        return false;
+    case HC_ABORT:
+        ev->kind = RUN_EVENT_ABORT;
+        ev->frame = hc->frame;
+        ev->abort_function = hc->abort_function;
+        memcpy(ev->message, hc->message, sizeof(ev->message));
+        return false;
+    case HC_TRAP:
+        ev->kind = RUN_EVENT_TRAP;
+        ev->frame = hc->frame;
+        return false;
+    case HC_GUEST_ERROR:
+        crash_event(ev,
+                    "the guest made a malformed hypercall; it was refused and the guest "
+                    "stopped",
+                    "guest error: %s", hc->error);
+        return false;
+    }
+    return false;
+}
+
+/*
+ * Classifies an exit; returns true when it was served and the guest goes on (a hypercall,
+ * or an access to a trapped page). *watch_hit is set when that touched a watchpoint.
+ */
+static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct run_event *ev,
+                          bool *watch_hit)
+{
+    const struct vm_exit *exit = &ev->exit;
+    switch (exit->reason) {
+    case VM_EXIT_IO:
+        ev->exit_pending = true;
+        if (exit->io.port < UKVM_HC_PORT_BASE ||
+            exit->io.port >= UKVM_HC_PORT_BASE + HC_PORT_RANGE || !exit->io.is_write ||
+            exit->io.size != 4) {
+            crash_event(ev,
+                        "ukvm emulates no devices: hypercalls are 4-byte writes to ports "
+                        "0x500-0x5ff",
+                        "guest error: unexpected %u-byte port %s on port 0x%x", exit->io.size,
+                        exit->io.is_write ? "write" : "read", exit->io.port);
+            return false;
+        }
+        return serve_hypercall(ctx, hc, ev, watch_hit);
+    case VM_EXIT_HLT:
+        crash_event(ev, "the guest halted without calling solo5_exit(); nothing can wake it",
+                    "guest crashed: hlt with interrupts off");
+        return false;
+    case VM_EXIT_SHUTDOWN:
+        crash_event(ev,
+                    "an exception could not be delivered (no IDT yet, or the handler itself "
+                    "faulted), so the CPU shut down",
+                    "guest crashed: triple fault");
+        return false;
+    case VM_EXIT_INTERNAL_ERROR:
+        ev->kind = RUN_EVENT_INTERNAL_ERROR;
+        snprintf(ev->headline, sizeof(ev->headline), "guest crashed: KVM internal error %u",
+                 exit->internal.suberror);
+        ev->explanation = internal_error_explanation(exit->internal.suberror);
+        return false;
+    case VM_EXIT_MMIO:
+        ev->exit_pending = true;
+        if (ctx->watch_ops) {
+            switch (ctx->watch_ops->mmio(ctx->watch_ctx, ctx->vcpu, exit)) {
+            case RUN_MMIO_HIT:
+                *watch_hit = true;
+                return true;
+            case RUN_MMIO_DONE:
+                return true;
+            case RUN_MMIO_NOT_MINE:
+                break;
+            }
+        }
+        crash_event(ev, NULL,
+                    "guest crashed: %s of guest-physical 0x%" PRIx64 ", outside guest memory",
+                    exit->mmio.is_write ? "write" : "read", exit->mmio.gpa);
+        return false;
+    case VM_EXIT_FAIL_ENTRY:
+        crash_event(ev, NULL,
+                    "guest crashed: the CPU refused to enter the guest (reason 0x%" PRIx64 ")",
+                    exit->fail_entry.hardware_reason);
+        return false;
+    case VM_EXIT_DEBUG:
+        ev->kind = RUN_EVENT_DEBUG;
+        return false;
+    case VM_EXIT_OTHER:
+        crash_event(ev, NULL, "guest crashed: unexpected KVM exit %u", exit->other.raw);
+        return false;
+    case VM_EXIT_INTERRUPTED:
+        ev->kind = RUN_EVENT_INTERRUPTED;
+        return false;
+    }
+    return false;
+}
+
+static void record_exit(struct run_context *ctx, const struct vm_exit *exit)
+{
+    struct vcpu_regs regs;
+    uint64_t rip = vcpu_get_regs(ctx->vcpu, &regs) == 0 ? regs.rip : 0;
+    int hc_nr = -1;
+    uint64_t detail = 0;
+    if (exit->reason == VM_EXIT_IO) {
+        detail = exit->io.port;
+        if (exit->io.port >= UKVM_HC_PORT_BASE && exit->io.port < UKVM_HC_PORT_BASE + HC_PORT_RANGE)
+            hc_nr = exit->io.port - UKVM_HC_PORT_BASE;
+    } else if (exit->reason == VM_EXIT_MMIO) {
+        detail = exit->mmio.gpa;
+    } else if (exit->reason == VM_EXIT_DEBUG) {
+        detail = exit->debug.exception;
+    } else if (exit->reason == VM_EXIT_INTERNAL_ERROR) {
+        detail = exit->internal.suberror;
+    }
+    exit_trace_record(&ctx->exits, exit->reason, rip, hc_nr, detail);
+    if (ctx->trace) {
+        fprintf(stderr, "ukvm: trace: ");
+        exit_trace_print_record(stderr, &ctx->exits.ring[(ctx->exits.count - 1) % EXIT_TRACE_SIZE],
+                                0);
+    }
+}
+
+void run_record_exception(struct run_context *ctx, const struct run_event *ev)
+{
+    struct last_exception *le = &ctx->last_exception;
+    memset(le, 0, sizeof(*le));
+    le->exit_seq = ctx->exits.count;
+    switch (ev->kind) {
+    case RUN_EVENT_TRAP:
+        le->source = LAST_EXCEPTION_TRAP;
+        le->frame = ev->frame;
+        break;
+    case RUN_EVENT_ABORT:
+        le->source = LAST_EXCEPTION_ABORT;
+        le->frame = ev->frame;
+        memcpy(le->message, ev->message, sizeof(le->message));
+        break;
+    case RUN_EVENT_CRASH:
+    case RUN_EVENT_INTERNAL_ERROR: {
+        le->source = LAST_EXCEPTION_VCPU;
+        le->frame.vector = UKVM_ABORT_VECTOR;
+        struct vcpu_regs r;
+        if (vcpu_get_regs(ctx->vcpu, &r) == 0) {
+            struct ukvm_trap_frame *f = &le->frame;
+            f->rax = r.rax, f->rbx = r.rbx, f->rcx = r.rcx, f->rdx = r.rdx;
+            f->rsi = r.rsi, f->rdi = r.rdi, f->rbp = r.rbp, f->rsp = r.rsp;
+            f->r8 = r.r8, f->r9 = r.r9, f->r10 = r.r10, f->r11 = r.r11;
+            f->r12 = r.r12, f->r13 = r.r13, f->r14 = r.r14, f->r15 = r.r15;
+            f->rip = r.rip, f->rflags = r.rflags;
+        }
+        snprintf(le->message, sizeof(le->message), "%.255s", ev->headline);
+        break;
+    }
+    default:
+        le->source = LAST_EXCEPTION_NONE;
+        break;
+    }
+}
+
+void run_until_event(struct run_context *ctx, struct run_event *ev)
+{
+    struct hc_context hc = {
+        .mem = ctx->mem,
+        .blocks = ctx->blocks,
+        .console_fd = STDOUT_FILENO,
+        .wake_fd = ctx->wake_fd,
+    };
+    /*
+     * A watchpoint hit stops the guest after the access, as x86 reports data breakpoints:
+     * the exit that hit is served, then the vCPU runs once more with an exit request, so
+     * that it finishes the instruction (further accesses of the same instruction come as
+     * more exits, served here too) and comes back without running the next one.
+     */
+    bool watch_hit = false;
+    for (;;) {
+        memset(ev, 0, sizeof(*ev));
+        if (vcpu_run(ctx->vcpu, &ev->exit) < 0) {
+            ev->kind = RUN_EVENT_FAILED;
+            ev->status = errno;
+            return;
+        }
+        if (ev->exit.reason != VM_EXIT_INTERRUPTED)
+            record_exit(ctx, &ev->exit);
+        if (watch_hit &&
+            (ev->exit.reason == VM_EXIT_INTERRUPTED || ev->exit.reason == VM_EXIT_DEBUG)) {
+            /*
+             * Done (a single step that ended with the instruction is the same stop,
+             * reported once, as the watchpoint). A stop signal that came meanwhile wins.
+             */
+            ev->kind = stop_signals_received() ? RUN_EVENT_INTERRUPTED : RUN_EVENT_WATCH;
+            return;
+        }
+        bool hit = false;
+        if (classify_exit(ctx, &hc, ev, &hit)) {
+            if (hit && !watch_hit) {
+                watch_hit = true;
+                vcpu_request_exit(ctx->vcpu);
+            }
+            continue;
+        }
+        return;
+    }
+}
