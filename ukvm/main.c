@@ -1,8 +1,9 @@
 /*
  * main.c: ukvm's start-up, one explicit step after another:
  *
- *   arguments -> KVM and guest memory -> ELF load -> memory layout, page tables, GDT
- *   -> vCPU registers -> boot info -> devices -> signals -> run loop -> exit status
+ *   arguments -> KVM -> ELF load, guest ABI and guest memory -> memory layout, page
+ *   tables, GDT -> vCPU registers -> devices -> boot info -> signals -> run loop -> exit
+ *   status
  *
  * Every failure before the guest runs prints one line "ukvm: <what and why>" and exits
  * with a status from exit_status.h.
@@ -47,13 +48,17 @@ int main(int argc, char **argv)
      * 0 or its failure's exit status with the reason in err. Everything they set up is
      * released by monitor_teardown at `out`, whichever step fails.
      */
+    /* --info: what the file is, without KVM. */
+    if (opts.info)
+        return monitor_describe(&opts, stdout, stderr);
+
     static struct monitor m;
 
-    /* 2. KVM and guest memory. */
+    /* 2. KVM. */
     if ((status = monitor_setup_vm(&opts, &m, err, sizeof(err))) != 0)
         goto fail;
 
-    /* 3. The unikernel. */
+    /* 3. The unikernel, its guest ABI (from its notes), and guest memory. */
     if ((status = monitor_setup_unikernel(&opts, &m, err, sizeof(err))) != 0)
         goto fail;
 
@@ -65,12 +70,12 @@ int main(int argc, char **argv)
     if ((status = monitor_setup_vcpu(&m, err, sizeof(err))) != 0)
         goto fail;
 
-    /* 6. Boot info: command line, clock, stack canary. */
-    monitor_setup_boot_info(&opts, &m);
-
-    /* 7. Devices. */
+    /* 6. Devices, attached as the guest's ABI wants. */
     if ((status = monitor_setup_devices(&opts, &m, err, sizeof(err))) != 0)
         goto fail;
+
+    /* 7. Boot info: command line, clock, stack canary (hvt: the manifest). */
+    monitor_setup_boot_info(&opts, &m);
 
     /* 8. Signals: SIGINT/SIGTERM end the guest cleanly. */
     if ((status = monitor_setup_signals(&m, err, sizeof(err))) != 0)

@@ -41,14 +41,31 @@ int monitor_setup_vm(const struct options *opts, struct monitor *m, char *err, s
 {
     memset(m, 0, sizeof(*m));
     m->wake_fd = -1;
-    if (vm_create(&m->vm, err, errlen) < 0 ||
-        guest_mem_alloc(&m->mem, opts->mem_mib << 20, err, errlen) < 0)
+    (void)opts;
+    if (vm_create(&m->vm, err, errlen) < 0)
         return UKVM_EXIT_KVM;
     return 0;
 }
 
 int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char *err, size_t errlen)
 {
+    /*
+     * Twice: first only to validate and read the notes, because the ABI they name decides
+     * the default memory size; then into the memory allocated for it.
+     */
+    uint64_t max = (uint64_t)OPTIONS_MAX_MEM_MIB << 20;
+    if (elf_load_file(opts->kernel_path, NULL, max, UKVM_KERNEL_MIN_GPA, max, &m->image, err,
+                      errlen) < 0)
+        return UKVM_EXIT_BAD_UNIKERNEL;
+    char why[400];
+    m->abi = guest_abi_select(&m->image, why, sizeof(why));
+    if (!m->abi) {
+        snprintf(err, errlen, "%s: %s", opts->kernel_path, why);
+        return UKVM_EXIT_BAD_UNIKERNEL;
+    }
+    uint64_t mib = opts->mem_given ? opts->mem_mib : m->abi->default_mem_mib;
+    if (guest_mem_alloc(&m->mem, mib << 20, err, errlen) < 0)
+        return UKVM_EXIT_KVM;
     if (elf_load_file(opts->kernel_path, m->mem.host, m->mem.size, UKVM_KERNEL_MIN_GPA, m->mem.size,
                       &m->image, err, errlen) < 0)
         return UKVM_EXIT_BAD_UNIKERNEL;
@@ -57,8 +74,7 @@ int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char 
 
 int monitor_setup_memory(struct monitor *m, char *err, size_t errlen)
 {
-    if (boot_layout_compute(m->mem.size, &m->image, &m->layout, err, errlen) < 0 ||
-        boot_setup_memory(&m->mem, &m->image, &m->layout, err, errlen) < 0)
+    if (m->abi->setup_memory(&m->mem, &m->image, &m->layout, err, errlen) < 0)
         return UKVM_EXIT_BAD_UNIKERNEL;
     if (mem_slots_init_vm(&m->slots, m->vm, m->mem.host, m->mem.size, err, errlen) < 0)
         return UKVM_EXIT_KVM;
@@ -71,7 +87,7 @@ int monitor_setup_vcpu(struct monitor *m, char *err, size_t errlen)
         return UKVM_EXIT_KVM;
     struct vcpu_regs regs;
     struct vcpu_sregs sregs;
-    boot_initial_regs(m->image.entry, &m->layout, &regs, &sregs);
+    m->abi->initial_regs(m->image.entry, &m->layout, &regs, &sregs);
     if (vcpu_set_sregs(m->vcpu, &sregs) < 0 || vcpu_set_regs(m->vcpu, &regs) < 0) {
         snprintf(err, errlen, "cannot set the vCPU's initial registers: %s", strerror(errno));
         return UKVM_EXIT_KVM;
@@ -87,13 +103,21 @@ void monitor_setup_boot_info(const struct options *opts, struct monitor *m)
     canary &= ~0xffULL; /* a zero low byte stops string functions from leaking it */
     struct boot_clock clock = {.tsc_hz = guest_tsc_hz(m->vcpu),
                                .wall_clock_ns = now_ns(CLOCK_REALTIME)};
-    boot_write_info(&m->mem, &m->layout, opts->cmdline, &clock, canary);
+    struct guest_boot_params params = {.image = &m->image,
+                                       .cmdline = opts->cmdline,
+                                       .clock = clock,
+                                       .stack_canary = canary,
+                                       .abi_state = &m->hvt};
+    m->abi->write_boot_info(&m->mem, &m->layout, &params);
 }
 
 int monitor_setup_devices(const struct options *opts, struct monitor *m, char *err, size_t errlen)
 {
     if (block_devs_open(&m->blocks, opts, err, errlen) < 0)
         return UKVM_EXIT_DEVICE;
+    /* A device the guest does not declare, or one it declares and lacks: the command line. */
+    if (m->abi->attach_devices(&m->hvt, &m->image, &m->blocks, err, errlen) < 0)
+        return UKVM_EXIT_USAGE;
     return 0;
 }
 
@@ -127,7 +151,10 @@ void monitor_setup_run(const struct options *opts, struct monitor *m)
         .trace = opts->trace,
         .core = opts->core,
         .core_path = core_path,
+        .abi = m->abi,
+        .abi_state = &m->hvt,
     };
+    m->run.exits.hc_name = m->abi->hypercall_name;
 }
 
 int monitor_setup(const struct options *opts, struct monitor *m, char *err, size_t errlen)
@@ -136,13 +163,33 @@ int monitor_setup(const struct options *opts, struct monitor *m, char *err, size
     if ((status = monitor_setup_vm(opts, m, err, errlen)) != 0 ||
         (status = monitor_setup_unikernel(opts, m, err, errlen)) != 0 ||
         (status = monitor_setup_memory(m, err, errlen)) != 0 ||
-        (status = monitor_setup_vcpu(m, err, errlen)) != 0)
+        (status = monitor_setup_vcpu(m, err, errlen)) != 0 ||
+        (status = monitor_setup_devices(opts, m, err, errlen)) != 0)
         return status;
     monitor_setup_boot_info(opts, m);
-    if ((status = monitor_setup_devices(opts, m, err, errlen)) != 0 ||
-        (status = monitor_setup_signals(m, err, errlen)) != 0)
+    if ((status = monitor_setup_signals(m, err, errlen)) != 0)
         return status;
     monitor_setup_run(opts, m);
+    return 0;
+}
+
+int monitor_describe(const struct options *opts, FILE *out, FILE *err)
+{
+    static struct elf_image image; /* large (a manifest): not on the stack */
+    char why[512], why2[400];
+    uint64_t max = (uint64_t)OPTIONS_MAX_MEM_MIB << 20;
+    if (elf_load_file(opts->kernel_path, NULL, max, UKVM_KERNEL_MIN_GPA, max, &image, why,
+                      sizeof(why)) < 0) {
+        fprintf(err, "ukvm: %s\n", why);
+        return UKVM_EXIT_BAD_UNIKERNEL;
+    }
+    const struct guest_abi *abi = guest_abi_select(&image, why2, sizeof(why2));
+    if (!abi) {
+        fprintf(err, "ukvm: %s: %s\n", opts->kernel_path, why2);
+        return UKVM_EXIT_BAD_UNIKERNEL;
+    }
+    fprintf(out, "%s\n", opts->kernel_path);
+    guest_abi_describe(out, abi, &image);
     return 0;
 }
 

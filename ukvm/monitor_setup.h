@@ -3,8 +3,11 @@
  * struct run_context, shared by main() and by anything else that needs a monitor on a
  * unikernel (the debug core's tests, the shell):
  *
- *   KVM and guest memory -> ELF load -> layout, page tables, GDT/TSS, memory map
- *   -> vCPU registers -> boot info -> devices -> signals -> run context
+ *   KVM -> ELF load (its notes choose the guest ABI) and guest memory -> layout, page
+ *   tables, GDT/TSS, memory map -> vCPU registers -> devices -> boot info -> signals
+ *   -> run context
+ *
+ * Every ABI-specific step goes through the chosen struct guest_abi (ukvm/abi/).
  *
  * Each step returns 0, or the exit status class of its failure (exit_status.h) with a
  * one-line reason in err; main() prints "ukvm: <err>" and exits with that status.
@@ -17,7 +20,9 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "ukvm/abi/guest_abi.h"
 #include "ukvm/devices/block_dev.h"
 #include "ukvm/guest/boot_setup.h"
 #include "ukvm/guest/elf_load.h"
@@ -38,6 +43,8 @@ struct monitor {
     struct mem_slots slots; /* how mem is mapped into the VM (trapped pages: watchpoints) */
     struct block_devs blocks;
     struct elf_image image;
+    const struct guest_abi *abi; /* chosen from the image's notes */
+    struct hvt_state hvt;        /* the Solo5 hvt ABI's state, when abi is guest_abi_hvt */
     struct boot_layout layout;
     int wake_fd; /* stop_signals_install's wake descriptor, valid when have_wake_fd */
     bool have_wake_fd;
@@ -45,10 +52,14 @@ struct monitor {
     char core_path[PATH_MAX]; /* --dumpcore=DIR: DIR/<default core name>; run.core_path */
 };
 
-/* 2. Opens KVM, creates the VM and allocates guest memory (opts->mem_mib). Zeroes *m first. */
+/* 2. Opens KVM and creates the VM. Zeroes *m first. */
 int monitor_setup_vm(const struct options *opts, struct monitor *m, char *err, size_t errlen);
 
-/* 3. Validates and loads the unikernel ELF (opts->kernel_path) into guest memory. */
+/*
+ * 3. Validates the unikernel ELF (opts->kernel_path), chooses its guest ABI from its notes,
+ * allocates guest memory (opts->mem_mib, or the ABI's default when --mem was not given)
+ * and loads the ELF into it.
+ */
 int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char *err,
                             size_t errlen);
 
@@ -58,11 +69,14 @@ int monitor_setup_memory(struct monitor *m, char *err, size_t errlen);
 /* 5. Creates the vCPU and sets its registers for direct 64-bit entry at the ELF entry point. */
 int monitor_setup_vcpu(struct monitor *m, char *err, size_t errlen);
 
-/* 6. Writes the boot info: command line (opts->cmdline), clock, stack canary. Cannot fail. */
-void monitor_setup_boot_info(const struct options *opts, struct monitor *m);
-
-/* 7. Opens the block devices (--disk, --block). */
+/*
+ * 6. Opens the block devices (--disk, --block) and attaches them as the ABI wants (a
+ * Solo5 hvt guest's manifest must name exactly the devices given).
+ */
 int monitor_setup_devices(const struct options *opts, struct monitor *m, char *err, size_t errlen);
+
+/* 7. Writes the boot info: command line (opts->cmdline), clock, stack canary. Cannot fail. */
+void monitor_setup_boot_info(const struct options *opts, struct monitor *m);
 
 /* 8. Installs SIGINT/SIGTERM handling for the vCPU (stop_signals.h). */
 int monitor_setup_signals(struct monitor *m, char *err, size_t errlen);
@@ -76,6 +90,13 @@ void monitor_setup_run(const struct options *opts, struct monitor *m);
  * monitor_teardown either way. opts must outlive the monitor (kernel_path is kept).
  */
 int monitor_setup(const struct options *opts, struct monitor *m, char *err, size_t errlen);
+
+/*
+ * ukvm --info: validates the unikernel file (opts->kernel_path) and prints its guest ABI
+ * and, for a Solo5 hvt binary, the devices its manifest declares, to out. Needs no KVM.
+ * Returns 0, or UKVM_EXIT_BAD_UNIKERNEL with one "ukvm: ..." line on err.
+ */
+int monitor_describe(const struct options *opts, FILE *out, FILE *err);
 
 /*
  * Releases everything the steps set up (devices, VM and vCPU, guest memory, the wake

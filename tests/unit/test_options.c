@@ -340,7 +340,7 @@ UNIT_TEST(core_file)
 UNIT_TEST(help)
 {
     CHECK_EQ_U64(PARSE("--help"), OPTIONS_DONE);
-    CHECK_STARTS(out_text, "usage: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]\n");
+    CHECK_STARTS(out_text, "usage: ukvm [OPTIONS] KERNEL [ARGS...]\n");
     CHECK_STR_CONTAINS(out_text,
                        "--mem=MiB           guest memory in MiB (default 64, at most 4096)");
     CHECK_STR_CONTAINS(out_text,

@@ -62,7 +62,7 @@ static const char *explain_fault_address(const struct boot_layout *l, uint64_t c
 {
     if (cr2 < UKVM_PAGE_SIZE)
         return "a null pointer dereference (page 0 is never mapped)";
-    if (l && cr2 >= l->stack_guard && cr2 < l->stack_guard + UKVM_PAGE_SIZE) {
+    if (l && l->stack_guarded && cr2 >= l->stack_guard && cr2 < l->stack_guard + UKVM_PAGE_SIZE) {
         snprintf(buf, len, "the stack (%llu KiB, 0x%llx-0x%llx) ran into its guard page",
                  (unsigned long long)(UKVM_STACK_SIZE >> 10),
                  (unsigned long long)(l->stack_guard + UKVM_PAGE_SIZE),
@@ -83,8 +83,8 @@ void crash_describe_trap(FILE *out, const char *prefix, const struct ukvm_trap_f
                                 : NULL;
     bool overflow = explained && explained == why; /* only the guard-page case uses why */
     /* A #DF with rsp near the guard page is a stack overflow whose #PF could not be delivered. */
-    if (frame->vector == X86_EXC_DF && layout && frame->rsp >= layout->stack_guard &&
-        frame->rsp < layout->stack_guard + 2 * UKVM_PAGE_SIZE)
+    if (frame->vector == X86_EXC_DF && layout && layout->stack_guarded &&
+        frame->rsp >= layout->stack_guard && frame->rsp < layout->stack_guard + 2 * UKVM_PAGE_SIZE)
         overflow = true;
 
     fprintf(out, "%s%s%s (%s, vector %" PRIu64 ") at ", prefix, overflow ? "stack overflow: " : "",

@@ -244,7 +244,8 @@ static void describe_trap(struct debug_core *core, const struct ukvm_trap_frame 
     if (n >= 0 && (size_t)n < len && f->vector == X86_EXC_PF)
         snprintf(buf + n, len - (size_t)n, "; address 0x%" PRIx64 "%s", f->cr2,
                  f->cr2 < UKVM_PAGE_SIZE ? " (null pointer)"
-                 : (core->run->layout && f->cr2 >= core->run->layout->stack_guard &&
+                 : (core->run->layout && core->run->layout->stack_guarded &&
+                    f->cr2 >= core->run->layout->stack_guard &&
                     f->cr2 < core->run->layout->stack_guard + UKVM_PAGE_SIZE)
                      ? " (stack overflow into the guard page)"
                      : "");

@@ -68,10 +68,11 @@ int boot_layout_compute(uint64_t mem_size, const struct elf_image *image,
     layout->stack_guard = mem_size - UKVM_STACK_SIZE - UKVM_PAGE_SIZE;
     layout->heap_start = PAGE_ALIGN_UP(image->highest);
     layout->heap_size = layout->stack_guard - layout->heap_start;
+    layout->stack_guarded = true;
     return 0;
 }
 
-static void write_gdt_and_tss(struct guest_mem *mem)
+void boot_write_gdt_and_tss(struct guest_mem *mem)
 {
     uint64_t *gdt = guest_mem_range(mem, UKVM_GDT_GPA, UKVM_GDT_ENTRIES * 8);
     uint8_t *tss = guest_mem_range(mem, UKVM_TSS_GPA, TSS_LIMIT + 1);
@@ -119,7 +120,7 @@ int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
         (struct page_region){layout->stack_guard + UKVM_PAGE_SIZE, layout->stack_top, true, false};
     if (page_tables_build(mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &layout->cr3, err, errlen) < 0)
         return -1;
-    write_gdt_and_tss(mem);
+    boot_write_gdt_and_tss(mem);
     return 0;
 }
 

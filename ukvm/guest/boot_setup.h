@@ -6,6 +6,7 @@
 #ifndef UKVM_BOOT_SETUP_H
 #define UKVM_BOOT_SETUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +19,8 @@ struct boot_layout {
     uint64_t mem_size;
     uint64_t heap_start;  /* page-aligned end of the image */
     uint64_t heap_size;   /* up to stack_guard */
-    uint64_t stack_guard; /* the unmapped page below the stack */
+    uint64_t stack_guard; /* the unmapped page below the stack, when stack_guarded */
+    bool stack_guarded;   /* false: no guard page (a Solo5 hvt guest's heap meets its stack) */
     uint64_t stack_top;   /* == mem_size */
     uint64_t cr3;         /* set by boot_setup_memory */
 };
@@ -43,6 +45,13 @@ int boot_layout_compute(uint64_t mem_size, const struct elf_image *image,
  */
 int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
                       struct boot_layout *layout, char *err, size_t errlen);
+
+/*
+ * Writes the boot GDT (null, 64-bit code UKVM_SEL_CODE64, data UKVM_SEL_DATA, TSS
+ * UKVM_SEL_TSS) and the TSS with its IST pointers into guest memory. Every guest ABI
+ * enters with these selectors; boot_setup_memory calls it for ukvm's own.
+ */
+void boot_write_gdt_and_tss(struct guest_mem *mem);
 
 /* Clock and randomness the monitor hands to the guest. */
 struct boot_clock {

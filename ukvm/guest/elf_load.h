@@ -9,8 +9,11 @@
 #ifndef UKVM_ELF_LOAD_H
 #define UKVM_ELF_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "solo5_hvt_abi.h"
 
 #define ELF_LOAD_MAX_SEGMENTS 16
 
@@ -26,11 +29,28 @@ struct elf_segment {
     uint32_t flags;  /* ELF_SEG_R | ELF_SEG_W | ELF_SEG_X */
 };
 
+/*
+ * The guest-ABI notes a file carries, as found (PT_NOTE segments; for ukvm's note also a
+ * .note.ukvm section). Which ABI runs the file, and whether these values are acceptable
+ * to it, is decided by ukvm/abi/guest_abi.c, not by the loader.
+ */
+#define ELF_SOLO5_MFT_MAX (8 + HVT_MFT_MAX_ENTRIES * 104) /* struct hvt_mft, 64 entries */
+
+struct elf_abi_notes {
+    bool ukvm;                      /* a ukvm ABI note (UKVM_NOTE_ABI) */
+    bool solo5_abi;                 /* a Solo5 ABI1 note */
+    bool solo5_mft;                 /* a Solo5 MFT1 (manifest) note */
+    struct hvt_abi1_info solo5;     /* the ABI1 descriptor */
+    uint32_t mft_size;              /* bytes of manifest in mft */
+    uint8_t mft[ELF_SOLO5_MFT_MAX]; /* the manifest, past the descriptor's padding */
+};
+
 struct elf_image {
     uint64_t entry;
-    uint64_t lowest;  /* lowest loaded address */
-    uint64_t highest; /* one past the highest loaded byte (not page-rounded) */
-    uint32_t abi_version;
+    uint64_t lowest;      /* lowest loaded address */
+    uint64_t highest;     /* one past the highest loaded byte (not page-rounded) */
+    uint32_t abi_version; /* the ukvm note's version, when notes.ukvm */
+    struct elf_abi_notes notes;
     size_t nsegments;
     /* In program-header order (ascending p_vaddr for any normal linker output). */
     struct elf_segment segments[ELF_LOAD_MAX_SEGMENTS];
@@ -43,11 +63,13 @@ struct elf_image {
  * ET_EXEC, 1 to ELF_LOAD_MAX_SEGMENTS PT_LOAD segments that do not overlap (at page
  * granularity, since permissions are per page) with filesz <= memsz, p_align 0 or a power
  * of two with vaddr congruent to offset, entry inside an executable segment, and a
- * .note.ukvm ABI note whose version equals UKVM_ABI_VERSION (found in a PT_NOTE segment,
- * or failing that in an SHT_NOTE section named .note.ukvm; a malformed note in either is
- * an error). A PT_LOAD with p_memsz and p_filesz both 0 maps nothing and is ignored; one
- * with p_filesz 0 reads nothing, so its p_offset need not lie inside the file. Every other
- * program header (PT_INTERP, PT_GNU_STACK, ...) is ignored and its contents never read.
+ * guest-ABI note: either a .note.ukvm ABI note whose version equals UKVM_ABI_VERSION
+ * (found in a PT_NOTE segment, or failing that in an SHT_NOTE section named .note.ukvm)
+ * or a Solo5 ABI1 note (PT_NOTE), not both; a malformed note is an error. A Solo5
+ * manifest note (MFT1) is copied into out->notes; its contents are not judged here. A PT_LOAD with
+ * p_memsz and p_filesz both 0 maps nothing and is ignored; one with p_filesz 0 reads nothing, so
+ * its p_offset need not lie inside the file. Every other program header (PT_INTERP, PT_GNU_STACK,
+ * ...) is ignored and its contents never read.
  *
  * mem may be NULL to validate only; segments are still checked against mem_size. out may
  * be NULL. Does not modify the buffer, which may be a read-only mapping.

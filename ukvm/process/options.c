@@ -17,14 +17,16 @@
 void options_usage(FILE *out)
 {
     fprintf(out,
-            "usage: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]\n"
+            "usage: ukvm [OPTIONS] KERNEL [ARGS...]\n"
             "\n"
-            "Runs the unikernel KERNEL.ukvm on /dev/kvm. ARGS become its command line,\n"
-            "joined by single spaces.\n"
+            "Runs the unikernel KERNEL on /dev/kvm: a ukvm unikernel (KERNEL.ukvm), or a\n"
+            "Solo5 binary built for the hvt target (KERNEL.hvt), unchanged. ARGS become its\n"
+            "command line, joined by single spaces.\n"
             "\n"
             "Options (solo5-hvt's spellings are accepted too, so a script written for\n"
             "solo5-hvt runs with ukvm in its place):\n"
-            "  --mem=MiB           guest memory in MiB (default %d, at most %d)\n"
+            "  --mem=MiB           guest memory in MiB (default %d for ukvm unikernels, 512\n"
+            "                      for Solo5 hvt binaries as solo5-hvt; at most %d)\n"
             "  --disk=FILE         block device \"storage\" backed by FILE\n"
             "  --block:NAME=FILE   block device NAME backed by FILE (up to 63 devices); the\n"
             "                      file's size must be a multiple of the block size\n"
@@ -45,6 +47,8 @@ void options_usage(FILE *out)
             "                      in the folder DIR (default: the working folder)\n"
             "  --trace             print every KVM exit and hypercall to stderr\n"
             "  --stats             print set-up and run times to stderr at exit\n"
+            "  --info              print the unikernel's guest ABI and the devices it\n"
+            "                      declares (Solo5 hvt manifest), then exit\n"
             "  --help              this text\n"
             "  --version           the version\n"
             "  --                  end of options (for a kernel path starting with '-')\n"
@@ -264,6 +268,8 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
         } else if (!strcmp(a, "--version")) {
             fprintf(out, "ukvm %s (ukvm ABI %d)\n", UKVM_VERSION, UKVM_ABI_VERSION);
             return OPTIONS_DONE;
+        } else if (!strcmp(a, "--info")) {
+            opts->info = true;
         } else if (!strcmp(a, "--trace")) {
             opts->trace = true;
         } else if (!strcmp(a, "--gdb")) {
@@ -306,6 +312,7 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
         } else if (!strncmp(a, "--mem=", 6)) {
             if (!parse_mem(a + 6, &opts->mem_mib))
                 return usage_error(err, "bad memory size in '%s': give MiB from 2 to 4096", a);
+            opts->mem_given = true;
         } else if (!strncmp(a, "--disk=", 7)) {
             enum options_result r = add_block(opts, "storage", 7, a + 7, a, err);
             if (r != OPTIONS_RUN)

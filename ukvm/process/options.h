@@ -18,8 +18,8 @@
 #define OPTIONS_BLOCK_NAME_MAX   63
 #define OPTIONS_MIN_BLOCK_SIZE   512   /* --block-sector-size: a power of two in this range, */
 #define OPTIONS_MAX_BLOCK_SIZE   32768 /* as Solo5's 16-bit manifest field allows */
-#define OPTIONS_DEFAULT_MEM_MIB  64
-#define OPTIONS_MAX_MEM_MIB      4096        /* hypercall arguments are 32-bit guest addresses */
+#define OPTIONS_DEFAULT_MEM_MIB  64    /* ukvm unikernels; Solo5 hvt binaries get 512 */
+#define OPTIONS_MAX_MEM_MIB      4096  /* hypercall arguments are 32-bit guest addresses */
 #define OPTIONS_DEFAULT_GDB_HOST "127.0.0.1" /* never all interfaces unless asked */
 #define OPTIONS_DEFAULT_GDB_PORT 1234
 
@@ -31,11 +31,13 @@ struct block_option {
 
 struct options {
     uint64_t mem_mib;
-    bool trace; /* print every exit and hypercall to stderr */
-    bool stats; /* print set-up and run times at exit */
-    bool gdb;   /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
-    bool shell; /* --shell: the inspection shell, stopped before the first instruction */
-    bool core;  /* --core: write a core file when the guest crashes */
+    bool mem_given; /* --mem was given; otherwise the guest ABI's default applies */
+    bool info;      /* --info: describe the unikernel file, do not run it */
+    bool trace;     /* print every exit and hypercall to stderr */
+    bool stats;     /* print set-up and run times at exit */
+    bool gdb;       /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
+    bool shell;     /* --shell: the inspection shell, stopped before the first instruction */
+    bool core;      /* --core: write a core file when the guest crashes */
     const char *core_path; /* --core=PATH; NULL: the default name (ukvm/crash/core_dump.h) */
     const char *core_dir;  /* --dumpcore=DIR: the default name, in DIR; NULL: not given */
     char gdb_host[256];

@@ -17,6 +17,7 @@ void exit_trace_record(struct exit_trace *trace, enum vm_exit_reason reason, uin
         .reason = reason,
         .rip = rip,
         .hypercall = hypercall,
+        .hc_name = trace->hc_name ? trace->hc_name : hypercall_name,
         .detail = detail,
     };
 }
@@ -36,7 +37,8 @@ void exit_trace_print_record(FILE *out, const struct exit_record *rec, int inden
     fprintf(out, "%*s#%-6" PRIu64 " %-14s rip=0x%-12" PRIx64, indent, "", rec->seq,
             vm_exit_reason_name(rec->reason), rec->rip);
     if (rec->hypercall >= 0)
-        fprintf(out, " hypercall %s", hypercall_name((unsigned)rec->hypercall));
+        fprintf(out, " hypercall %s",
+                (rec->hc_name ? rec->hc_name : hypercall_name)((unsigned)rec->hypercall));
     else if (rec->reason == VM_EXIT_IO)
         fprintf(out, " port 0x%" PRIx64, rec->detail);
     else if (rec->reason == VM_EXIT_MMIO)

@@ -18,11 +18,14 @@ struct exit_record {
     uint64_t seq; /* 1 for the first exit */
     enum vm_exit_reason reason;
     uint64_t rip;
-    int hypercall;   /* UKVM_HC_* number for hypercall exits, -1 otherwise */
+    int hypercall;   /* the guest ABI's number for hypercall exits, -1 otherwise */
     uint64_t detail; /* port for I/O, address for MMIO, exception for debug, suberror */
+    const char *(*hc_name)(unsigned nr); /* names hypercall (the trace's hc_name) */
 };
 
 struct exit_trace {
+    /* The guest ABI's hypercall names; NULL: ukvm's own ABI. Set before the first exit. */
+    const char *(*hc_name)(unsigned nr);
     uint64_t count;
     uint64_t per_reason[EXIT_TRACE_REASONS];
     struct exit_record ring[EXIT_TRACE_SIZE];

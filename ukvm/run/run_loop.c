@@ -10,9 +10,7 @@
 
 #include "run_loop.h"
 #include "stop_signals.h"
-#include "ukvm/abi/ukvm/hypercall.h"
-
-#define HC_PORT_RANGE 0x100
+#include "ukvm/abi/guest_abi.h"
 
 static const char *internal_error_explanation(uint32_t suberror)
 {
@@ -43,6 +41,13 @@ static void crash_event(struct run_event *ev, const char *explanation, const cha
     ev->explanation = explanation;
 }
 
+/* True if port is one of the guest ABI's hypercall ports. */
+static bool is_hypercall_port(const struct run_context *ctx, uint16_t port)
+{
+    return port >= ctx->abi->hc_port_base &&
+           port - ctx->abi->hc_port_base < ctx->abi->hc_port_count;
+}
+
 /* Did the memory the last hypercall read or wrote touch a watched range? */
 static bool hypercall_hit_watch(struct run_context *ctx, const struct hc_context *hc)
 {
@@ -62,7 +67,10 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
                             bool *watch_hit)
 {
     hc->naccess = 0;
-    switch (hypercall_dispatch(hc, ev->exit.io.port, ev->exit.io.value)) {
+    enum hc_outcome outcome = ctx->abi->dispatch(hc, ev->exit.io.port, ev->exit.io.value);
+    if ((outcome == HC_TRAP || outcome == HC_ABORT) && ctx->abi->fatal_context)
+        ctx->abi->fatal_context(hc, &outcome, ctx->vcpu);
+    switch (outcome) {
     case HC_CONTINUE:
         if (hypercall_hit_watch(ctx, hc))
             *watch_hit = true;
@@ -102,14 +110,15 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
     switch (exit->reason) {
     case VM_EXIT_IO:
         ev->exit_pending = true;
-        if (exit->io.port < UKVM_HC_PORT_BASE ||
-            exit->io.port >= UKVM_HC_PORT_BASE + HC_PORT_RANGE || !exit->io.is_write ||
-            exit->io.size != 4) {
+        if (!is_hypercall_port(ctx, exit->io.port) || !exit->io.is_write || exit->io.size != 4) {
             crash_event(ev,
-                        "ukvm emulates no devices: hypercalls are 4-byte writes to ports "
-                        "0x500-0x5ff",
-                        "guest error: unexpected %u-byte port %s on port 0x%x", exit->io.size,
-                        exit->io.is_write ? "write" : "read", exit->io.port);
+                        "ukvm emulates no devices: hypercalls are 4-byte writes to the guest "
+                        "ABI's ports",
+                        "guest error: unexpected %u-byte port %s on port 0x%x (%s ABI "
+                        "hypercalls: ports 0x%x-0x%x)",
+                        exit->io.size, exit->io.is_write ? "write" : "read", exit->io.port,
+                        ctx->abi->name, ctx->abi->hc_port_base,
+                        ctx->abi->hc_port_base + ctx->abi->hc_port_count - 1);
             return false;
         }
         return serve_hypercall(ctx, hc, ev, watch_hit);
@@ -172,8 +181,8 @@ static void record_exit(struct run_context *ctx, const struct vm_exit *exit)
     uint64_t detail = 0;
     if (exit->reason == VM_EXIT_IO) {
         detail = exit->io.port;
-        if (exit->io.port >= UKVM_HC_PORT_BASE && exit->io.port < UKVM_HC_PORT_BASE + HC_PORT_RANGE)
-            hc_nr = exit->io.port - UKVM_HC_PORT_BASE;
+        if (is_hypercall_port(ctx, exit->io.port))
+            hc_nr = exit->io.port - ctx->abi->hc_port_base;
     } else if (exit->reason == VM_EXIT_MMIO) {
         detail = exit->mmio.gpa;
     } else if (exit->reason == VM_EXIT_DEBUG) {
@@ -233,6 +242,7 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
         .blocks = ctx->blocks,
         .console_fd = STDOUT_FILENO,
         .wake_fd = ctx->wake_fd,
+        .abi_state = ctx->abi_state,
     };
     /*
      * A watchpoint hit stops the guest after the access, as x86 reports data breakpoints:

@@ -23,6 +23,7 @@
 #include "ukvm/vm/vm.h"
 #include "ukvm_abi.h"
 
+struct guest_abi;
 struct mem_slots;
 struct run_watch_ops;
 
@@ -34,6 +35,8 @@ struct run_context {
     const struct boot_layout *layout;
     const struct elf_image *image; /* the loaded segments (for inspection); may be NULL */
     const char *kernel_path;
+    const struct guest_abi *abi; /* the guest's ABI: its hypercalls (ukvm/abi/guest_abi.h) */
+    void *abi_state;             /* that ABI's own state, handed to its hypercalls */
     int wake_fd;
     bool trace;            /* --trace: print each exit and hypercall to stderr */
     bool core;             /* --core: core file when the guest dies (ukvm/crash/core_capture.h) */

@@ -1,0 +1,100 @@
+/*
+ * hc_core.h: what every guest ABI's hypercalls share: the call context, the outcomes
+ * the run loop acts on, and the checked copies in and out of guest memory.
+ *
+ * Each ABI (ukvm/abi/ukvm/, ukvm/abi/hvt/) has its own table of handlers. A handler
+ * copies its argument struct out of guest memory once, checks every address and length
+ * in it, and either completes the call or names the offending field in ctx->error and
+ * returns HC_GUEST_ERROR, which ends the guest.
+ */
+#ifndef UKVM_HC_CORE_H
+#define UKVM_HC_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ukvm/devices/block_dev.h"
+#include "ukvm/guest/guest_mem.h"
+#include "ukvm_abi.h"
+
+enum hc_outcome {
+    HC_CONTINUE,    /* done; resume the guest */
+    HC_HALT,        /* solo5_exit: ctx->exit_status */
+    HC_ABORT,       /* solo5_abort or stack smashing: ctx->message, ctx->frame */
+    HC_TRAP,        /* CPU exception: ctx->frame */
+    HC_GUEST_ERROR, /* malformed call: ctx->error says what */
+};
+
+/* The most guest ranges one hypercall reads or writes: argument, data, result. */
+#define HC_ACCESS_MAX 4
+
+struct hc_context {
+    /* Set by the caller. */
+    const struct guest_mem *mem;
+    const struct block_devs *blocks;
+    int console_fd;  /* where console output goes */
+    int wake_fd;     /* readable when a poll must return early (a signal arrived); -1 for none */
+    void *abi_state; /* the ABI's own run state (hvt: the manifest); NULL for none */
+    /* Set by the ABI's dispatcher: names its calls in error messages. */
+    const char *(*hc_name)(unsigned nr);
+    /* Filled by the handlers. */
+    uint64_t exit_status;
+    /*
+     * The faulting or aborting context, whatever the ABI: the ukvm trap frame is the
+     * monitor's one representation of it (crash reports, debugger stops, cores).
+     */
+    struct ukvm_trap_frame frame;
+    uint64_t abort_function; /* ABORT: the aborting routine's address, or 0 */
+    char message[256];
+    char error[256];
+    /*
+     * The guest memory the call read or wrote (hc_note_access), so that watchpoints see
+     * the monitor's own accesses: reset by the caller before each dispatch.
+     */
+    struct hc_access {
+        uint64_t gpa, len;
+        bool write;
+    } access[HC_ACCESS_MAX];
+    unsigned naccess;
+};
+
+/*
+ * Records "hypercall NAME: <formatted reason>" in ctx->error (NAME from ctx->hc_name)
+ * and returns HC_GUEST_ERROR.
+ */
+enum hc_outcome hc_guest_error(struct hc_context *ctx, unsigned nr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Records that the call read (write false) or wrote [gpa, gpa+len) of guest memory.
+ * Beyond HC_ACCESS_MAX ranges, the last one grows to cover the rest.
+ */
+void hc_note_access(struct hc_context *ctx, uint64_t gpa, uint64_t len, bool write);
+
+/*
+ * Copies the argument struct of call nr from arg into dst, or reports the bad address
+ * through hc_guest_error. Returns 0 or -1.
+ */
+int hc_copy_args(struct hc_context *ctx, unsigned nr, uint64_t arg, void *dst, size_t len);
+
+/*
+ * Writes the argument struct back (results) and records the write, or reports the bad
+ * address through hc_guest_error. Returns 0 or -1.
+ */
+int hc_write_back(struct hc_context *ctx, unsigned nr, uint64_t arg, const void *src, size_t len);
+
+/*
+ * Writes len bytes of guest memory at data to ctx->console_fd, after checking the range
+ * (hypercall nr for messages). Returns HC_CONTINUE or HC_GUEST_ERROR.
+ */
+enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t data, uint64_t len);
+
+/*
+ * Sleeps in the host for up to timeout_ns (any 64-bit value; clamped to what the host can
+ * wait), returning early when ctx->wake_fd becomes readable (a stop signal arrived): the
+ * guest's yield or poll costs no guest instructions.
+ */
+void hc_sleep(const struct hc_context *ctx, uint64_t timeout_ns);
+
+#endif /* UKVM_HC_CORE_H */

@@ -1,0 +1,105 @@
+/*
+ * hvt.h: Solo5's hvt guest ABI, version 2 (include/solo5_hvt_abi.h), on ukvm's monitor.
+ *
+ * A binary built by Solo5's toolchain for its hvt tender runs unchanged: the monitor
+ * checks its ABI and manifest notes, lays out memory and the boot information as the
+ * hvt tender does, attaches the manifest's devices from the command line, serves the
+ * hvt hypercalls, and turns the guest's own trap reports (a HALT with a cookie) into the
+ * monitor's one fatal-stop context, struct ukvm_trap_frame. Everything above the ABI
+ * (debug core, inspection, gdb stub, shell, cores) never learns which ABI runs.
+ */
+#ifndef UKVM_ABI_HVT_H
+#define UKVM_ABI_HVT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "solo5_hvt_abi.h"
+#include "ukvm/abi/core/hc_core.h"
+#include "ukvm/devices/block_dev.h"
+#include "ukvm/guest/boot_setup.h"
+#include "ukvm/guest/elf_load.h"
+#include "ukvm/guest/guest_mem.h"
+#include "ukvm/vm/vm.h"
+
+/* Where the boot information area ends: boot info, manifest and command line fit below. */
+#define HVT_BOOT_AREA_END 0x20000ull
+
+/* One guest's hvt state: its manifest as the guest sees it, and what backs each handle. */
+struct hvt_state {
+    uint32_t mft_size;
+    _Alignas(8) uint8_t mft[ELF_SOLO5_MFT_MAX];   /* a struct hvt_mft */
+    int16_t block_of_handle[HVT_MFT_MAX_ENTRIES]; /* index in struct block_devs, or -1 */
+    /* HALT with a cookie: where the trap frame is, for hvt_fatal_context. */
+    uint64_t halt_cookie;
+    /* The guest's last console line, the reason a Solo5 abort gives ("Solo5: ABORT: ..."). */
+    char line[200];
+    size_t line_len;
+    char last_line[200];
+};
+
+/*
+ * Checks the notes of a file with a Solo5 ABI note: hvt target, ABI version 2, and a
+ * manifest that is well formed (version, entry count against its size, entry 0 reserved
+ * with an empty name, every name NUL-terminated, nothing marked attached). Returns 0, or
+ * -1 with one line in err saying what was found and what ukvm serves.
+ */
+int hvt_check_notes(const struct elf_abi_notes *notes, char *err, size_t errlen);
+
+/*
+ * Takes the checked manifest from notes into *st and attaches its devices: each block
+ * entry to the --block:NAME=FILE device of the same name (capacity and block size written
+ * into the entry). A device given on the command line that the manifest lacks, a manifest
+ * device left unattached, or a network device (ukvm has none yet) is an error (-1, one
+ * line in err).
+ */
+int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
+                       const struct block_devs *blocks, char *err, size_t errlen);
+
+/* Prints a file's manifest devices, one "  NAME  TYPE" line each (ukvm --info). */
+void hvt_print_manifest(FILE *out, const struct elf_abi_notes *notes);
+
+/*
+ * Computes the layout (no stack guard: a Solo5 guest's heap meets its stack), writes the
+ * page tables (the boot information area read-only, the image per segment, the rest of
+ * memory writable, everything below 0x10000 unmapped) and the boot GDT. Returns 0, or -1
+ * with a reason in err.
+ */
+int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
+                     struct boot_layout *layout, char *err, size_t errlen);
+
+/* Entry registers: rip = entry, rdi = HVT_BOOT_INFO_GPA, rsp = memory size - 8. */
+void hvt_initial_regs(uint64_t entry, const struct boot_layout *layout, struct vcpu_regs *regs,
+                      struct vcpu_sregs *sregs);
+
+/*
+ * Writes struct hvt_boot_info, the manifest of *st and the command line (at most
+ * HVT_CMDLINE_SIZE - 1 bytes, which options.c guarantees) into the boot information area.
+ */
+void hvt_write_boot_info(struct guest_mem *mem, const struct boot_layout *layout,
+                         const struct elf_image *image, const struct hvt_state *st,
+                         const char *cmdline, uint64_t tsc_hz);
+
+/*
+ * Handles the guest's write of value (the argument's address) to port, in
+ * [HVT_HYPERCALL_PIO_BASE, HVT_HYPERCALL_PIO_BASE + HVT_HC_MAX). ctx->abi_state is the
+ * guest's struct hvt_state. A HALT with status 255 is a fatal stop: HC_TRAP with a cookie
+ * (complete it with hvt_fatal_context), HC_ABORT without.
+ */
+enum hc_outcome hvt_dispatch(struct hc_context *ctx, uint16_t port, uint32_t value);
+
+/* The call's name, e.g. "PUTS"; "unknown" otherwise. */
+const char *hvt_hypercall_name(unsigned nr);
+
+/*
+ * Completes a fatal stop: fills ctx->frame from the guest's trap frame at the HALT cookie
+ * (rip, rsp, rflags, cs, ss, error code, CR2; rax..r11 from below it; the vector from the
+ * entry stub that called the guest's trap handler, found through the guest's IDT; rbx,
+ * rbp, r12..r15 as they were at the HALT) or, for an abort, from the vCPU's registers at
+ * the HALT. A cookie whose vector cannot be told turns the stop into an abort naming it.
+ */
+void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct vcpu *vcpu);
+
+#endif /* UKVM_ABI_HVT_H */

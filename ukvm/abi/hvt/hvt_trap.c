@@ -1,0 +1,117 @@
+/*
+ * hvt_trap.c: the faulting context of a Solo5 guest that stopped on an exception.
+ *
+ * A Solo5 guest handles its own exceptions: its entry stub builds a trap frame, its C
+ * handler prints "Solo5: trap: ..." and halts with status 255 and the frame's address as
+ * the cookie. The hvt ABI carries no vector and only part of the registers, so the rest
+ * is read around the frame, where the entry stub put it (include/solo5_hvt_abi.h):
+ *
+ *   cookie - 80   return address of the stub's call: inside the stub of the vector
+ *   cookie - 72   r11 r10 r9 r8 rcx rdx rsi rdi rax   (rdi holds CR2 for vectors with an
+ *                                                     error code: the stub loads CR2
+ *                                                     through it before saving it)
+ *   cookie        cr2 ec rip cs rflags rsp ss
+ *
+ * The vector is the IDT gate whose handler is the closest one at or below that return
+ * address (a stub is a few dozen bytes). rbx, rbp and r12..r15 are not saved by the stub;
+ * they are taken from the vCPU at the HALT, which the handler's own code may have changed.
+ */
+#include <string.h>
+
+#include "hvt.h"
+
+/* A stub's call into the C handler lies within this many bytes of the stub's start. */
+#define STUB_MAX_SIZE 256
+
+/* The handler address of IDT gate v at idt (identity-mapped), or 0 when absent. */
+static uint64_t gate_handler(const struct guest_mem *mem, const struct vcpu_sregs *sregs,
+                             unsigned v)
+{
+    uint8_t g[16];
+    if ((uint64_t)v * 16 + 15 > sregs->idt.limit ||
+        guest_mem_copy_in(mem, sregs->idt.base + (uint64_t)v * 16, g, sizeof(g)) < 0)
+        return 0;
+    if (!(g[5] & 0x80)) /* P */
+        return 0;
+    uint64_t lo = (uint64_t)g[0] | (uint64_t)g[1] << 8;
+    uint64_t mid = (uint64_t)g[6] | (uint64_t)g[7] << 8;
+    uint32_t hi;
+    memcpy(&hi, g + 8, sizeof(hi));
+    return lo | mid << 16 | (uint64_t)hi << 32;
+}
+
+/* The vector whose stub holds retaddr, or -1. */
+static int vector_of(const struct guest_mem *mem, const struct vcpu_sregs *sregs, uint64_t retaddr)
+{
+    int best = -1;
+    uint64_t best_handler = 0;
+    for (unsigned v = 0; v < 32; v++) {
+        uint64_t h = gate_handler(mem, sregs, v);
+        if (h && h <= retaddr && retaddr - h < STUB_MAX_SIZE && h >= best_handler) {
+            best = (int)v;
+            best_handler = h;
+        }
+    }
+    return best;
+}
+
+static void frame_from_regs(struct ukvm_trap_frame *f, const struct vcpu_regs *r)
+{
+    f->rax = r->rax, f->rbx = r->rbx, f->rcx = r->rcx, f->rdx = r->rdx;
+    f->rsi = r->rsi, f->rdi = r->rdi, f->rbp = r->rbp, f->rsp = r->rsp;
+    f->r8 = r->r8, f->r9 = r->r9, f->r10 = r->r10, f->r11 = r->r11;
+    f->r12 = r->r12, f->r13 = r->r13, f->r14 = r->r14, f->r15 = r->r15;
+    f->rip = r->rip, f->rflags = r->rflags;
+}
+
+void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct vcpu *vcpu)
+{
+    struct hvt_state *st = ctx->abi_state;
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    memset(&ctx->frame, 0, sizeof(ctx->frame));
+    if (vcpu_get_regs(vcpu, &regs) < 0 || vcpu_get_sregs(vcpu, &sregs) < 0) {
+        *outcome = HC_ABORT;
+        snprintf(ctx->message, sizeof(ctx->message), "%s", "the vCPU's registers cannot be read");
+        return;
+    }
+    frame_from_regs(&ctx->frame, &regs);
+    ctx->frame.cs = sregs.cs.selector;
+    ctx->frame.ss = sregs.ss.selector;
+    ctx->frame.vector = UKVM_ABORT_VECTOR;
+    if (*outcome != HC_TRAP || !st)
+        return;
+
+    uint64_t cookie = st->halt_cookie;
+    struct hvt_trap_regs t;
+    uint64_t saved[HVT_TRAP_SAVED_REGS];
+    uint64_t retaddr;
+    if (cookie < HVT_TRAP_RETADDR_OFFSET ||
+        guest_mem_copy_in(ctx->mem, cookie, &t, sizeof(t)) < 0 ||
+        guest_mem_copy_in(ctx->mem, cookie - 8 * HVT_TRAP_SAVED_REGS, saved, sizeof(saved)) < 0 ||
+        guest_mem_copy_in(ctx->mem, cookie - HVT_TRAP_RETADDR_OFFSET, &retaddr, sizeof(retaddr)) <
+            0) {
+        *outcome = HC_ABORT;
+        return;
+    }
+    int vector = vector_of(ctx->mem, &sregs, retaddr);
+    if (vector < 0) {
+        /* Not a frame the stubs built (or an IDT we cannot read): say so, keep the rest. */
+        *outcome = HC_ABORT;
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "the guest halted with a trap cookie at 0x%llx whose exception ukvm cannot "
+                 "tell (no IDT stub calls from 0x%llx); the trap frame says rip 0x%llx",
+                 (unsigned long long)cookie, (unsigned long long)retaddr,
+                 (unsigned long long)t.rip);
+        return;
+    }
+    struct ukvm_trap_frame *f = &ctx->frame;
+    f->vector = (uint64_t)vector;
+    f->error_code = t.ec;
+    f->cr2 = t.cr2;
+    f->rip = t.rip, f->cs = t.cs, f->rflags = t.rflags, f->rsp = t.rsp, f->ss = t.ss;
+    /* saved[] in ascending addresses: r11 r10 r9 r8 rcx rdx rsi rdi rax. */
+    f->r11 = saved[0], f->r10 = saved[1], f->r9 = saved[2], f->r8 = saved[3];
+    f->rcx = saved[4], f->rdx = saved[5], f->rsi = saved[6], f->rdi = saved[7];
+    f->rax = saved[8];
+}
