@@ -45,6 +45,7 @@ static struct boot_layout layout = {
     .heap_start = 0x200000,
     .heap_size = 0x17f000,
     .stack_guard = 0x37f000,
+    .stack_guarded = true,
     .stack_top = MEM_SIZE,
     .cr3 = CR3,
 };

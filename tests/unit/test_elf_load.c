@@ -220,7 +220,7 @@ UNIT_TEST(note_found_in_section)
 
     /* The same note in a section with another name does not count. */
     memcpy(img + str_off + 1, ".note.ukvx", 10);
-    EXPECT_REJECT("no .note.ukvm ABI note");
+    EXPECT_REJECT("neither a ukvm ABI note (.note.ukvm");
 }
 
 UNIT_TEST(note_after_other_note_8_byte_aligned)
@@ -550,17 +550,18 @@ UNIT_TEST(rejects_no_abi_note)
 {
     build_valid();
     phdr(PH_NOTE)->p_type = PT_NULL;
-    EXPECT_REJECT("not a ukvm unikernel: no .note.ukvm ABI note (build it with ukvm's kernel)");
+    EXPECT_REJECT("not a unikernel ukvm can run: it has neither a ukvm ABI note (.note.ukvm: build "
+                  "it with ukvm's kernel) nor a Solo5 ABI note (.note.solo5.abi)");
 }
 
 UNIT_TEST(rejects_note_with_other_owner_or_type)
 {
     build_valid();
     phdr(PH_NOTE)->p_filesz = put_note(img + NOTE_OFF, 4, 4, UKVM_NOTE_ABI, "GNU", 1);
-    EXPECT_REJECT("no .note.ukvm ABI note");
+    EXPECT_REJECT("neither a ukvm ABI note (.note.ukvm");
     build_valid();
     put_note(img + NOTE_OFF, 5, 4, UKVM_NOTE_ABI + 1, "ukvm", UKVM_ABI_VERSION);
-    EXPECT_REJECT("no .note.ukvm ABI note");
+    EXPECT_REJECT("neither a ukvm ABI note (.note.ukvm");
 }
 
 UNIT_TEST(rejects_wrong_abi_version)

@@ -42,7 +42,7 @@ struct elf_abi_notes {
     bool solo5_mft;                 /* a Solo5 MFT1 (manifest) note */
     struct hvt_abi1_info solo5;     /* the ABI1 descriptor */
     uint32_t mft_size;              /* bytes of manifest in mft */
-    uint8_t mft[ELF_SOLO5_MFT_MAX]; /* the manifest, past the descriptor's padding */
+    _Alignas(8) uint8_t mft[ELF_SOLO5_MFT_MAX]; /* the manifest, past the descriptor padding */
 };
 
 struct elf_image {
