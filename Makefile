@@ -242,6 +242,7 @@ bench: all $(BENCH_UNIKERNELS) $(BENCH_HOST_BINS) $(QEMU_GUEST)
 SOLO5 ?=
 solo5-suite: monitor kernel
 	@MAKE='$(MAKE)' BUILD='$(BUILD)' tests/solo5/suite.sh '$(SOLO5)'
+	@if [ -n '$(SOLO5)' ]; then MAKE='$(MAKE)' BUILD='$(BUILD)' tests/solo5/suite.sh --hvt '$(SOLO5)'; fi
 
 install: monitor kernel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ukvm \

@@ -3,6 +3,7 @@
 # (`make solo5-suite SOLO5=DIR`; docs/solo5.md).
 #
 #   tests/solo5/suite.sh [DIR]
+#   tests/solo5/suite.sh --hvt [DIR]
 #
 # DIR is a Solo5 source tree. Every test program DIR/tests/test_X/test_X.c is built,
 # unchanged, with ukvm's installed app.mk (make install into a temporary DESTDIR, then a
@@ -12,6 +13,10 @@
 # and "N passed, N failed, N skipped"; the case table also goes to
 # $BUILD/solo5-suite-<version>.md. Exit status 0 when no applicable case failed, 1 when
 # one did, 2 for a bad DIR or a failed install.
+#
+# With --hvt, the programs are instead the .hvt binaries Solo5's own toolchain builds from
+# DIR (tests/solo5/build_solo5.sh: configure.sh and make in a copy), run unchanged under
+# ukvm by the same cases and rules; the table goes to $BUILD/solo5-suite-<version>-hvt.md.
 #
 # Without DIR: one SKIP line and status 0 (CI has no Solo5 tree).
 # Environment: BUILD (default build), MAKE (default make), SOLO5_SUITE_KEEP=1 keeps the
@@ -24,6 +29,11 @@ MONITOR=$BUILD/ukvm
 RUN_TIMEOUT=60s      # tests.bats: timeout --foreground 60s
 KILL_AFTER=10s       # then SIGKILL, so a monitor that ignores SIGTERM cannot hang us
 BUILD_TIMEOUT=120s   # one test program's compile and link
+mode=source
+if [ "${1:-}" = --hvt ]; then
+    mode=hvt
+    shift
+fi
 dir=${1:-}
 
 if [ -z "$dir" ]; then
@@ -55,6 +65,7 @@ if top=$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null) && [ "$top" = "$di
     version=$(git -C "$dir" describe --tags --always --dirty 2>/dev/null || echo "$version")
 fi
 md_file=$BUILD/solo5-suite-${version//\//-}.md
+[ $mode = hvt ] && md_file=${md_file%.md}-hvt.md
 ukvm_commit=$(git describe --always --dirty 2>/dev/null) && ukvm_commit=" at $ukvm_commit"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ukvm-solo5-suite.XXXXXX") || die "cannot create a temporary folder"
@@ -67,11 +78,33 @@ fi
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "solo5-suite: Solo5 $version at $dir; monitor $MONITOR"
+echo "solo5-suite: Solo5 $version at $dir ($mode); monitor $MONITOR"
+
+declare -A built=() build_error=()
+programs=()
+if [ $mode = hvt ]; then
+    # ------------------------------------------------------------ Solo5-built binaries
+    echo "solo5-suite: building Solo5 with its own toolchain (tests/solo5/build_solo5.sh)"
+    solo5_tree=$(tests/solo5/build_solo5.sh "$dir") || die "could not build Solo5 from $dir"
+    for src in "${sources[@]}"; do
+        prog=$(basename "$src" .c)
+        [ "$prog" = "$(basename "$(dirname "$src")")" ] || continue
+        programs+=("$prog")
+        if [ -f "$solo5_tree/tests/$prog/$prog.hvt" ]; then
+            built[$prog]=$solo5_tree/tests/$prog/$prog.hvt
+            echo "build $prog: ok (Solo5's $prog.hvt)"
+        else
+            build_error[$prog]="Solo5's make built no $prog.hvt"
+            echo "build $prog: FAILED: ${build_error[$prog]}"
+        fi
+    done
+fi
 
 # ---------------------------------------------------------------- install and build
 prefix=$tmp/install/usr/local
-if ! "$MAKE" -s --no-print-directory install DESTDIR="$tmp/install" PREFIX=/usr/local \
+if [ $mode = hvt ]; then
+    : # nothing to build: Solo5 built the programs
+elif ! "$MAKE" -s --no-print-directory install DESTDIR="$tmp/install" PREFIX=/usr/local \
     BUILD="$BUILD" >"$tmp/install.log" 2>&1; then
     echo "solo5-suite: make install failed:" >&2
     tail -n 20 "$tmp/install.log" >&2
@@ -96,9 +129,8 @@ first_error() {
     printf '%.160s' "${line:-build failed without a message}"
 }
 
-declare -A built=() build_error=()
-programs=()
 for src in "${sources[@]}"; do
+    [ $mode = source ] || break
     prog=$(basename "$src" .c)
     [ "$prog" = "$(basename "$(dirname "$src")")" ] || continue # test_X/test_X.c only
     programs+=("$prog")
@@ -463,10 +495,16 @@ done
 # ---------------------------------------------------------------- tables
 md_escape() { local s=${1//|/\\|}; echo "${s//\`/\'}"; }
 {
-    echo "### Solo5 $version"
+    if [ $mode = hvt ]; then
+        echo "### Solo5 $version: Solo5-built .hvt binaries"
+        how="Solo5's test programs as Solo5's own toolchain built them (.hvt), run unchanged."
+    else
+        echo "### Solo5 $version: built against ukvm's kernel"
+        how="Solo5's test programs built unchanged with the installed app.mk."
+    fi
     echo
     echo "ukvm $("$MONITOR" --version 2>/dev/null | head -n 1 | sed 's/^ukvm //')$ukvm_commit;" \
-        "Solo5's test programs built unchanged with the installed app.mk."
+        "$how"
     echo
     echo "| test | Solo5's check | ukvm result | note |"
     echo "| --- | --- | --- | --- |"
