@@ -13,8 +13,12 @@
  *   cookie        cr2 ec rip cs rflags rsp ss
  *
  * The vector is the IDT gate whose handler is the closest one at or below that return
- * address (a stub is a few dozen bytes). rbx, rbp and r12..r15 are not saved by the stub;
- * they are taken from the vCPU at the HALT, which the handler's own code may have changed.
+ * address (a stub is a few dozen bytes). rbx, rbp and r12..r15 are not saved by the stub,
+ * but the C handler it calls saves those it uses in its prologue, before changing them:
+ * the pushes at the handler's entry, right below the return address, hold their values
+ * at the fault. The prologue is read (a few instructions: pushes, register moves, a
+ * rip-relative lea) to find them; a register it does not push is taken from the vCPU at
+ * the HALT, which the handler's code may have changed.
  */
 #include <string.h>
 
@@ -53,6 +57,65 @@ static int vector_of(const struct guest_mem *mem, const struct vcpu_sregs *sregs
         }
     }
     return best;
+}
+
+/* Callee-saved registers, in the x86 register numbering (rax 0 ... r15 15). */
+#define REG_RBX            3
+#define REG_RBP            5
+#define REG_R12            12
+#define REG_R15            15
+#define PROLOGUE_MAX_INSNS 8
+
+static bool callee_saved(unsigned reg)
+{
+    return reg == REG_RBX || reg == REG_RBP || (reg >= REG_R12 && reg <= REG_R15);
+}
+
+/*
+ * Reads the prologue of the handler the stub called (the call ends at retaddr) and, for
+ * each callee-saved register it pushes before changing it, stores the pushed value
+ * (below the return address at ret_slot) in value[reg] with found[reg] set.
+ */
+static void prologue_saves(const struct guest_mem *mem, uint64_t retaddr, uint64_t ret_slot,
+                           uint64_t value[16], bool found[16])
+{
+    uint8_t call[5];
+    int32_t rel;
+    if (retaddr < 5 || guest_mem_copy_in(mem, retaddr - 5, call, sizeof(call)) < 0 ||
+        call[0] != 0xe8)
+        return; /* not a direct call: nothing to read */
+    memcpy(&rel, call + 1, sizeof(rel));
+    uint8_t code[48];
+    if (guest_mem_copy_in(mem, retaddr + (uint64_t)(int64_t)rel, code, sizeof(code)) < 0)
+        return;
+    bool clobbered[16] = {false};
+    unsigned pushes = 0, at = 0;
+    for (unsigned n = 0; n < PROLOGUE_MAX_INSNS && at + 7 <= sizeof(code); n++) {
+        const uint8_t *c = code + at;
+        unsigned rex = (c[0] & 0xf0) == 0x40 ? c[0] : 0;
+        const uint8_t *op = rex ? c + 1 : c;
+        if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa) { /* endbr64 */
+            at += 4;
+        } else if ((op[0] & 0xf8) == 0x50 && (rex & ~1u) == 0x40 * !!rex) { /* push */
+            unsigned reg = (op[0] & 7) | (rex & 1 ? 8 : 0);
+            pushes++;
+            uint64_t v;
+            if (callee_saved(reg) && !clobbered[reg] && !found[reg] &&
+                guest_mem_copy_in(mem, ret_slot - 8 * pushes, &v, sizeof(v)) == 0) {
+                value[reg] = v;
+                found[reg] = true;
+            }
+            at += rex ? 2 : 1;
+        } else if ((rex & 0xf8) == 0x48 && op[0] == 0x89 && (op[1] >> 6) == 3) { /* mov r,r */
+            clobbered[(op[1] & 7) | (rex & 1 ? 8 : 0)] = true;
+            at += 3;
+        } else if ((rex & 0xf8) == 0x48 && op[0] == 0x8d && (op[1] & 0xc7) == 0x05) { /* lea */
+            clobbered[((op[1] >> 3) & 7) | (rex & 4 ? 8 : 0)] = true;
+            at += 7;
+        } else {
+            break; /* anything else may move rsp or change a register: stop reading */
+        }
+    }
 }
 
 static void frame_from_regs(struct ukvm_trap_frame *f, const struct vcpu_regs *r)
@@ -114,4 +177,12 @@ void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct 
     f->r11 = saved[0], f->r10 = saved[1], f->r9 = saved[2], f->r8 = saved[3];
     f->rcx = saved[4], f->rdx = saved[5], f->rsi = saved[6], f->rdi = saved[7];
     f->rax = saved[8];
+    uint64_t value[16] = {0};
+    bool found[16] = {false};
+    prologue_saves(ctx->mem, retaddr, cookie - HVT_TRAP_RETADDR_OFFSET, value, found);
+    uint64_t *callee[16] = {[REG_RBX] = &f->rbx, [REG_RBP] = &f->rbp, [12] = &f->r12,
+                            [13] = &f->r13,      [14] = &f->r14,      [15] = &f->r15};
+    for (unsigned r = 0; r < 16; r++)
+        if (found[r] && callee[r])
+            *callee[r] = value[r];
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Sample output in README.md and docs/*.md is what a real run prints today: every block
+# marked with a comment line
+#
+#     <!-- sample: COMMAND -->
+#
+# just before it (a fenced block, or an indented one) is compared with the output of
+# COMMAND (stdout then stderr, as a terminal shows them when the program writes stdout
+# first; run from the top of the tree, stdin closed, 60 s at most). In the block:
+#   - a line "$ ..." is the command as shown to the reader, not output: skipped;
+#   - a line "..." (alone, indented or not) stands for any number of lines;
+#   - every other line must equal the next output line, trailing blanks aside.
+# One PASS or FAIL line per sample, named FILE:LINE; a FAIL shows the first difference.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/lib/common.bash
+if ! command -v python3 >/dev/null; then
+    echo "SKIP doc-samples: python3 is not installed (make deps installs it)"
+    exit 0
+fi
+if [ ! -w /dev/kvm ]; then
+    echo "SKIP doc-samples: /dev/kvm is missing or not writable here (the samples run guests)"
+    exit 0
+fi
+
+python3 - README.md docs/*.md <<'PY'
+import re, subprocess, sys
+
+MARK = re.compile(r'^\s*<!-- sample: (.*) -->\s*$')
+
+def blocks(path):
+    lines = open(path, encoding='utf-8').read().split('\n')
+    i = 0
+    while i < len(lines):
+        m = MARK.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        cmd, start = m.group(1), i + 1
+        j = i + 1
+        while j < len(lines) and lines[j].strip() == '':
+            j += 1
+        body = []
+        if j < len(lines) and lines[j].lstrip().startswith('```'):
+            j += 1
+            while j < len(lines) and not lines[j].lstrip().startswith('```'):
+                body.append(lines[j])
+                j += 1
+        else:
+            while j < len(lines) and (lines[j].startswith('    ') or lines[j].strip() == ''):
+                if lines[j].strip() == '' and (j + 1 >= len(lines) or not lines[j + 1].startswith('    ')):
+                    break
+                body.append(lines[j][4:])
+                j += 1
+        yield start, cmd, body
+        i = j
+
+def matches(want, got):
+    """First difference between the expected lines (with '...' wildcards) and got, or None."""
+    def rec(wi, gi):
+        if wi == len(want):
+            return None if gi == len(got) else (wi, gi)
+        if want[wi].strip() == '...':
+            best = None
+            for k in range(gi, len(got) + 1):
+                r = rec(wi + 1, k)
+                if r is None:
+                    return None
+                if best is None or r[1] > best[1]:
+                    best = r
+            return best
+        if gi < len(got) and want[wi].rstrip() == got[gi].rstrip():
+            return rec(wi + 1, gi + 1)
+        return (wi, gi)
+    return rec(0, 0)
+
+failed = False
+for path in sys.argv[1:]:
+    for line, cmd, body in blocks(path):
+        name = f'{path}:{line}'
+        want = [l for l in body if not l.lstrip().startswith('$ ')]
+        try:
+            p = subprocess.run(['bash', '-c', cmd], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=60, text=True, errors='replace')
+            got = (p.stdout + p.stderr).split('\n')
+        except subprocess.TimeoutExpired:
+            print(f'FAIL {name}: "{cmd}" ran over 60 s')
+            failed = True
+            continue
+        while got and got[-1] == '':
+            got.pop()
+        diff = matches(want, got)
+        if diff is None:
+            print(f'PASS {name}')
+            continue
+        failed = True
+        wi, gi = diff
+        w = want[wi] if wi < len(want) else '(end of the sample)'
+        g = got[gi] if gi < len(got) else '(end of the output)'
+        print(f'FAIL {name}: "{cmd}": sample line {wi + 1} is {w!r}, output line {gi + 1} is {g!r}')
+sys.exit(1 if failed else 0)
+PY
