@@ -131,13 +131,8 @@ static int run_mem(const struct command_env *env, int argc, char **argv, FILE *o
     fprintf(out, "guest memory: %" PRIu64 " MiB (0x%" PRIx64 " bytes), identity-mapped\n",
             l->mem_size >> 20, l->mem_size);
     fprintf(out, "system area:\n");
-    print_area(out, "null page", 0, UKVM_PAGE_SIZE, "not mapped");
-    print_area(out, "GDT", UKVM_GDT_GPA, UKVM_GDT_GPA + UKVM_PAGE_SIZE, "rw-");
-    print_area(out, "TSS", UKVM_TSS_GPA, UKVM_TSS_GPA + UKVM_PAGE_SIZE, "rw-");
-    print_area(out, "boot info", UKVM_BOOT_INFO_GPA, UKVM_BOOT_INFO_GPA + UKVM_PAGE_SIZE, "rw-");
-    print_area(out, "cmdline", UKVM_CMDLINE_GPA, UKVM_CMDLINE_GPA + UKVM_CMDLINE_MAX, "rw-");
-    print_area(out, "IST stacks", UKVM_IST_GPA, UKVM_IST_GPA + 3 * UKVM_IST_STACK_SIZE, "rw-");
-    print_area(out, "page tables", UKVM_PT_GPA, UKVM_PT_END, "rw-");
+    for (size_t i = 0; i < l->nareas; i++)
+        print_area(out, l->areas[i].name, l->areas[i].start, l->areas[i].end, l->areas[i].mapping);
     const struct elf_image *img = env->image;
     if (img) {
         fprintf(out, "ELF segments (entry 0x%" PRIx64 "):\n", img->entry);
@@ -151,11 +146,20 @@ static int run_mem(const struct command_env *env, int argc, char **argv, FILE *o
         }
     }
     fprintf(out, "heap and stack:\n");
-    print_area(out, "heap", l->heap_start, l->heap_start + l->heap_size, "rw-");
-    print_area(out, "guard page", l->stack_guard, l->stack_guard + UKVM_PAGE_SIZE, "not mapped");
-    print_area(out, "stack", l->stack_guard + UKVM_PAGE_SIZE, l->stack_top, "rw-");
+    uint64_t stack_bottom = l->heap_start + l->heap_size;
+    if (l->stack_guarded) {
+        print_area(out, "heap", l->heap_start, l->heap_start + l->heap_size, "rw-");
+        print_area(out, "guard page", l->stack_guard, l->stack_guard + UKVM_PAGE_SIZE,
+                   "not mapped");
+        print_area(out, "stack", l->stack_guard + UKVM_PAGE_SIZE, l->stack_top, "rw-");
+        stack_bottom = l->stack_guard;
+    } else {
+        /* A Solo5 guest's heap grows up to its stack, which grows down from the top. */
+        print_area(out, "heap + stack", l->heap_start, l->stack_top, "rw-  (no guard page)");
+        stack_bottom = l->heap_start;
+    }
     struct vcpu_regs regs;
-    if (cmd_get_regs(env, &regs) == 0 && regs.rsp > l->stack_guard && regs.rsp <= l->stack_top)
+    if (cmd_get_regs(env, &regs) == 0 && regs.rsp > stack_bottom && regs.rsp <= l->stack_top)
         fprintf(out, "  rsp 0x%" PRIx64 ": %" PRIu64 " bytes of stack in use\n", regs.rsp,
                 l->stack_top - regs.rsp);
     if (env->memslots) {

@@ -46,6 +46,8 @@ static struct boot_layout layout = {
     .heap_size = 0x17f000,
     .stack_guard = 0x37f000,
     .stack_guarded = true,
+    .areas = boot_ukvm_areas,
+    .nareas = BOOT_UKVM_NAREAS,
     .stack_top = MEM_SIZE,
     .cr3 = CR3,
 };
@@ -634,6 +636,7 @@ UNIT_TEST(inspection_commands)
     CHECK_RUNS("mem");
     CHECK_STR_CONTAINS(text, "guest memory: 4 MiB (0x400000 bytes)");
     CHECK_STR_CONTAINS(text, "guard page   0x000000000037f000-0x0000000000380000");
+    CHECK_STR_CONTAINS(text, "IST stacks   0x0000000000010000-0x000000000001c000");
     CHECK_FAILS("core", "core: not available here");
 }
 

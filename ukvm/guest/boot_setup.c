@@ -45,6 +45,16 @@ _Static_assert((EFER_LME | EFER_LMA | EFER_NXE) == 0xd00, "EFER bit positions");
 #define TSS_IST_OFFSET(n) (0x24 + ((n)-1) * 8) /* IST1 at 0x24 */
 #define TSS_IOMAP_OFFSET  0x66
 
+const struct boot_area boot_ukvm_areas[BOOT_UKVM_NAREAS] = {
+    {"null page", 0, UKVM_PAGE_SIZE, "not mapped"},
+    {"GDT", UKVM_GDT_GPA, UKVM_GDT_GPA + UKVM_PAGE_SIZE, "rw-"},
+    {"TSS", UKVM_TSS_GPA, UKVM_TSS_GPA + UKVM_PAGE_SIZE, "rw-"},
+    {"boot info", UKVM_BOOT_INFO_GPA, UKVM_BOOT_INFO_GPA + UKVM_PAGE_SIZE, "rw-"},
+    {"cmdline", UKVM_CMDLINE_GPA, UKVM_CMDLINE_GPA + UKVM_CMDLINE_MAX, "rw-"},
+    {"IST stacks", UKVM_IST_GPA, UKVM_IST_GPA + 3 * UKVM_IST_STACK_SIZE, "rw-"},
+    {"page tables", UKVM_PT_GPA, UKVM_PT_END, "rw-"},
+};
+
 uint64_t boot_min_mem_size(uint64_t image_end)
 {
     uint64_t need = PAGE_ALIGN_UP(image_end) + UKVM_PAGE_SIZE /* heap */ +
@@ -69,6 +79,8 @@ int boot_layout_compute(uint64_t mem_size, const struct elf_image *image,
     layout->heap_start = PAGE_ALIGN_UP(image->highest);
     layout->heap_size = layout->stack_guard - layout->heap_start;
     layout->stack_guarded = true;
+    layout->areas = boot_ukvm_areas;
+    layout->nareas = BOOT_UKVM_NAREAS;
     return 0;
 }
 

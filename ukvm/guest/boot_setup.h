@@ -14,8 +14,17 @@
 #include "guest_mem.h"
 #include "ukvm/vm/vcpu_state.h"
 
+/* A fixed area of the guest ABI's low memory, as inspection shows it (the shell's mem). */
+struct boot_area {
+    const char *name;
+    uint64_t start, end;
+    const char *mapping; /* "rw-", "r--", "not mapped" */
+};
+
 /* Where things are, derived from the memory size and the loaded image. */
 struct boot_layout {
+    const struct boot_area *areas; /* the ABI's system areas, lowest first */
+    size_t nareas;
     uint64_t mem_size;
     uint64_t heap_start;  /* page-aligned end of the image */
     uint64_t heap_size;   /* up to stack_guard */
@@ -30,6 +39,10 @@ struct boot_layout {
  * for a heap page, the guard page and the stack, rounded up to 2 MiB.
  */
 uint64_t boot_min_mem_size(uint64_t image_end);
+
+/* ukvm's own system areas (GDT, TSS, boot info, command line, IST stacks, page tables). */
+#define BOOT_UKVM_NAREAS 7
+extern const struct boot_area boot_ukvm_areas[BOOT_UKVM_NAREAS];
 
 /*
  * Computes the layout for an image loaded into mem_size bytes. Returns 0, or -1 with a

@@ -27,6 +27,13 @@ _Static_assert(HVT_BOOT_INFO_GPA + sizeof(struct hvt_boot_info) + ELF_SOLO5_MFT_
 _Static_assert(HVT_BOOT_AREA_END <= UKVM_PT_GPA, "boot information overlaps the page tables");
 _Static_assert(UKVM_TSS_GPA < HVT_BOOT_INFO_GPA, "boot TSS overlaps the boot information");
 
+/* The low memory of an hvt guest, as the shell's mem shows it. */
+static const struct boot_area hvt_areas[] = {
+    {"reserved", 0, HVT_BOOT_INFO_GPA, "not mapped (null page, boot GDT and TSS)"},
+    {"boot info", HVT_BOOT_INFO_GPA, HVT_BOOT_AREA_END, "r--  (with the manifest and cmdline)"},
+    {"page tables", UKVM_PT_GPA, UKVM_PT_END, "not mapped"},
+};
+
 int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
                      struct boot_layout *layout, char *err, size_t errlen)
 {
@@ -42,6 +49,8 @@ int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
     layout->heap_size = mem->size - image_end;
     layout->stack_top = mem->size;
     layout->stack_guarded = false;
+    layout->areas = hvt_areas;
+    layout->nareas = sizeof(hvt_areas) / sizeof(hvt_areas[0]);
 
     struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 2];
     size_t n = 0;
