@@ -341,8 +341,8 @@ UNIT_TEST(help)
 {
     CHECK_EQ_U64(PARSE("--help"), OPTIONS_DONE);
     CHECK_STARTS(out_text, "usage: ukvm [OPTIONS] KERNEL [ARGS...]\n");
-    CHECK_STR_CONTAINS(out_text,
-                       "--mem=MiB           guest memory in MiB (default 64 for ukvm unikernels, 512");
+    CHECK_STR_CONTAINS(
+        out_text, "--mem=MiB           guest memory in MiB (default 64 for ukvm unikernels, 512");
     CHECK_STR_CONTAINS(out_text,
                        "--block:NAME=FILE   block device NAME backed by FILE (up to 63 devices)");
     CHECK_STR_CONTAINS(out_text, "--block-sector-size:NAME=N");

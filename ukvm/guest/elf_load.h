@@ -37,11 +37,11 @@ struct elf_segment {
 #define ELF_SOLO5_MFT_MAX (8 + HVT_MFT_MAX_ENTRIES * 104) /* struct hvt_mft, 64 entries */
 
 struct elf_abi_notes {
-    bool ukvm;                      /* a ukvm ABI note (UKVM_NOTE_ABI) */
-    bool solo5_abi;                 /* a Solo5 ABI1 note */
-    bool solo5_mft;                 /* a Solo5 MFT1 (manifest) note */
-    struct hvt_abi1_info solo5;     /* the ABI1 descriptor */
-    uint32_t mft_size;              /* bytes of manifest in mft */
+    bool ukvm;                                  /* a ukvm ABI note (UKVM_NOTE_ABI) */
+    bool solo5_abi;                             /* a Solo5 ABI1 note */
+    bool solo5_mft;                             /* a Solo5 MFT1 (manifest) note */
+    struct hvt_abi1_info solo5;                 /* the ABI1 descriptor */
+    uint32_t mft_size;                          /* bytes of manifest in mft */
     _Alignas(8) uint8_t mft[ELF_SOLO5_MFT_MAX]; /* the manifest, past the descriptor padding */
 };
 
