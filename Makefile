@@ -14,6 +14,8 @@
 #   make example         build everything and run the built-in example unikernel
 #   make test            the whole test suite (tests/run.sh)
 #   make bench           benchmarks (tests/bench/run.sh)
+#   make bench SOLO5=DIR the same, with the hvt section: ukvm next to Solo5's solo5-hvt,
+#                        built from the Solo5 source tree DIR (tests/bench/hvt_bench.sh)
 #   make solo5-suite SOLO5=DIR
 #                        Solo5's own tests (DIR: a Solo5 source tree) built with the
 #                        installed app.mk and run with build/ukvm (docs/solo5.md)
@@ -71,7 +73,8 @@ KERNEL_EXPORTS := -G 'solo5_*' -G '_start*' -G __stack_chk_guard -G __stack_chk_
 
 TEST_DIRS := $(sort $(wildcard tests/test_*))
 TEST_UNIKERNELS := $(TEST_DIRS:tests/%=$(BUILD)/%.ukvm)
-BENCH_DIRS := $(sort $(wildcard tests/bench/bench_*))
+# tests/bench/bench_hvt_* are hvt-ABI guests, built by tests/hvt/hvt.mk (HVT_BENCH_GUESTS).
+BENCH_DIRS := $(filter-out tests/bench/bench_hvt_%,$(sort $(wildcard tests/bench/bench_*)))
 BENCH_UNIKERNELS := $(BENCH_DIRS:tests/bench/%=$(BUILD)/%.ukvm)
 # Raw-KVM baselines and other host-side benchmark programs: tests/bench/host_*.c
 BENCH_HOST_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/host_*.c))
@@ -89,9 +92,9 @@ ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
 # benchmarks), tmux (interactive shell tests), clang (libFuzzer), clang-format (the style
-# test).
+# test), libseccomp-dev (Solo5's tenders, built from source by `make bench SOLO5=DIR`).
 DEB_PACKAGES := gcc make binutils libc6-dev libelf-dev libdw-dev libreadline-dev libcapstone-dev gdb \
-	qemu-system-x86 tmux clang clang-format iproute2 procps python3
+	qemu-system-x86 tmux clang clang-format iproute2 procps python3 libseccomp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq
@@ -232,8 +235,9 @@ endif
 test: all
 	tests/run.sh
 
-bench: all $(BENCH_UNIKERNELS) $(BENCH_HOST_BINS) $(QEMU_GUEST)
-	tests/bench/run.sh
+# SOLO5=DIR (a Solo5 source tree) adds the hvt section; without it that section is skipped.
+bench: all $(BENCH_UNIKERNELS) $(HVT_BENCH_GUESTS) $(BENCH_HOST_BINS) $(QEMU_GUEST)
+	SOLO5='$(SOLO5)' tests/bench/run.sh
 
 # Solo5's test suite against ukvm: tests/solo5/suite.sh installs ukvm into a temporary
 # DESTDIR, builds every DIR/tests/test_*/test_*.c with the installed app.mk and runs the

@@ -2,7 +2,9 @@
 # Makefile. Builds build/hvt_NAME.hvt from tests/hvt/hvt_NAME/*.c and the runtime in
 # tests/hvt/rt/, linked with tests/hvt/rt/hvt.ld; tests/hvt/hvt_badnote/hvt_badnote.c
 # is built once per bad-note case into build/hvt_badnote_CASE.hvt. All of them are
-# prerequisites of `tests` (so of `all`).
+# prerequisites of `tests` (so of `all`). The hvt benchmark guests, tests/bench/bench_hvt_NAME
+# (tests/bench/hvt_bench.sh), are built the same way into build/bench_hvt_NAME.hvt, as
+# prerequisites of `bench` (HVT_BENCH_GUESTS).
 #
 # Uses CC, BUILD and GCC_INCLUDE from the top Makefile.
 
@@ -26,6 +28,9 @@ HVT_ABI_NOTE := $(BUILD)/hvt/rt/abi_note.o
 # Every tests/hvt/hvt_NAME folder but hvt_badnote is one guest.
 HVT_DIRS := $(filter-out tests/hvt/hvt_badnote,$(sort $(wildcard tests/hvt/hvt_*)))
 HVT_GUESTS := $(HVT_DIRS:tests/hvt/%=$(BUILD)/%.hvt)
+# The benchmark guests (the top Makefile leaves tests/bench/bench_hvt_* out of BENCH_DIRS).
+HVT_BENCH_DIRS := $(sort $(wildcard tests/bench/bench_hvt_*))
+HVT_BENCH_GUESTS := $(HVT_BENCH_DIRS:tests/bench/%=$(BUILD)/%.hvt)
 
 # hvt_badnote cases: files solo5-hvt refuses before running anything. CASE is the
 # variant's name; abi_* cases link another ABI1 note (or another owner's note).
@@ -54,16 +59,17 @@ $(BUILD)/hvt/rt/abi_note_none.o: $(HVT_RT)/abi_note.S
 	@mkdir -p $(dir $@)
 	$(CC) $(HVT_CFLAGS) -DHVT_RT_ABI_NOTE_NONE -c -o $@ $<
 
+# $(1) = name (build/NAME.hvt), $(2) = its source folder.
 define hvt_guest_rule
-$(BUILD)/$(1).hvt: $(patsubst %.c,$(BUILD)/hvt/$(1)/%.o,$(notdir $(wildcard tests/hvt/$(1)/*.c))) \
+$(BUILD)/$(1).hvt: $(patsubst %.c,$(BUILD)/hvt/$(1)/%.o,$(notdir $(wildcard $(2)/*.c))) \
 		$(HVT_RT_OBJS) $(HVT_ABI_NOTE) $(HVT_LD)
 	$(CC) $(HVT_LDFLAGS) -o $$@ $$(filter %.o,$$^) -lgcc
 
-$(BUILD)/hvt/$(1)/%.o: tests/hvt/$(1)/%.c
+$(BUILD)/hvt/$(1)/%.o: $(2)/%.c
 	@mkdir -p $$(dir $$@)
 	$(CC) $(HVT_CFLAGS) -c -o $$@ $$<
 endef
-$(foreach d,$(HVT_DIRS),$(eval $(call hvt_guest_rule,$(notdir $(d)))))
+$(foreach d,$(HVT_DIRS) $(HVT_BENCH_DIRS),$(eval $(call hvt_guest_rule,$(notdir $(d)),$(d))))
 
 # hvt_badnote: hvt_badnote.c compiled with -DBADNOTE_<case>, linked with the right note.
 hvt_badnote_note = $(if $(filter abi_missing,$(1)),$(BUILD)/hvt/rt/abi_note_none.o,\
