@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #include "ukvm/guest/elf_load.h"
 #include "ukvm_abi.h"
 #include "unit.h"
@@ -148,6 +150,36 @@ static int load_path(const char *path)
     } while (0)
 
 /* ---------------------------------------------------------------- valid images */
+
+/*
+ * A bss of many pages is zeroed page by page where pages are resident (here: all of
+ * guest, filled with 0xAA), and left alone where they are not (a fresh anonymous
+ * mapping reads as zero): both must end up all zero, with nothing past it touched.
+ */
+UNIT_TEST(large_bss_zeroed)
+{
+    const uint64_t bss = 0x40000 + 0x123; /* 64 pages and a bit: the page-wise path */
+    build_valid();
+    phdr(PH_DATA)->p_memsz = DATA_FSZ + bss;
+    if (load() != 0)
+        UNIT_FAIL("load failed: %s", err);
+    for (uint64_t a = DATA_VA + DATA_FSZ; a < DATA_VA + DATA_FSZ + bss; a++)
+        if (guest[a] != 0)
+            UNIT_FAIL("resident bss byte at 0x%" PRIx64 " is 0x%02x, not zero", a, guest[a]);
+    CHECK_EQ_U64(guest[DATA_VA + DATA_FSZ + bss], 0xAA);
+
+    uint8_t *fresh =
+        mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(fresh != MAP_FAILED);
+    CHECK_EQ_U64(elf_load_buffer(img, img_size, fresh, MEM_SIZE, MIN_ADDR, MEM_SIZE, &image, err,
+                                 sizeof(err)),
+                 0);
+    for (uint64_t a = DATA_VA + DATA_FSZ; a < DATA_VA + DATA_FSZ + bss; a++)
+        if (fresh[a] != 0)
+            UNIT_FAIL("fresh bss byte at 0x%" PRIx64 " is 0x%02x, not zero", a, fresh[a]);
+    CHECK(memcmp(fresh + DATA_VA, img + DATA_OFF, DATA_FSZ) == 0);
+    munmap(fresh, MEM_SIZE);
+}
 
 UNIT_TEST(valid_image_loads)
 {
@@ -748,6 +780,7 @@ int main(void)
     UNIT_RUN(rejects_too_many_pt_loads);
     UNIT_RUN(rejects_filesz_past_eof);
     UNIT_RUN(rejects_filesz_offset_overflow);
+    UNIT_RUN(large_bss_zeroed);
     UNIT_RUN(rejects_filesz_above_memsz);
     UNIT_RUN(rejects_vaddr_memsz_overflow);
     UNIT_RUN(rejects_segment_below_min_addr);

@@ -195,6 +195,42 @@ static int check_phdr_table(Elf *elf, const GElf_Ehdr *eh, size_t size, size_t *
     return 0;
 }
 
+/*
+ * Zeroes [p, p+len) without touching the whole pages of it that are not resident.
+ *
+ * A large bss (Solo5 binaries carry 2 MiB of stacks in theirs) would otherwise cost a
+ * page fault and a fresh page per 4 KiB, about as long as the rest of the monitor's
+ * start-up together. Guest memory is an anonymous mapping (guest_mem_alloc): a page of it
+ * that is not resident was never written, so it reads as zero already. A resident page
+ * is cleared; so is everything when mincore cannot tell.
+ */
+static void zero_fill(uint8_t *p, uint64_t len)
+{
+    long ps = sysconf(_SC_PAGESIZE);
+    uint64_t page = ps > 0 ? (uint64_t)ps : 4096;
+    uint64_t first = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uint64_t end = (uintptr_t)p + len;
+    uint64_t last = end & ~(page - 1);
+    if (len < 16 * page || first >= last) {
+        memset(p, 0, len);
+        return;
+    }
+    memset(p, 0, first - (uintptr_t)p);
+    memset((uint8_t *)(uintptr_t)last, 0, end - last);
+    unsigned char vec[256];
+    for (uint64_t at = first; at < last;) {
+        uint64_t n = (last - at) / page < sizeof(vec) ? (last - at) / page : sizeof(vec);
+        if (mincore((void *)(uintptr_t)at, n * page, vec) != 0) {
+            memset((uint8_t *)(uintptr_t)at, 0, last - at);
+            return;
+        }
+        for (uint64_t i = 0; i < n; i++)
+            if (vec[i] & 1)
+                memset((uint8_t *)(uintptr_t)(at + i * page), 0, page);
+        at += n * page;
+    }
+}
+
 /* Where scan_notes records what it finds. */
 struct note_finds {
     bool ukvm;
@@ -546,7 +582,7 @@ int elf_load_buffer(const void *data, size_t size, uint8_t *mem, uint64_t mem_si
             const struct load_seg *s = &segs[i];
             if (s->filesz > 0)
                 memcpy(mem + s->vaddr, d + s->offset, s->filesz);
-            memset(mem + s->vaddr + s->filesz, 0, s->memsz - s->filesz);
+            zero_fill(mem + s->vaddr + s->filesz, s->memsz - s->filesz);
         }
     }
     if (out)

@@ -58,7 +58,9 @@ struct elf_image {
 
 /*
  * Validates the ELF in the buffer [data, data+size) and copies its PT_LOAD segments into
- * guest memory [mem, mem+mem_size), zero-filling memsz beyond filesz. Every segment must
+ * guest memory [mem, mem+mem_size), zero-filling memsz beyond filesz (mem must be private
+ * anonymous memory, as guest_mem_alloc or malloc give: pages of it not resident are taken
+ * as zero and not touched). Every segment must
  * lie inside [min_addr, max_addr). Requirements: ELFCLASS64, little-endian, EM_X86_64,
  * ET_EXEC, 1 to ELF_LOAD_MAX_SEGMENTS PT_LOAD segments that do not overlap (at page
  * granularity, since permissions are per page) with filesz <= memsz, p_align 0 or a power
