@@ -58,6 +58,16 @@ for m in "${MONITORS[@]}"; do
     expect_run "$f/net-mac-refused" 2 "has no network devices" \
         "$m" --net-mac:service0=02:00:00:00:00:01 "$hello"
     expect_run "$f/mem-4096" 0 "SUCCESS" "$m" --mem=4096 "$hello"
+    # --info: the guest ABI, and for a Solo5 hvt binary the devices its manifest declares.
+    expect_run "$f/info-ukvm" 0 "ABI: ukvm, version 1" "$m" --info "$hello"
+    expect_run "$f/info-hvt" 0 "ABI: Solo5 hvt, version 2" "$m" --info "$BUILD/hvt_blk.hvt"
+    expect_run "$f/info-hvt-devices" 0 "  scratch              BLOCK_BASIC  --block:scratch=FILE" \
+        "$m" --info "$BUILD/hvt_blk.hvt"
+    expect_run "$f/info-hvt-net" 0 "uplink               NET_BASIC    --net:uplink=TAP" \
+        "$m" --info "$BUILD/hvt_net_absent.hvt"
+    expect_run "$f/info-bad-file" 251 "ukvm:" "$m" --info "$tmp/garbage.ukvm"
+    expect_run "$f/info-foreign-target" 251 "a Solo5 binary for the spt target" \
+        "$m" --info "$BUILD/hvt_badnote_abi_target.hvt"
     expect_run "$f/disk-is-directory" 252 "not a regular file" "$m" "--disk=$tmp" "$hello"
     expect_run "$f/trace" 0 "hypercall HALT" "$m" --trace "$hello"
     expect_run "$f/stats" 0 "ukvm: stats: setup_us=" "$m" --stats "$hello"

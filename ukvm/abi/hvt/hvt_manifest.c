@@ -196,12 +196,12 @@ void hvt_print_manifest(FILE *out, const struct elf_abi_notes *notes)
     }
     fprintf(out, "devices (%u):\n", m->entries - 1);
     for (uint32_t i = 1; i < m->entries; i++) {
-        const char *type = type_name(m->e[i].type);
-        const char *option = m->e[i].type == HVT_MFT_BLOCK_BASIC ? "--block:%s=FILE"
-                             : m->e[i].type == HVT_MFT_NET_BASIC ? "--net:%s=TAP"
-                                                                 : "";
-        fprintf(out, "  %-20s %-12s ", m->e[i].name, type);
-        fprintf(out, option, m->e[i].name);
+        uint32_t type = m->e[i].type;
+        fprintf(out, "  %-20s %-12s ", m->e[i].name, type_name(type));
+        if (type == HVT_MFT_BLOCK_BASIC)
+            fprintf(out, "--block:%s=FILE", m->e[i].name);
+        else if (type == HVT_MFT_NET_BASIC)
+            fprintf(out, "--net:%s=TAP (not in this version of ukvm)", m->e[i].name);
         fputc('\n', out);
     }
 }

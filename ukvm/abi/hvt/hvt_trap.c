@@ -142,8 +142,12 @@ void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct 
     ctx->frame.cs = sregs.cs.selector;
     ctx->frame.ss = sregs.ss.selector;
     ctx->frame.vector = UKVM_ABORT_VECTOR;
-    if (*outcome != HC_TRAP || !st)
+    if (*outcome != HC_TRAP)
         return;
+    if (!st) {
+        *outcome = HC_ABORT; /* no state, no cookie: the halt's registers are all there is */
+        return;
+    }
 
     uint64_t cookie = st->halt_cookie;
     struct hvt_trap_regs t;
