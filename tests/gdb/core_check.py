@@ -5,6 +5,9 @@ Run as: gdb -batch -nx -x tests/gdb/core_check.py KERNEL.ukvm, with the environm
   CORE_NAME      prefix of the check names
   CORE_FRAMES    function names the backtrace must show, innermost first, in this order
                  ("fault_here solo5_app_main"); the first must be frame #0
+  CORE_FRAMES_EXACT  optional, 1: CORE_FRAMES are exactly the first frames, with none
+                 between them
+  CORE_LINE      optional: the source line of frame #0
   CORE_SIGNAL    the signal gdb must report ("SIGSEGV")
   CORE_PC, CORE_SP  optional: the pc and sp frame CORE_REG_FRAME (default 0) must have
   CORE_SIGADDR   optional: $_siginfo's fault address
@@ -63,6 +66,8 @@ if want:
             break
         pos = names.index(w, pos) + 1
     check("backtrace-" + "-".join(want), ok, names)
+    if os.environ.get("CORE_FRAMES_EXACT") == "1":
+        check("backtrace-exactly-" + "-".join(want), names[:len(want)] == want, names)
 
     # pc inside frame #0's function, by its block's range
     pc = frames[0].pc()
@@ -71,6 +76,11 @@ if want:
         block = block.superblock
     check("pc-inside-" + want[0], block is not None and block.start <= pc < block.end
           and block.function.name == want[0], "pc 0x%x" % pc)
+
+line = env_int("CORE_LINE")
+if line is not None and frames:
+    got = frames[0].find_sal().line
+    check("frame0-line-%d" % line, got == line, "line %s" % got)
 
 nframe = env_int("CORE_REG_FRAME") or 0
 exp_pc, exp_sp = env_int("CORE_PC"), env_int("CORE_SP")

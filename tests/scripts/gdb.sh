@@ -57,7 +57,7 @@ run_case() { # run_case MONITOR FLAVOUR SCRIPT
             timeout -s KILL 300 gdb -nx -batch \
             -ex "python import sys; sys.path.insert(0, 'tests/gdb')" \
             -x "$script" "$kernel" </dev/null 2>&1)
-        grep -E '^(PASS|FAIL) ' <<<"$out" | sed "s|^\(PASS\|FAIL\) |\1 $name/|"
+        grep -E '^(PASS|FAIL) ' <<<"$out" | sed -E "s#^(PASS|FAIL) #\1 $name/#"
         if ! grep -qE '^(PASS|FAIL) ' <<<"$out"; then
             fail "$name/session$s" "gdb printed no result: $(tail -n 15 <<<"$out")"
         elif grep -q '^FAIL ' <<<"$out"; then
