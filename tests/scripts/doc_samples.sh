@@ -11,6 +11,11 @@
 #   - a line "..." (alone, indented or not) stands for any number of lines;
 #   - every other line must equal the next output line, trailing blanks aside.
 # One PASS or FAIL line per sample, named FILE:LINE; a FAIL shows the first difference.
+#
+# A COMMAND that names $SOLO5_TESTS runs a binary that Solo5's own toolchain built: with
+# SOLO5=DIR (a Solo5 source tree) in the environment, the tree is built once
+# (tests/solo5/build_solo5.sh) and SOLO5_TESTS is its tests folder; without it such a
+# sample is a SKIP line saying so (CI has no Solo5 tree).
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
@@ -23,8 +28,17 @@ if [ ! -w /dev/kvm ]; then
     exit 0
 fi
 
+export SOLO5_TESTS=''
+if [ -n "${SOLO5:-}" ]; then
+    tree=$(tests/solo5/build_solo5.sh "$SOLO5") || {
+        echo "FAIL doc-samples: could not build the Solo5 tree $SOLO5"
+        exit 1
+    }
+    SOLO5_TESTS=$tree/tests
+fi
+
 python3 - README.md docs/*.md <<'PY'
-import re, subprocess, sys
+import os, re, subprocess, sys
 
 MARK = re.compile(r'^\s*<!-- sample: (.*) -->\s*$')
 
@@ -79,6 +93,10 @@ for path in sys.argv[1:]:
     for line, cmd, body in blocks(path):
         name = f'{path}:{line}'
         want = [l for l in body if not l.lstrip().startswith('$ ')]
+        if '$SOLO5_TESTS' in cmd and not os.environ.get('SOLO5_TESTS'):
+            print(f'SKIP {name}: runs a Solo5-built binary; give a Solo5 tree: '
+                  'SOLO5=DIR tests/scripts/doc_samples.sh (CI has none)')
+            continue
         try:
             p = subprocess.run(['bash', '-c', cmd], stdin=subprocess.DEVNULL,
                                capture_output=True, timeout=60, text=True, errors='replace')

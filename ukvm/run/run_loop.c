@@ -89,6 +89,11 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
         ev->kind = RUN_EVENT_TRAP;
         ev->frame = hc->frame;
         return false;
+    case HC_INTERRUPTED:
+        ctx->hc_pending = true;
+        ctx->hc_pending_exit = ev->exit;
+        ev->kind = RUN_EVENT_INTERRUPTED;
+        return false;
     case HC_GUEST_ERROR:
         crash_event(ev,
                     "the guest made a malformed hypercall; it was refused and the guest "
@@ -251,6 +256,20 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
      * more exits, served here too) and comes back without running the next one.
      */
     bool watch_hit = false;
+    if (ctx->hc_pending) {
+        /* The guest is still inside a call a stop interrupted: go on with it first. */
+        memset(ev, 0, sizeof(*ev));
+        ev->exit = ctx->hc_pending_exit;
+        ev->exit_pending = true;
+        ctx->hc_pending = false;
+        bool hit = false;
+        if (!serve_hypercall(ctx, &hc, ev, &hit))
+            return;
+        if (hit) {
+            watch_hit = true;
+            vcpu_request_exit(ctx->vcpu);
+        }
+    }
     for (;;) {
         memset(ev, 0, sizeof(*ev));
         if (vcpu_run(ctx->vcpu, &ev->exit) < 0) {

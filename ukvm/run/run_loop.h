@@ -37,6 +37,12 @@ struct run_context {
     const char *kernel_path;
     const struct guest_abi *abi; /* the guest's ABI: its hypercalls (ukvm/abi/guest_abi.h) */
     void *abi_state;             /* that ABI's own state, handed to its hypercalls */
+    /*
+     * A hypercall a stop interrupted (HC_INTERRUPTED) and its exit: dispatched again
+     * before the vCPU runs, when the guest resumes.
+     */
+    bool hc_pending;
+    struct vm_exit hc_pending_exit;
     int wake_fd;
     bool trace;            /* --trace: print each exit and hypercall to stderr */
     bool core;             /* --core: core file when the guest dies (ukvm/crash/core_capture.h) */

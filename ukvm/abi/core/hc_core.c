@@ -83,7 +83,7 @@ enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t d
     return HC_CONTINUE;
 }
 
-void hc_sleep(const struct hc_context *ctx, uint64_t timeout_ns)
+bool hc_sleep(const struct hc_context *ctx, uint64_t timeout_ns)
 {
     uint64_t secs = timeout_ns / 1000000000ULL;
     if (secs > (uint64_t)INT32_MAX)
@@ -98,4 +98,5 @@ void hc_sleep(const struct hc_context *ctx, uint64_t timeout_ns)
     do {
         rc = ppoll(fds, ctx->wake_fd >= 0 ? 1 : 0, &ts, NULL);
     } while (rc < 0 && errno == EINTR && ctx->wake_fd < 0);
+    return rc != 0;
 }

@@ -24,6 +24,12 @@ enum hc_outcome {
     HC_ABORT,       /* solo5_abort or stack smashing: ctx->message, ctx->frame */
     HC_TRAP,        /* CPU exception: ctx->frame */
     HC_GUEST_ERROR, /* malformed call: ctx->error says what */
+    /*
+     * Not done: the call waits (an hvt POLL) and a stop was requested meanwhile. The
+     * guest stays inside the call; the run loop stops, and dispatches the same call
+     * again when the guest resumes, which goes on waiting for what is left.
+     */
+    HC_INTERRUPTED,
 };
 
 /* The most guest ranges one hypercall reads or writes: argument, data, result. */
@@ -92,9 +98,9 @@ enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t d
 
 /*
  * Sleeps in the host for up to timeout_ns (any 64-bit value; clamped to what the host can
- * wait), returning early when ctx->wake_fd becomes readable (a stop signal arrived): the
- * guest's yield or poll costs no guest instructions.
+ * wait), returning early when ctx->wake_fd becomes readable (a stop was requested): the
+ * guest's yield or poll costs no guest instructions. Returns true when it returned early.
  */
-void hc_sleep(const struct hc_context *ctx, uint64_t timeout_ns);
+bool hc_sleep(const struct hc_context *ctx, uint64_t timeout_ns);
 
 #endif /* UKVM_HC_CORE_H */

@@ -32,6 +32,14 @@ struct hvt_state {
     uint32_t mft_size;
     _Alignas(8) uint8_t mft[ELF_SOLO5_MFT_MAX];   /* a struct hvt_mft */
     int16_t block_of_handle[HVT_MFT_MAX_ENTRIES]; /* index in struct block_devs, or -1 */
+    /*
+     * A POLL a stop interrupted (HC_INTERRUPTED): its argument and CLOCK_MONOTONIC
+     * deadline, so that the same call, dispatched again on resume, waits only for the
+     * rest. Solo5's solo5_yield() does not retry an early return itself.
+     */
+    bool poll_pending;
+    uint64_t poll_arg;
+    uint64_t poll_deadline_ns;
     /* HALT with a cookie: where the trap frame is, for hvt_fatal_context. */
     uint64_t halt_cookie;
     /* The guest's last console line, the reason a Solo5 abort gives ("Solo5: ABORT: ..."). */

@@ -57,12 +57,34 @@ static enum hc_outcome hvt_puts(struct hc_context *ctx, uint64_t arg)
     return r;
 }
 
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static enum hc_outcome hvt_poll(struct hc_context *ctx, uint64_t arg)
 {
     struct hvt_hc_poll a;
     if (hc_copy_args(ctx, HVT_HC_POLL, arg, &a, sizeof(a)) < 0)
         return HC_GUEST_ERROR;
-    hc_sleep(ctx, a.timeout_nsecs);
+    struct hvt_state *st = state(ctx);
+    uint64_t now = monotonic_ns();
+    uint64_t deadline;
+    if (st && st->poll_pending && st->poll_arg == arg)
+        deadline = st->poll_deadline_ns; /* the same call, resumed after a stop */
+    else
+        deadline = a.timeout_nsecs > UINT64_MAX - now ? UINT64_MAX : now + a.timeout_nsecs;
+    if (st)
+        st->poll_pending = false;
+    if (deadline > now && hc_sleep(ctx, deadline - now) && st && monotonic_ns() < deadline) {
+        /* A stop came first: keep the guest in the call, waiting again on resume. */
+        st->poll_pending = true;
+        st->poll_arg = arg;
+        st->poll_deadline_ns = deadline;
+        return HC_INTERRUPTED;
+    }
     a.ready_set = 0; /* no network devices: nothing can become ready */
     a.ret = 0;
     return hc_write_back(ctx, HVT_HC_POLL, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;

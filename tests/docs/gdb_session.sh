@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# tests/docs/gdb_session.sh KERNEL [ARGS --] GDB-COMMAND...: a gdb session on ukvm, as
+# the docs show one. Starts `build/ukvm --gdb=0 KERNEL ARGS` (a free port), connects gdb
+# to it, runs each command after echoing it as at gdb's prompt ("(gdb) CMD"), and prints
+# gdb's output followed by ukvm's stderr once both have ended. Used by the doc samples
+# (tests/scripts/doc_samples.sh); bounded: 60 s for gdb, then ukvm is killed.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+source tests/lib/common.bash
+kernel=$1
+shift
+args=()
+if printf '%s\n' "$@" | grep -qx -- '--'; then
+    while [ "$1" != -- ]; do args+=("$1"); shift; done
+    shift
+fi
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
+"$BUILD/ukvm" --gdb=0 "$kernel" "${args[@]}" >/dev/null 2>"$err" &
+pid=$!
+port=$(gdb_port_of "$err" $pid)
+if [ -z "$port" ]; then
+    echo "gdb_session: ukvm did not start a gdb server:" >&2
+    cat "$err" >&2
+    exit 1
+fi
+gdbargs=(-batch -nx -q -ex "set confirm off" -ex "target remote 127.0.0.1:$port")
+for c in "$@"; do
+    gdbargs+=(-ex "echo (gdb) $c\\n" -ex "$c")
+done
+timeout -s KILL 60 gdb "${gdbargs[@]}" "$kernel" 2>&1 | grep -v '^\[Inferior 1 (Remote target) \(detached\|killed\)\]$'
+kill $pid 2>/dev/null
+wait $pid 2>/dev/null
+grep -v '^ukvm: waiting for gdb' "$err" | grep -v '^ukvm: gdb connected' || true
