@@ -144,7 +144,8 @@ if [ $status != 0 ]; then
 else
     fail fake-failure-fails-the-run "status 0 although solo5/globals failed to build"
 fi
-last=$(grep -v '^make: \*\*\*' "$tmp/a.out" | tail -n 1) # make's own line about the failure
+# make's own line about the failure: "make: ***", or "make[N]: ***" under `make test`.
+last=$(grep -vE '^make(\[[0-9]+\])?: \*\*\*' "$tmp/a.out" | tail -n 1)
 if [[ $last =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]]; then
     pass fake-summary-line
 else
