@@ -130,7 +130,9 @@ C
 fake=$tmp/ukvm-fake-solo5-$$-a
 (cd "$fake" && find . -type f -exec md5sum {} + | sort) >"$tmp/before.sum"
 mkdir -p "$tmp/runner-tmp"
+# Only the source mode: Solo5's own toolchain cannot build a fake tree.
 TMPDIR=$tmp/runner-tmp make -s --no-print-directory solo5-suite SOLO5="$fake" BUILD="$BUILD" \
+    SOLO5_SUITE_MODES=source \
     >"$tmp/a.out" 2>&1 </dev/null
 status=$?
 has fake-build "$tmp/a.out" '^build test_hello: ok$'
