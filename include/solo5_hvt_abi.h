@@ -122,7 +122,7 @@ struct hvt_mft {
 
 /*
  * The boot information, the guest entry point's only argument. Fields from host_features
- * on exist from Solo5 0.10 (ring I/O negotiation); older guests never read them, and
+ * on exist from Solo5 0.11 (ring I/O negotiation); older guests never read them, and
  * ukvm offers no features (0), so newer guests use hypercalls, as they are written to.
  */
 struct hvt_boot_info {

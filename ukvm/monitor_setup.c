@@ -50,26 +50,46 @@ int monitor_setup_vm(const struct options *opts, struct monitor *m, char *err, s
 int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char *err, size_t errlen)
 {
     /*
-     * Twice: first only to validate and read the notes, because the ABI they name decides
-     * the default memory size; then into the memory allocated for it.
+     * The file is read once, and both passes below work on those bytes: what the ABI's
+     * checks accepted is exactly what is loaded and attached. The first pass only
+     * validates and reads the notes, because the ABI they name decides the default
+     * memory size; the second loads into the memory allocated for it.
      */
-    uint64_t max = (uint64_t)OPTIONS_MAX_MEM_MIB << 20;
-    if (elf_load_file(opts->kernel_path, NULL, max, UKVM_KERNEL_MIN_GPA, max, &m->image, err,
-                      errlen) < 0)
+    struct elf_file file;
+    if (elf_file_read(opts->kernel_path, &file, err, errlen) < 0)
         return UKVM_EXIT_BAD_UNIKERNEL;
+    int status = 0;
     char why[400];
-    m->abi = guest_abi_select(&m->image, why, sizeof(why));
-    if (!m->abi) {
+    uint64_t max = (uint64_t)OPTIONS_MAX_MEM_MIB << 20;
+    if (elf_load_buffer(file.data, file.size, NULL, max, UKVM_KERNEL_MIN_GPA, max, &m->image, why,
+                        sizeof(why)) < 0 ||
+        !(m->abi = guest_abi_select(&m->image, why, sizeof(why)))) {
         snprintf(err, errlen, "%s: %s", opts->kernel_path, why);
-        return UKVM_EXIT_BAD_UNIKERNEL;
+        status = UKVM_EXIT_BAD_UNIKERNEL;
+        goto out;
     }
-    uint64_t mib = opts->mem_given ? opts->mem_mib : m->abi->default_mem_mib;
-    if (guest_mem_alloc(&m->mem, mib << 20, err, errlen) < 0)
-        return UKVM_EXIT_KVM;
-    if (elf_load_file(opts->kernel_path, m->mem.host, m->mem.size, UKVM_KERNEL_MIN_GPA, m->mem.size,
-                      &m->image, err, errlen) < 0)
-        return UKVM_EXIT_BAD_UNIKERNEL;
-    return 0;
+    uint64_t bytes = (opts->mem_given ? opts->mem_mib : m->abi->default_mem_mib) << 20;
+    if (m->abi->mem_align && bytes % m->abi->mem_align != 0) {
+        snprintf(err, errlen,
+                 "--mem=%llu: a %s guest's memory must be a multiple of %llu MiB (its "
+                 "ABI maps memory in pages of that size)",
+                 (unsigned long long)opts->mem_mib, m->abi->name,
+                 (unsigned long long)(m->abi->mem_align >> 20));
+        status = UKVM_EXIT_USAGE;
+        goto out;
+    }
+    if (guest_mem_alloc(&m->mem, bytes, err, errlen) < 0) {
+        status = UKVM_EXIT_KVM;
+        goto out;
+    }
+    if (elf_load_buffer(file.data, file.size, m->mem.host, m->mem.size, UKVM_KERNEL_MIN_GPA,
+                        m->mem.size, &m->image, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s: %s", opts->kernel_path, why);
+        status = UKVM_EXIT_BAD_UNIKERNEL;
+    }
+out:
+    elf_file_free(&file);
+    return status;
 }
 
 int monitor_setup_memory(struct monitor *m, char *err, size_t errlen)
@@ -176,16 +196,20 @@ int monitor_setup(const struct options *opts, struct monitor *m, char *err, size
 int monitor_describe(const struct options *opts, FILE *out, FILE *err)
 {
     static struct elf_image image; /* large (a manifest): not on the stack */
-    char why[512], why2[400];
-    uint64_t max = (uint64_t)OPTIONS_MAX_MEM_MIB << 20;
-    if (elf_load_file(opts->kernel_path, NULL, max, UKVM_KERNEL_MIN_GPA, max, &image, why,
-                      sizeof(why)) < 0) {
+    char why[512];
+    struct elf_file file;
+    if (elf_file_read(opts->kernel_path, &file, why, sizeof(why)) < 0) {
         fprintf(err, "ukvm: %s\n", why);
         return UKVM_EXIT_BAD_UNIKERNEL;
     }
-    const struct guest_abi *abi = guest_abi_select(&image, why2, sizeof(why2));
+    uint64_t max = (uint64_t)OPTIONS_MAX_MEM_MIB << 20;
+    const struct guest_abi *abi = NULL;
+    if (elf_load_buffer(file.data, file.size, NULL, max, UKVM_KERNEL_MIN_GPA, max, &image, why,
+                        sizeof(why)) == 0)
+        abi = guest_abi_select(&image, why, sizeof(why));
+    elf_file_free(&file);
     if (!abi) {
-        fprintf(err, "ukvm: %s: %s\n", opts->kernel_path, why2);
+        fprintf(err, "ukvm: %s: %s\n", opts->kernel_path, why);
         return UKVM_EXIT_BAD_UNIKERNEL;
     }
     fprintf(out, "%s\n", opts->kernel_path);

@@ -66,6 +66,13 @@ for m in "${MONITORS[@]}"; do
     expect_run "$f/info-hvt-net" 0 "uplink               NET_BASIC    --net:uplink=TAP" \
         "$m" --info "$BUILD/hvt_net_absent.hvt"
     expect_run "$f/info-bad-file" 251 "ukvm:" "$m" --info "$tmp/garbage.ukvm"
+    # An hvt guest's memory comes in 2 MiB pages, as solo5-hvt lays it out.
+    expect_run "$f/hvt-mem-odd" 2 "--mem=3: a Solo5 hvt guest's memory must be a multiple of 2 MiB" \
+        "$m" --mem=3 "$BUILD/hvt_hello.hvt"
+    expect_run "$f/hvt-mem-even" 0 "SUCCESS" "$m" --mem=4 "$BUILD/hvt_hello.hvt" mem=4
+    long_dir=$(printf '/x%.0s' $(seq 1 2100))
+    expect_run "$f/dumpcore-path-too-long" 2 "the folder's path is too long" \
+        "$m" "--dumpcore=$long_dir" "$hello"
     expect_run "$f/info-foreign-target" 251 "a Solo5 binary for the spt target" \
         "$m" --info "$BUILD/hvt_badnote_abi_target.hvt"
     expect_run "$f/disk-is-directory" 252 "not a regular file" "$m" "--disk=$tmp" "$hello"

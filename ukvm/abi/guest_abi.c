@@ -55,6 +55,7 @@ static void hvt_boot_info(struct guest_mem *mem, const struct boot_layout *layou
 const struct guest_abi guest_abi_hvt = {
     .name = "Solo5 hvt",
     .default_mem_mib = 512, /* solo5-hvt's default */
+    .mem_align = HVT_MEM_ALIGN,
     .hc_port_base = HVT_HYPERCALL_PIO_BASE,
     .hc_port_count = HVT_HC_MAX,
     .setup_memory = hvt_setup_memory,

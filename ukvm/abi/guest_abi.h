@@ -36,6 +36,8 @@ struct guest_abi {
     const char *name; /* for messages: "ukvm", "Solo5 hvt" */
     /* Guest memory when --mem is not given, in MiB: each ABI's own monitor's default. */
     uint64_t default_mem_mib;
+    /* Guest memory must be a multiple of this many bytes (0: any whole MiB). */
+    uint64_t mem_align;
     /* Its hypercalls: 4-byte port writes to [hc_port_base, hc_port_base + hc_port_count). */
     uint16_t hc_port_base, hc_port_count;
     /* Layout, page tables and descriptor tables (0, or -1 with err). */

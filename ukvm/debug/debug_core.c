@@ -402,8 +402,14 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
             end_guest(core, UKVM_EXIT_SIGNAL_BASE + signo, signo);
             return EVENT_STOPPED;
         }
+        /*
+         * Drain first, then look at the flag: a wake left readable with no request behind
+         * it would make every later host-side sleep (an hvt POLL) return at once and be
+         * dispatched again, a busy spin; a request that comes after the drain writes the
+         * wake descriptor again.
+         */
+        drain_wake_fd(core);
         if (atomic_exchange(&core->stop_requested, false)) {
-            drain_wake_fd(core);
             set_stop(core, DEBUG_STOP_INTERRUPT);
             return EVENT_STOPPED;
         }
@@ -520,9 +526,17 @@ int debug_core_kill(struct debug_core *core)
     return core->stop.exit_status;
 }
 
+void debug_core_clear_stop_request(struct debug_core *core)
+{
+    atomic_store(&core->stop_requested, false);
+    drain_wake_fd(core);
+}
+
 int debug_core_detach(struct debug_core *core)
 {
     debug_core_clear_breakpoints(core);
+    /* Nobody is left to take a stop: a pending request (and its wake) is spent. */
+    debug_core_clear_stop_request(core);
     if (core->fatal || debug_core_ended(core))
         return debug_core_kill(core);
     struct vcpu_debug off = {.enabled = false};

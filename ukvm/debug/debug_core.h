@@ -89,6 +89,12 @@ int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *sto
  */
 void debug_core_request_stop(struct debug_core *core);
 
+/*
+ * Forgets a stop request not yet taken (one that came as the guest stopped for another
+ * reason), with the wake it left on the run's wake descriptor. For the vCPU thread.
+ */
+void debug_core_clear_stop_request(struct debug_core *core);
+
 /* The unikernel's symbols, opened on first use; NULL when unavailable. */
 struct symbolizer *debug_core_symbols(struct debug_core *core);
 

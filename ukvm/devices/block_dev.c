@@ -95,7 +95,7 @@ bool block_dev_request_ok(const struct block_devs *devs, uint64_t handle, uint64
                           uint64_t len)
 {
     if (handle >= devs->count)
-        return 0;
+        return false;
     uint64_t cap = devs->devs[handle].capacity;
     uint64_t bs = devs->devs[handle].block_size;
     return len > 0 && offset % bs == 0 && len % bs == 0 && offset <= cap && len <= cap - offset;

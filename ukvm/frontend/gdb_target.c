@@ -233,6 +233,12 @@ static int write_reg(void *ctx, unsigned regno, const void *buf)
         } else {
             memcpy(gpr_slot(&r, regno), buf, 8);
         }
+        /*
+         * A new rip takes the guest out of a hypercall a stop interrupted (an hvt POLL
+         * waiting on): it is not resumed where gdb sent the guest elsewhere.
+         */
+        if (regno == GDB_REG_RIP)
+            t->core->run->hc_pending = false;
         return vcpu_set_regs(vcpu, &r);
     }
     struct vcpu_sregs s;

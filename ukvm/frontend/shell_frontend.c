@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -109,7 +108,7 @@ static int resume(void *ctx, bool step, struct command_stop *stop)
         rc = debug_core_resume(core, step, &ds);
         resuming = 0;
         /* A Ctrl-C that came as the guest stopped for another reason is spent too. */
-        atomic_store(&core->stop_requested, false);
+        debug_core_clear_stop_request(core);
         /* The terminal echoed ^C with no newline: start the stop's report on a fresh line. */
         if (core->stop.reason == DEBUG_STOP_INTERRUPT && isatty(STDIN_FILENO))
             fputc('\n', stdout);

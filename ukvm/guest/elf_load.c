@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -196,13 +197,13 @@ static int check_phdr_table(Elf *elf, const GElf_Ehdr *eh, size_t size, size_t *
 }
 
 /*
- * Zeroes [p, p+len) without touching the whole pages of it that are not resident.
+ * Zeroes [p, p+len), releasing the whole pages of it instead of writing them.
  *
  * A large bss (Solo5 binaries carry 2 MiB of stacks in theirs) would otherwise cost a
  * page fault and a fresh page per 4 KiB, about as long as the rest of the monitor's
- * start-up together. Guest memory is an anonymous mapping (guest_mem_alloc): a page of it
- * that is not resident was never written, so it reads as zero already. A resident page
- * is cleared; so is everything when mincore cannot tell.
+ * start-up together. Guest memory is private anonymous memory (guest_mem_alloc), where
+ * MADV_DONTNEED makes a page read as zero from then on, present or swapped out. The
+ * partial pages at the ends are cleared; so is everything when madvise refuses.
  */
 static void zero_fill(uint8_t *p, uint64_t len)
 {
@@ -211,24 +212,13 @@ static void zero_fill(uint8_t *p, uint64_t len)
     uint64_t first = ((uintptr_t)p + page - 1) & ~(page - 1);
     uint64_t end = (uintptr_t)p + len;
     uint64_t last = end & ~(page - 1);
-    if (len < 16 * page || first >= last) {
+    if (len < 16 * page || first >= last ||
+        madvise((void *)(uintptr_t)first, last - first, MADV_DONTNEED) != 0) {
         memset(p, 0, len);
         return;
     }
     memset(p, 0, first - (uintptr_t)p);
     memset((uint8_t *)(uintptr_t)last, 0, end - last);
-    unsigned char vec[256];
-    for (uint64_t at = first; at < last;) {
-        uint64_t n = (last - at) / page < sizeof(vec) ? (last - at) / page : sizeof(vec);
-        if (mincore((void *)(uintptr_t)at, n * page, vec) != 0) {
-            memset((uint8_t *)(uintptr_t)at, 0, last - at);
-            return;
-        }
-        for (uint64_t i = 0; i < n; i++)
-            if (vec[i] & 1)
-                memset((uint8_t *)(uintptr_t)(at + i * page), 0, page);
-        at += n * page;
-    }
 }
 
 /* Where scan_notes records what it finds. */
@@ -590,9 +580,9 @@ int elf_load_buffer(const void *data, size_t size, uint8_t *mem, uint64_t mem_si
     return 0;
 }
 
-int elf_load_file(const char *path, uint8_t *mem, uint64_t mem_size, uint64_t min_addr,
-                  uint64_t max_addr, struct elf_image *out, char *err, size_t errlen)
+int elf_file_read(const char *path, struct elf_file *f, char *err, size_t errlen)
 {
+    memset(f, 0, sizeof(*f));
     if (err && errlen > 0)
         err[0] = '\0';
     /* O_NONBLOCK: opening a FIFO must not hang before fstat can refuse it. */
@@ -614,24 +604,59 @@ int elf_load_file(const char *path, uint8_t *mem, uint64_t mem_size, uint64_t mi
         close(fd);
         return fail(err, errlen, "%s: empty file, not a unikernel ELF file", path);
     }
-    if ((uint64_t)st.st_size > SIZE_MAX) {
+    if ((uint64_t)st.st_size > ELF_FILE_MAX) {
         close(fd);
-        return fail(err, errlen, "%s: file too large (%jd bytes)", path, (intmax_t)st.st_size);
+        return fail(err, errlen, "%s: file too large (%jd bytes; at most %llu MiB)", path,
+                    (intmax_t)st.st_size, (unsigned long long)(ELF_FILE_MAX >> 20));
     }
-    size_t size = (size_t)st.st_size;
     /*
-     * Read-only and private: the loader never writes to the file's bytes. (If another
-     * process truncates the file while it is mapped, reads past the new end raise SIGBUS;
-     * that is the file owner racing us, not something a file's contents can cause.)
+     * Copied, not mapped: every check and every use then see the same bytes, even if
+     * another process rewrites the file meanwhile (a private mapping would still show
+     * its writes, and a truncation would raise SIGBUS).
      */
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    int map_errno = errno;
+    size_t size = (size_t)st.st_size;
+    uint8_t *data = malloc(size);
+    if (!data) {
+        close(fd);
+        return fail(err, errlen, "%s: out of memory for %zu bytes", path, size);
+    }
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, data + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : 0;
+            close(fd);
+            free(data);
+            return fail(err, errlen, "%s: %s", path,
+                        e ? strerror(e) : "the file shrank while read");
+        }
+        got += (size_t)n;
+    }
     close(fd);
-    if (map == MAP_FAILED)
-        return fail(err, errlen, "%s: mmap: %s", path, strerror(map_errno));
+    f->data = data;
+    f->size = size;
+    return 0;
+}
+
+void elf_file_free(struct elf_file *f)
+{
+    free(f->data);
+    f->data = NULL;
+    f->size = 0;
+}
+
+int elf_load_file(const char *path, uint8_t *mem, uint64_t mem_size, uint64_t min_addr,
+                  uint64_t max_addr, struct elf_image *out, char *err, size_t errlen)
+{
+    struct elf_file f;
+    if (elf_file_read(path, &f, err, errlen) < 0)
+        return -1;
     char why[256];
-    int rc = elf_load_buffer(map, size, mem, mem_size, min_addr, max_addr, out, why, sizeof(why));
-    munmap(map, size);
+    int rc =
+        elf_load_buffer(f.data, f.size, mem, mem_size, min_addr, max_addr, out, why, sizeof(why));
+    elf_file_free(&f);
     if (rc != 0)
         return fail(err, errlen, "%s: %s", path, why);
     return 0;

@@ -59,8 +59,8 @@ struct elf_image {
 /*
  * Validates the ELF in the buffer [data, data+size) and copies its PT_LOAD segments into
  * guest memory [mem, mem+mem_size), zero-filling memsz beyond filesz (mem must be private
- * anonymous memory, as guest_mem_alloc or malloc give: pages of it not resident are taken
- * as zero and not touched). Every segment must
+ * anonymous memory, as guest_mem_alloc gives: whole pages to zero are released with
+ * MADV_DONTNEED rather than written). Every segment must
  * lie inside [min_addr, max_addr). Requirements: ELFCLASS64, little-endian, EM_X86_64,
  * ET_EXEC, 1 to ELF_LOAD_MAX_SEGMENTS PT_LOAD segments that do not overlap (at page
  * granularity, since permissions are per page) with filesz <= memsz, p_align 0 or a power
@@ -84,8 +84,27 @@ int elf_load_buffer(const void *data, size_t size, uint8_t *mem, uint64_t mem_si
                     uint64_t min_addr, uint64_t max_addr, struct elf_image *out, char *err,
                     size_t errlen);
 
+/* A unikernel file read into memory (elf_file_read), so that it is read exactly once. */
+struct elf_file {
+    uint8_t *data;
+    size_t size;
+};
+
+/* The largest unikernel file ukvm reads. */
+#define ELF_FILE_MAX (1ull << 30)
+
 /*
- * Like elf_load_buffer, for the file at path (mapped read-only, then unmapped). Refuses
+ * Reads the file at path into *f (free it with elf_file_free). Refuses anything but a
+ * non-empty regular file of at most ELF_FILE_MAX bytes, without blocking on a FIFO.
+ * Returns 0, or -1 with "path: <reason>" in err.
+ */
+int elf_file_read(const char *path, struct elf_file *f, char *err, size_t errlen);
+
+/* Releases what elf_file_read allocated; f may be read into again. */
+void elf_file_free(struct elf_file *f);
+
+/*
+ * Like elf_load_buffer, for the file at path (read once with elf_file_read). Refuses
  * anything but a non-empty regular file (without blocking on a FIFO). Every error,
  * including elf_load_buffer's, is prefixed with "path: ".
  */

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -217,6 +218,9 @@ static enum options_result apply_sector_sizes(struct options *opts,
  */
 static enum options_result check_core_dir(const char *dir, const char *arg, FILE *err)
 {
+    /* Room for the core's own name (core.ukvm.KERNEL.PID) after the folder. */
+    if (strlen(dir) > PATH_MAX - NAME_MAX - 2)
+        return usage_error(err, "'%s': the folder's path is too long", arg);
     struct stat st;
     if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
         return usage_error(err, "'%s': not an existing folder", arg);

@@ -105,8 +105,8 @@ const char *hvt_hypercall_name(unsigned nr);
  * Completes a fatal stop: fills ctx->frame from the guest's trap frame at the HALT cookie
  * (rip, rsp, rflags, cs, ss, error code, CR2; rax..r11 from below it; the vector from the
  * entry stub that called the guest's trap handler, found through the guest's IDT; rbx,
- * rbp, r12..r15 as they were at the HALT) or, for an abort, from the vCPU's registers at
- * the HALT. A cookie whose vector cannot be told turns the stop into an abort naming it.
+ * rbp, r12..r15 from the pushes of that handler's prologue, else as they were at the
+ * HALT) or, for an abort, from the vCPU's registers at the HALT. A cookie whose vector cannot be told turns the stop into an abort naming it.
  */
 void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct vcpu *vcpu);
 

@@ -130,6 +130,12 @@ int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
                        const struct block_devs *blocks, char *err, size_t errlen)
 {
     memset(st, 0, sizeof(*st));
+    /* The caller checked the notes (hvt_check_notes); a state is never built unchecked. */
+    char why[200];
+    if (check_manifest(notes, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
     st->mft_size = notes->mft_size;
     memcpy(st->mft, notes->mft, notes->mft_size);
     struct hvt_mft *m = (struct hvt_mft *)(void *)st->mft;
