@@ -106,7 +106,8 @@ const char *hvt_hypercall_name(unsigned nr);
  * (rip, rsp, rflags, cs, ss, error code, CR2; rax..r11 from below it; the vector from the
  * entry stub that called the guest's trap handler, found through the guest's IDT; rbx,
  * rbp, r12..r15 from the pushes of that handler's prologue, else as they were at the
- * HALT) or, for an abort, from the vCPU's registers at the HALT. A cookie whose vector cannot be told turns the stop into an abort naming it.
+ * HALT) or, for an abort, from the vCPU's registers at the HALT. A cookie whose vector cannot be
+ * told turns the stop into an abort naming it.
  */
 void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct vcpu *vcpu);
 
