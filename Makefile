@@ -274,7 +274,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -I.
-$(BUILD)/fuzz/fuzz_elf_load: tests/fuzz/fuzz_elf_load.c ukvm/guest/elf_load.c
+$(BUILD)/fuzz/fuzz_elf_load: tests/fuzz/fuzz_elf_load.c ukvm/guest/elf_load.c ukvm/guest/elf_notes.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ -lelf
 # A 1 KiB PacketSize, so that inputs of fuzzer size reach the over-long-packet paths.

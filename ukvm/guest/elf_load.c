@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "elf_load.h"
+#include "elf_load_priv.h"
 #include "ukvm_abi.h"
 
 /* Note headers and descriptors are read with memcpy as host integers: host must be LE. */
@@ -35,8 +36,7 @@
 #error "elf_load.c reads little-endian ELF fields as host integers"
 #endif
 
-#define PAGE_MASK_4K  (UKVM_PAGE_SIZE - 1)
-#define NOTE_HDR_SIZE 12u /* namesz, descsz, type: three 32-bit words */
+#define PAGE_MASK_4K (UKVM_PAGE_SIZE - 1)
 
 /* Our PF_* aliases in the header must be the ELF values: they are copied straight across. */
 _Static_assert(ELF_SEG_X == PF_X && ELF_SEG_W == PF_W && ELF_SEG_R == PF_R, "PF_* mismatch");
@@ -53,35 +53,6 @@ struct load_seg {
 struct load_limits {
     uint64_t min_addr, max_addr, mem_size;
 };
-
-/* Formats a one-line error into err (always NUL-terminated when errlen > 0); returns -1. */
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-                                                      ...)
-{
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-/* True when [off, off+len) lies inside [0, size); never forms off+len, so cannot wrap. */
-static bool range_in(uint64_t off, uint64_t len, uint64_t size)
-{
-    return off <= size && len <= size - off;
-}
-
-/* Rounds x up to a multiple of align (a power of two); false on overflow. */
-static bool align_up(uint64_t x, uint64_t align, uint64_t *out)
-{
-    uint64_t sum;
-    if (__builtin_add_overflow(x, align - 1, &sum))
-        return false;
-    *out = sum & ~(align - 1);
-    return true;
-}
 
 static const char *flags_str(uint32_t flags, char buf[4])
 {
@@ -101,44 +72,45 @@ static int check_ident(const uint8_t *d, size_t size, char *err, size_t errlen)
 {
     if (size < SELFMAG || memcmp(d, ELFMAG, SELFMAG) != 0) {
         if (size < SELFMAG)
-            return fail(err, errlen, "not an ELF file: only %zu bytes", size);
-        return fail(err, errlen,
-                    "not an ELF file: bad magic %02x %02x %02x %02x (need 7f 45 4c 46)", d[0], d[1],
-                    d[2], d[3]);
+            return elf_fail(err, errlen, "not an ELF file: only %zu bytes", size);
+        return elf_fail(err, errlen,
+                        "not an ELF file: bad magic %02x %02x %02x %02x (need 7f 45 4c 46)", d[0],
+                        d[1], d[2], d[3]);
     }
     if (size < sizeof(Elf64_Ehdr))
-        return fail(err, errlen, "truncated ELF header: file has %zu bytes, header needs %zu", size,
-                    sizeof(Elf64_Ehdr));
+        return elf_fail(err, errlen, "truncated ELF header: file has %zu bytes, header needs %zu",
+                        size, sizeof(Elf64_Ehdr));
     if (d[EI_CLASS] != ELFCLASS64)
-        return fail(err, errlen, "ELF class %u is not ELFCLASS64 (%s): ukvm loads 64-bit ELF",
-                    d[EI_CLASS], d[EI_CLASS] == ELFCLASS32 ? "this is a 32-bit file" : "unknown");
+        return elf_fail(err, errlen, "ELF class %u is not ELFCLASS64 (%s): ukvm loads 64-bit ELF",
+                        d[EI_CLASS],
+                        d[EI_CLASS] == ELFCLASS32 ? "this is a 32-bit file" : "unknown");
     if (d[EI_DATA] != ELFDATA2LSB)
-        return fail(err, errlen, "ELF data encoding %u is not little-endian (%s)", d[EI_DATA],
-                    d[EI_DATA] == ELFDATA2MSB ? "this is a big-endian file" : "unknown");
+        return elf_fail(err, errlen, "ELF data encoding %u is not little-endian (%s)", d[EI_DATA],
+                        d[EI_DATA] == ELFDATA2MSB ? "this is a big-endian file" : "unknown");
     if (d[EI_VERSION] != EV_CURRENT)
-        return fail(err, errlen, "ELF identification version %u, need %u (EV_CURRENT)",
-                    d[EI_VERSION], EV_CURRENT);
+        return elf_fail(err, errlen, "ELF identification version %u, need %u (EV_CURRENT)",
+                        d[EI_VERSION], EV_CURRENT);
     return 0;
 }
 
 static int check_ehdr(const GElf_Ehdr *eh, char *err, size_t errlen)
 {
     if (eh->e_machine != EM_X86_64)
-        return fail(err, errlen, "ELF machine %u is not x86_64 (EM_X86_64 = %u)", eh->e_machine,
-                    EM_X86_64);
+        return elf_fail(err, errlen, "ELF machine %u is not x86_64 (EM_X86_64 = %u)", eh->e_machine,
+                        EM_X86_64);
     switch (eh->e_type) {
     case ET_EXEC:
         return 0;
     case ET_DYN:
-        return fail(err, errlen,
-                    "ELF type ET_DYN (a PIE or shared object): ukvm needs ET_EXEC, a static "
-                    "executable linked at a fixed address");
+        return elf_fail(err, errlen,
+                        "ELF type ET_DYN (a PIE or shared object): ukvm needs ET_EXEC, a static "
+                        "executable linked at a fixed address");
     case ET_REL:
-        return fail(err, errlen,
-                    "ELF type ET_REL (an unlinked object file): ukvm needs ET_EXEC, a linked "
-                    "static executable");
+        return elf_fail(err, errlen,
+                        "ELF type ET_REL (an unlinked object file): ukvm needs ET_EXEC, a linked "
+                        "static executable");
     default:
-        return fail(err, errlen, "ELF type %u: ukvm needs ET_EXEC (%u)", eh->e_type, ET_EXEC);
+        return elf_fail(err, errlen, "ELF type %u: ukvm needs ET_EXEC (%u)", eh->e_type, ET_EXEC);
     }
 }
 
@@ -156,10 +128,10 @@ static int check_phdr_table(Elf *elf, const GElf_Ehdr *eh, size_t size, size_t *
         GElf_Shdr sh0;
         Elf_Scn *scn0 = elf_getscn(elf, 0);
         if (!scn0 || !gelf_getshdr(scn0, &sh0))
-            return fail(err, errlen,
-                        "e_phnum is PN_XNUM (0x%x) but there is no section header 0 holding "
-                        "the real count",
-                        PN_XNUM);
+            return elf_fail(err, errlen,
+                            "e_phnum is PN_XNUM (0x%x) but there is no section header 0 holding "
+                            "the real count",
+                            PN_XNUM);
         count = sh0.sh_info;
     }
     if (count == 0) {
@@ -167,31 +139,32 @@ static int check_phdr_table(Elf *elf, const GElf_Ehdr *eh, size_t size, size_t *
         return 0;
     }
     if (eh->e_phentsize != sizeof(Elf64_Phdr))
-        return fail(err, errlen, "program header entry size %u, need %zu (sizeof(Elf64_Phdr))",
-                    eh->e_phentsize, sizeof(Elf64_Phdr));
+        return elf_fail(err, errlen, "program header entry size %u, need %zu (sizeof(Elf64_Phdr))",
+                        eh->e_phentsize, sizeof(Elf64_Phdr));
     uint64_t table_len, table_end;
     if (__builtin_mul_overflow(count, (uint64_t)sizeof(Elf64_Phdr), &table_len) ||
         __builtin_add_overflow(eh->e_phoff, table_len, &table_end))
-        return fail(err, errlen,
-                    "program header table 0x%" PRIx64 "+%" PRIu64 "*%zu overflows 64 bits",
-                    (uint64_t)eh->e_phoff, count, sizeof(Elf64_Phdr));
+        return elf_fail(err, errlen,
+                        "program header table 0x%" PRIx64 "+%" PRIu64 "*%zu overflows 64 bits",
+                        (uint64_t)eh->e_phoff, count, sizeof(Elf64_Phdr));
     if (eh->e_phoff < sizeof(Elf64_Ehdr))
-        return fail(err, errlen,
-                    "program header table at 0x%" PRIx64 " overlaps the ELF header (%zu bytes)",
-                    (uint64_t)eh->e_phoff, sizeof(Elf64_Ehdr));
+        return elf_fail(err, errlen,
+                        "program header table at 0x%" PRIx64 " overlaps the ELF header (%zu bytes)",
+                        (uint64_t)eh->e_phoff, sizeof(Elf64_Ehdr));
     if (table_end > size)
-        return fail(err, errlen,
-                    "program header table 0x%" PRIx64 "+0x%" PRIx64 " (%" PRIu64
-                    " entries) past end of file (%zu bytes)",
-                    (uint64_t)eh->e_phoff, table_len, count, size);
+        return elf_fail(err, errlen,
+                        "program header table 0x%" PRIx64 "+0x%" PRIx64 " (%" PRIu64
+                        " entries) past end of file (%zu bytes)",
+                        (uint64_t)eh->e_phoff, table_len, count, size);
     if (count > INT_MAX) /* gelf_getphdr takes an int index */
-        return fail(err, errlen, "%" PRIu64 " program headers: too many", count);
+        return elf_fail(err, errlen, "%" PRIu64 " program headers: too many", count);
     size_t n;
     if (elf_getphdrnum(elf, &n) != 0)
-        return fail(err, errlen, "cannot count program headers: %s", elf_errmsg(-1));
+        return elf_fail(err, errlen, "cannot count program headers: %s", elf_errmsg(-1));
     if (n != count) /* defensive: libelf and our reading of the header must agree */
-        return fail(err, errlen, "libelf counts %zu program headers, the ELF header says %" PRIu64,
-                    n, count);
+        return elf_fail(err, errlen,
+                        "libelf counts %zu program headers, the ELF header says %" PRIu64, n,
+                        count);
     *phnum = n;
     return 0;
 }
@@ -221,214 +194,49 @@ static void zero_fill(uint8_t *p, uint64_t len)
     memset((uint8_t *)(uintptr_t)last, 0, end - last);
 }
 
-/* Where scan_notes records what it finds. */
-struct note_finds {
-    bool ukvm;
-    uint32_t version;
-    struct elf_abi_notes *abi;
-};
-
-/* True if the note's name is [name_off, name_off + namesz) == owner, NUL included. */
-static bool note_owner_is(const uint8_t *p, uint64_t name_off, uint32_t namesz, const char *owner,
-                          size_t owner_size)
-{
-    return namesz == owner_size && memcmp(p + name_off, owner, owner_size) == 0;
-}
-
-/* Records a Solo5 note (ABI1 or MFT1) of descsz bytes at desc; the first of each counts. */
-static int take_solo5_note(const uint8_t *desc, uint32_t type, uint32_t descsz, const char *where,
-                           struct elf_abi_notes *abi, char *err, size_t errlen)
-{
-    if (type == HVT_NOTE_ABI1) {
-        if (descsz != sizeof(abi->solo5))
-            return fail(err, errlen,
-                        "%s: Solo5 ABI note has a %" PRIu32 "-byte descriptor, need %zu", where,
-                        descsz, sizeof(abi->solo5));
-        if (!abi->solo5_abi)
-            memcpy(&abi->solo5, desc, sizeof(abi->solo5));
-        abi->solo5_abi = true;
-    } else if (type == HVT_NOTE_MFT1) {
-        /* The descriptor starts with padding that puts the manifest on 8 bytes. */
-        if (descsz <= HVT_MFT1_DESC_PAD || descsz - HVT_MFT1_DESC_PAD > sizeof(abi->mft))
-            return fail(err, errlen,
-                        "%s: Solo5 manifest note has a %" PRIu32
-                        "-byte descriptor, outside 5..%zu (a manifest of at most %d entries)",
-                        where, descsz, sizeof(abi->mft) + HVT_MFT1_DESC_PAD, HVT_MFT_MAX_ENTRIES);
-        if (!abi->solo5_mft) {
-            abi->mft_size = descsz - HVT_MFT1_DESC_PAD;
-            memcpy(abi->mft, desc + HVT_MFT1_DESC_PAD, abi->mft_size);
-        }
-        abi->solo5_mft = true;
-    }
-    return 0;
-}
-
-/*
- * Walks the notes in [p, p+len) (a PT_NOTE segment or a note section), whose entries are
- * padded to align (4, or 8 for 8-byte-aligned note groups such as GNU properties). Any
- * note that runs past the end is an error: a hostile length must not be skipped over.
- * Records the first ukvm ABI note and, when solo5 is set, Solo5's ABI1 and MFT1 notes.
- */
-static int scan_notes(const uint8_t *p, uint64_t len, uint64_t align, const char *where, bool solo5,
-                      struct note_finds *finds, char *err, size_t errlen)
-{
-    uint64_t off = 0;
-    while (off < len) {
-        uint32_t hdr[3]; /* namesz, descsz, type */
-        if (len - off < NOTE_HDR_SIZE)
-            return fail(err, errlen,
-                        "%s: truncated note header at offset 0x%" PRIx64 " (%" PRIu64
-                        " bytes left, need %u)",
-                        where, off, len - off, NOTE_HDR_SIZE);
-        memcpy(hdr, p + off, sizeof(hdr));
-        uint64_t name_off = off + NOTE_HDR_SIZE; /* <= len, checked above */
-        uint64_t desc_off = 0, end = 0;
-        /* Both lengths are 32-bit and every offset is <= len, so the sums below cannot wrap;
-         * align_up still checks, for the rule's sake. */
-        if (hdr[0] > len - name_off || !align_up(name_off + hdr[0], align, &desc_off) ||
-            desc_off > len || hdr[1] > len - desc_off)
-            return fail(err, errlen,
-                        "%s: note at offset 0x%" PRIx64 " (namesz %" PRIu32 ", descsz %" PRIu32
-                        ") runs past the end (0x%" PRIx64 " bytes)",
-                        where, off, hdr[0], hdr[1], len);
-        if (!align_up(desc_off + hdr[1], align, &end) || end > len)
-            end = len; /* the last note's tail padding may be cut off; harmless */
-        if (note_owner_is(p, name_off, hdr[0], UKVM_NOTE_NAME, sizeof(UKVM_NOTE_NAME)) &&
-            hdr[2] == UKVM_NOTE_ABI) {
-            if (hdr[1] != sizeof(uint32_t))
-                return fail(err, errlen,
-                            "%s: ukvm ABI note has a %" PRIu32 "-byte descriptor, need 4", where,
-                            hdr[1]);
-            if (!finds->ukvm)
-                memcpy(&finds->version, p + desc_off, sizeof(finds->version));
-            finds->ukvm = true;
-        } else if (solo5 &&
-                   note_owner_is(p, name_off, hdr[0], HVT_NOTE_NAME, sizeof(HVT_NOTE_NAME)) &&
-                   take_solo5_note(p + desc_off, hdr[2], hdr[1], where, finds->abi, err, errlen) <
-                       0) {
-            return -1;
-        }
-        off = end;
-    }
-    return 0;
-}
-
-/* Note padding: 8 for 8-byte-aligned note groups, else the usual 4 (as libelf decides). */
-static uint64_t note_align(uint64_t declared)
-{
-    return declared == 8 ? 8 : 4;
-}
-
-/*
- * Looks for the guest-ABI notes in PT_NOTE segments, then for a ukvm note in SHT_NOTE
- * sections named .note.ukvm. Exactly one ABI must be declared.
- */
-static int find_abi_note(Elf *elf, const uint8_t *data, size_t size, size_t phnum,
-                         uint32_t *version, struct elf_abi_notes *abi, char *err, size_t errlen)
-{
-    memset(abi, 0, sizeof(*abi));
-    struct note_finds finds = {.abi = abi};
-    char where[64];
-    for (size_t i = 0; i < phnum; i++) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(elf, (int)i, &ph))
-            return fail(err, errlen, "cannot read program header %zu: %s", i, elf_errmsg(-1));
-        if (ph.p_type != PT_NOTE)
-            continue;
-        if (!range_in(ph.p_offset, ph.p_filesz, size))
-            return fail(err, errlen,
-                        "segment %zu (PT_NOTE): file range 0x%" PRIx64 "+0x%" PRIx64
-                        " past end of file (%zu bytes)",
-                        i, (uint64_t)ph.p_offset, (uint64_t)ph.p_filesz, size);
-        snprintf(where, sizeof(where), "segment %zu (PT_NOTE)", i);
-        if (scan_notes(data + ph.p_offset, ph.p_filesz, note_align(ph.p_align), where, true, &finds,
-                       err, errlen) != 0)
-            return -1;
-    }
-    size_t shstrndx;
-    /* No section headers at all is fine (a stripped file): then only PT_NOTE counts. */
-    if (!finds.ukvm && !abi->solo5_abi && elf_getshdrstrndx(elf, &shstrndx) == 0) {
-        for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn && !finds.ukvm;
-             scn = elf_nextscn(elf, scn)) {
-            GElf_Shdr sh;
-            if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-                continue;
-            const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
-            if (!name || strcmp(name, ".note.ukvm") != 0)
-                continue;
-            size_t idx = elf_ndxscn(scn);
-            if (!range_in(sh.sh_offset, sh.sh_size, size))
-                return fail(err, errlen,
-                            "section %zu (.note.ukvm): file range 0x%" PRIx64 "+0x%" PRIx64
-                            " past end of file (%zu bytes)",
-                            idx, (uint64_t)sh.sh_offset, (uint64_t)sh.sh_size, size);
-            snprintf(where, sizeof(where), "section %zu (.note.ukvm)", idx);
-            if (scan_notes(data + sh.sh_offset, sh.sh_size, note_align(sh.sh_addralign), where,
-                           false, &finds, err, errlen) != 0)
-                return -1;
-        }
-    }
-    abi->ukvm = finds.ukvm;
-    *version = finds.ukvm ? finds.version : 0;
-    if (!finds.ukvm && !abi->solo5_abi)
-        return fail(err, errlen,
-                    "not a unikernel ukvm can run: it has neither a ukvm ABI note (.note.ukvm: "
-                    "build it with ukvm's kernel) nor a Solo5 ABI note (.note.solo5.abi)");
-    if (finds.ukvm && abi->solo5_abi)
-        return fail(err, errlen,
-                    "both a ukvm ABI note and a Solo5 ABI note: it was linked with two "
-                    "kernels; ukvm cannot tell which ABI it speaks");
-    if (!finds.ukvm)
-        return 0;
-    if (*version != UKVM_ABI_VERSION)
-        return fail(err, errlen, "built for ukvm ABI version %" PRIu32 ", this monitor speaks %d",
-                    *version, UKVM_ABI_VERSION);
-    return 0;
-}
-
 /* Checks one PT_LOAD on its own (not against the others) and fills *seg. */
 static int check_load(const GElf_Phdr *ph, size_t i, size_t size, const struct load_limits *lim,
                       struct load_seg *seg, char *err, size_t errlen)
 {
     uint64_t vaddr = ph->p_vaddr, memsz = ph->p_memsz, end;
     if (ph->p_filesz > memsz)
-        return fail(err, errlen,
-                    "segment %zu: p_filesz 0x%" PRIx64 " is larger than p_memsz 0x%" PRIx64, i,
-                    (uint64_t)ph->p_filesz, memsz);
+        return elf_fail(err, errlen,
+                        "segment %zu: p_filesz 0x%" PRIx64 " is larger than p_memsz 0x%" PRIx64, i,
+                        (uint64_t)ph->p_filesz, memsz);
     /* filesz 0 (pure bss) reads nothing, so its offset is not held to the file size. */
     if (ph->p_filesz > 0 && !range_in(ph->p_offset, ph->p_filesz, size)) {
         uint64_t sum;
         const char *why = __builtin_add_overflow(ph->p_offset, ph->p_filesz, &sum)
                               ? "overflows 64 bits"
                               : "past end of file";
-        return fail(err, errlen,
-                    "segment %zu: file range 0x%" PRIx64 "+0x%" PRIx64 " %s (%zu bytes)", i,
-                    (uint64_t)ph->p_offset, (uint64_t)ph->p_filesz, why, size);
+        return elf_fail(err, errlen,
+                        "segment %zu: file range 0x%" PRIx64 "+0x%" PRIx64 " %s (%zu bytes)", i,
+                        (uint64_t)ph->p_offset, (uint64_t)ph->p_filesz, why, size);
     }
     if (__builtin_add_overflow(vaddr, memsz, &end))
-        return fail(err, errlen,
-                    "segment %zu: address range 0x%" PRIx64 "+0x%" PRIx64 " overflows 64 bits", i,
-                    vaddr, memsz);
+        return elf_fail(err, errlen,
+                        "segment %zu: address range 0x%" PRIx64 "+0x%" PRIx64 " overflows 64 bits",
+                        i, vaddr, memsz);
     if (vaddr < lim->min_addr || end > lim->max_addr)
-        return fail(err, errlen,
-                    "segment %zu: 0x%" PRIx64 "-0x%" PRIx64 " outside the allowed range 0x%" PRIx64
-                    "-0x%" PRIx64,
-                    i, vaddr, end, lim->min_addr, lim->max_addr);
+        return elf_fail(err, errlen,
+                        "segment %zu: 0x%" PRIx64 "-0x%" PRIx64
+                        " outside the allowed range 0x%" PRIx64 "-0x%" PRIx64,
+                        i, vaddr, end, lim->min_addr, lim->max_addr);
     if (!range_in(vaddr, memsz, lim->mem_size))
-        return fail(err, errlen,
-                    "segment %zu: 0x%" PRIx64 "-0x%" PRIx64 " beyond guest memory (0x%" PRIx64
-                    " bytes)",
-                    i, vaddr, end, lim->mem_size);
+        return elf_fail(err, errlen,
+                        "segment %zu: 0x%" PRIx64 "-0x%" PRIx64 " beyond guest memory (0x%" PRIx64
+                        " bytes)",
+                        i, vaddr, end, lim->mem_size);
     uint64_t align = ph->p_align;
     if (align > 1) {
         if (align & (align - 1))
-            return fail(err, errlen, "segment %zu: p_align 0x%" PRIx64 " is not a power of two", i,
-                        align);
+            return elf_fail(err, errlen, "segment %zu: p_align 0x%" PRIx64 " is not a power of two",
+                            i, align);
         if ((vaddr & (align - 1)) != (ph->p_offset & (align - 1)))
-            return fail(err, errlen,
-                        "segment %zu: p_vaddr 0x%" PRIx64 " and p_offset 0x%" PRIx64
-                        " differ modulo p_align 0x%" PRIx64,
-                        i, vaddr, (uint64_t)ph->p_offset, align);
+            return elf_fail(err, errlen,
+                            "segment %zu: p_vaddr 0x%" PRIx64 " and p_offset 0x%" PRIx64
+                            " differ modulo p_align 0x%" PRIx64,
+                            i, vaddr, (uint64_t)ph->p_offset, align);
     }
     *seg = (struct load_seg){.index = i,
                              .offset = ph->p_offset,
@@ -438,8 +246,9 @@ static int check_load(const GElf_Phdr *ph, size_t i, size_t size, const struct l
                              .page_lo = vaddr & ~PAGE_MASK_4K,
                              .flags = ph->p_flags & (PF_R | PF_W | PF_X)};
     if (!align_up(end, UKVM_PAGE_SIZE, &seg->page_hi))
-        return fail(err, errlen,
-                    "segment %zu: end 0x%" PRIx64 " overflows when rounded up to a page", i, end);
+        return elf_fail(err, errlen,
+                        "segment %zu: end 0x%" PRIx64 " overflows when rounded up to a page", i,
+                        end);
     return 0;
 }
 
@@ -451,13 +260,14 @@ static int check_loads(Elf *elf, size_t phnum, size_t size, const struct load_li
     for (size_t i = 0; i < phnum; i++) {
         GElf_Phdr ph;
         if (!gelf_getphdr(elf, (int)i, &ph))
-            return fail(err, errlen, "cannot read program header %zu: %s", i, elf_errmsg(-1));
+            return elf_fail(err, errlen, "cannot read program header %zu: %s", i, elf_errmsg(-1));
         /* An empty PT_LOAD maps nothing; skipping it keeps it out of the overlap test. */
         if (ph.p_type != PT_LOAD || (ph.p_memsz == 0 && ph.p_filesz == 0))
             continue;
         if (n == ELF_LOAD_MAX_SEGMENTS)
-            return fail(err, errlen, "more than %d PT_LOAD segments (segment %zu is one too many)",
-                        ELF_LOAD_MAX_SEGMENTS, i);
+            return elf_fail(err, errlen,
+                            "more than %d PT_LOAD segments (segment %zu is one too many)",
+                            ELF_LOAD_MAX_SEGMENTS, i);
         struct load_seg *s = &segs[n];
         if (check_load(&ph, i, size, lim, s, err, errlen) != 0)
             return -1;
@@ -465,16 +275,16 @@ static int check_loads(Elf *elf, size_t phnum, size_t size, const struct load_li
         for (size_t j = 0; j < n; j++) {
             const struct load_seg *o = &segs[j];
             if (s->page_lo < o->page_hi && o->page_lo < s->page_hi)
-                return fail(err, errlen,
-                            "segments %zu and %zu overlap: 0x%" PRIx64 "-0x%" PRIx64
-                            " and 0x%" PRIx64 "-0x%" PRIx64 " share a 4 KiB page",
-                            o->index, s->index, o->vaddr, o->vaddr + o->memsz, s->vaddr,
-                            s->vaddr + s->memsz);
+                return elf_fail(err, errlen,
+                                "segments %zu and %zu overlap: 0x%" PRIx64 "-0x%" PRIx64
+                                " and 0x%" PRIx64 "-0x%" PRIx64 " share a 4 KiB page",
+                                o->index, s->index, o->vaddr, o->vaddr + o->memsz, s->vaddr,
+                                s->vaddr + s->memsz);
         }
         n++;
     }
     if (n == 0)
-        return fail(err, errlen, "no PT_LOAD segment: nothing to load");
+        return elf_fail(err, errlen, "no PT_LOAD segment: nothing to load");
     *nsegs = n;
     return 0;
 }
@@ -487,14 +297,15 @@ static int check_entry(uint64_t entry, const struct load_seg *segs, size_t n, ch
             continue;
         if (!(segs[i].flags & PF_X)) {
             char f[4];
-            return fail(err, errlen,
-                        "entry point 0x%" PRIx64 " is in segment %zu, which is not executable "
-                        "(flags %s)",
-                        entry, segs[i].index, flags_str(segs[i].flags, f));
+            return elf_fail(err, errlen,
+                            "entry point 0x%" PRIx64 " is in segment %zu, which is not executable "
+                            "(flags %s)",
+                            entry, segs[i].index, flags_str(segs[i].flags, f));
         }
         return 0;
     }
-    return fail(err, errlen, "entry point 0x%" PRIx64 " is not inside any PT_LOAD segment", entry);
+    return elf_fail(err, errlen, "entry point 0x%" PRIx64 " is not inside any PT_LOAD segment",
+                    entry);
 }
 
 /* Validation with an open libelf handle; fills img and segs. Touches no guest memory. */
@@ -504,13 +315,14 @@ static int validate(Elf *elf, const uint8_t *data, size_t size, const struct loa
     GElf_Ehdr eh;
     size_t phnum = 0;
     if (!gelf_getehdr(elf, &eh))
-        return fail(err, errlen, "cannot read the ELF header: %s", elf_errmsg(-1));
+        return elf_fail(err, errlen, "cannot read the ELF header: %s", elf_errmsg(-1));
     if (check_ehdr(&eh, err, errlen) != 0 ||
         check_phdr_table(elf, &eh, size, &phnum, err, errlen) != 0)
         return -1;
     /* The note comes before the segments, so that any other ELF handed to ukvm by mistake
      * is called what it is rather than failing on some layout detail. */
-    if (find_abi_note(elf, data, size, phnum, &img->abi_version, &img->notes, err, errlen) != 0 ||
+    if (elf_find_abi_note(elf, data, size, phnum, &img->abi_version, &img->notes, err, errlen) !=
+            0 ||
         check_loads(elf, phnum, size, lim, segs, &img->nsegments, err, errlen) != 0 ||
         check_entry(eh.e_entry, segs, img->nsegments, err, errlen) != 0)
         return -1;
@@ -538,12 +350,12 @@ int elf_load_buffer(const void *data, size_t size, uint8_t *mem, uint64_t mem_si
     if (err && errlen > 0)
         err[0] = '\0';
     if (!d && size > 0)
-        return fail(err, errlen, "no ELF data (NULL buffer of %zu bytes)", size);
+        return elf_fail(err, errlen, "no ELF data (NULL buffer of %zu bytes)", size);
     if (check_ident(d, size, err, errlen) != 0)
         return -1;
     if (!libelf_ready) {
         if (elf_version(EV_CURRENT) == EV_NONE)
-            return fail(err, errlen, "libelf is too old: %s", elf_errmsg(-1));
+            return elf_fail(err, errlen, "libelf is too old: %s", elf_errmsg(-1));
         libelf_ready = true;
     }
     /*
@@ -554,13 +366,13 @@ int elf_load_buffer(const void *data, size_t size, uint8_t *mem, uint64_t mem_si
      */
     Elf *elf = elf_memory((char *)(uintptr_t)d, size);
     if (!elf)
-        return fail(err, errlen, "not a valid ELF file: %s", elf_errmsg(-1));
+        return elf_fail(err, errlen, "not a valid ELF file: %s", elf_errmsg(-1));
     struct elf_image img = {0};
     struct load_seg segs[ELF_LOAD_MAX_SEGMENTS];
     const struct load_limits lim = {min_addr, max_addr, mem_size};
     int rc = -1;
     if (elf_kind(elf) != ELF_K_ELF)
-        fail(err, errlen, "not a valid ELF file (libelf does not recognise it)");
+        elf_fail(err, errlen, "not a valid ELF file (libelf does not recognise it)");
     else
         rc = validate(elf, d, size, &lim, &img, segs, err, errlen);
     elf_end(elf);
@@ -588,26 +400,26 @@ int elf_file_read(const char *path, struct elf_file *f, char *err, size_t errlen
     /* O_NONBLOCK: opening a FIFO must not hang before fstat can refuse it. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
-        return fail(err, errlen, "%s: %s", path, strerror(errno));
+        return elf_fail(err, errlen, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return fail(err, errlen, "%s: fstat: %s", path, strerror(e));
+        return elf_fail(err, errlen, "%s: fstat: %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(err, errlen, "%s: %s, not a unikernel ELF file", path,
-                    S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+        return elf_fail(err, errlen, "%s: %s, not a unikernel ELF file", path,
+                        S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
     }
     if (st.st_size == 0) {
         close(fd);
-        return fail(err, errlen, "%s: empty file, not a unikernel ELF file", path);
+        return elf_fail(err, errlen, "%s: empty file, not a unikernel ELF file", path);
     }
     if ((uint64_t)st.st_size > ELF_FILE_MAX) {
         close(fd);
-        return fail(err, errlen, "%s: file too large (%jd bytes; at most %llu MiB)", path,
-                    (intmax_t)st.st_size, (unsigned long long)(ELF_FILE_MAX >> 20));
+        return elf_fail(err, errlen, "%s: file too large (%jd bytes; at most %llu MiB)", path,
+                        (intmax_t)st.st_size, (unsigned long long)(ELF_FILE_MAX >> 20));
     }
     /*
      * Copied, not mapped: every check and every use then see the same bytes, even if
@@ -618,7 +430,7 @@ int elf_file_read(const char *path, struct elf_file *f, char *err, size_t errlen
     uint8_t *data = malloc(size);
     if (!data) {
         close(fd);
-        return fail(err, errlen, "%s: out of memory for %zu bytes", path, size);
+        return elf_fail(err, errlen, "%s: out of memory for %zu bytes", path, size);
     }
     size_t got = 0;
     while (got < size) {
@@ -629,8 +441,8 @@ int elf_file_read(const char *path, struct elf_file *f, char *err, size_t errlen
             int e = n < 0 ? errno : 0;
             close(fd);
             free(data);
-            return fail(err, errlen, "%s: %s", path,
-                        e ? strerror(e) : "the file shrank while read");
+            return elf_fail(err, errlen, "%s: %s", path,
+                            e ? strerror(e) : "the file shrank while read");
         }
         got += (size_t)n;
     }
@@ -658,6 +470,6 @@ int elf_load_file(const char *path, uint8_t *mem, uint64_t mem_size, uint64_t mi
         elf_load_buffer(f.data, f.size, mem, mem_size, min_addr, max_addr, out, why, sizeof(why));
     elf_file_free(&f);
     if (rc != 0)
-        return fail(err, errlen, "%s: %s", path, why);
+        return elf_fail(err, errlen, "%s: %s", path, why);
     return 0;
 }
