@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-
 struct elf_abi_notes; /* elf_load.h */
 
 #define NOTE_HDR_SIZE 12u /* namesz, descsz, type: three 32-bit words */
