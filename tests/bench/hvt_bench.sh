@@ -31,10 +31,10 @@
 #              here are BENCH_HVT_MEM_KIB, not run.sh's BENCH_GDB_MEM_MIB. It listens on
 #              0.0.0.0 (it has no address option); gdb connects over loopback only.
 #
-# Until ukvm runs .hvt files, it refuses them (status 251, "ukvm: ..." on stderr): each
-# ukvm column then says "not available yet" and the Solo5 side is measured alone. Any
-# other failure of either monitor ends the script with status 1 (a benchmark of a broken
-# run measures the breakage).
+# When ukvm refuses a binary (status 251, "ukvm: ..." on stderr: a Solo5 tree whose hvt
+# ABI ukvm does not serve), each ukvm column says so and the Solo5 side is measured
+# alone. Any other failure of either monitor ends the script with status 1 (a benchmark
+# of a broken run measures the breakage).
 #
 # Without SOLO5 (or with BENCH_HVT=0) it prints one line saying the section was skipped and
 # why (and writes it to SUMMARY_FILE), and exits 0. --prepare builds Solo5 (or finds it cached) and runs the sanity checks
@@ -357,8 +357,8 @@ ukvm_note=""
 st=0
 "$UKVM" "${ukvm_opts[@]}" --mem=$GUEST_MIB "$S5_HELLO" Hello_Solo5 >"$tmp/out" 2>"$tmp/err" || st=$?
 if refused "$st" "$tmp/err"; then
-    ukvm_note="not available yet"
-    ukvm_why="ukvm refuses .hvt files (status 251): $(grep -m1 '^ukvm:' "$tmp/err")"
+    ukvm_note="refused by ukvm"
+    ukvm_why="ukvm refused the binary (status 251): $(grep -m1 '^ukvm:' "$tmp/err")"
 elif ((st != 0)); then
     die "'$UKVM ${ukvm_opts[*]} --mem=$GUEST_MIB $S5_HELLO Hello_Solo5' failed (status $st): $(tail -3 "$tmp/err")"
 elif ! grep -q '^SUCCESS' "$tmp/out"; then
@@ -537,7 +537,7 @@ if [[ -z $gdb_note ]]; then
             kill -0 "$srv_pid" 2>/dev/null && kill -KILL "$srv_pid"
             wait "$srv_pid" 2>/dev/null || st=$?
             if refused "$st" "$tmp/ukvm_gdb.err"; then
-                ukvm_gdb_note="not available yet: ukvm --gdb refuses .hvt files (status 251): $(grep -m1 '^ukvm:' "$tmp/ukvm_gdb.err")"
+                ukvm_gdb_note="refused by ukvm --gdb (status 251): $(grep -m1 '^ukvm:' "$tmp/ukvm_gdb.err")"
             else
                 die "'$UKVM --gdb=127.0.0.1:0 --mem=$GUEST_MIB $LOOP' never said 'waiting for gdb on 127.0.0.1:PORT' (status $st): $(head -c 400 "$tmp/ukvm_gdb.err")"
             fi

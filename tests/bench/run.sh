@@ -38,9 +38,9 @@
 #               1-byte PUTS from (T(N) - T(0)) / N of build/bench_hvt_puts.hvt, and ukvm's
 #               gdb stub next to solo5-hvt-debug's on build/bench_hvt_loop.hvt (stepi/s,
 #               memory MiB/s, continues/s; goals: ukvm >= 4x on stepi and memory reads).
-#               Without SOLO5 it prints one line saying it was skipped. While ukvm still
-#               refuses .hvt files (status 251), its side reads "not available yet" and
-#               Solo5's is measured alone. Solo5 is built (or found cached) and checked
+#               Without SOLO5 it prints one line saying it was skipped. Where ukvm
+#               refuses a binary (status 251), its side says so and Solo5's is measured
+#               alone. Solo5 is built (or found cached) and checked
 #               before the other sections run, so a bad tree fails at once.
 #
 # Environment:
