@@ -25,9 +25,10 @@ enum hc_outcome {
     HC_TRAP,        /* CPU exception: ctx->frame */
     HC_GUEST_ERROR, /* malformed call: ctx->error says what */
     /*
-     * Not done: the call waits (an hvt POLL) and a stop was requested meanwhile. The
-     * guest stays inside the call; the run loop stops, and dispatches the same call
-     * again when the guest resumes, which goes on waiting for what is left.
+     * Not done: the call waits (an hvt POLL) and a stop was requested meanwhile. Its
+     * results are not written; the run loop reports the stop (a debugger sees rip past
+     * the port write, where the guest will go on) and dispatches the same call again
+     * before the vCPU runs next, which waits for what is left and then completes it.
      */
     HC_INTERRUPTED,
 };
