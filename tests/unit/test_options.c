@@ -309,6 +309,23 @@ UNIT_TEST(dumpcore)
     CHECK_STR_CONTAINS(out_text, "--dumpcore[=DIR]");
 }
 
+UNIT_TEST(gdb_port_solo5_spelling)
+{
+    /* solo5-hvt-debug: --gdb turns the stub on, --gdb-port=N picks the port, any order. */
+    CHECK_EQ_U64(PARSE("--gdb-port=4321", "--gdb", "k.ukvm"), OPTIONS_RUN);
+    CHECK(opts.gdb);
+    CHECK_EQ_U64(opts.gdb_port, 4321);
+    CHECK_STR_EQ(opts.gdb_host, "127.0.0.1");
+    CHECK_EQ_U64(PARSE("--gdb-port=0", "k.ukvm"), OPTIONS_RUN);
+    CHECK(!opts.gdb); /* the port alone does not start a debugger, as in solo5-hvt-debug */
+    CHECK_EQ_U64(opts.gdb_port, 0);
+    CHECK_USAGE(PARSE("--gdb-port=65536", "k.ukvm"), "bad port in '--gdb-port=65536'");
+    CHECK_USAGE(PARSE("--gdb-port=", "k.ukvm"), "bad port in '--gdb-port='");
+    CHECK_USAGE(PARSE("--gdb-port=host:12", "k.ukvm"), "bad port in '--gdb-port=host:12'");
+    CHECK_EQ_U64(PARSE("--help"), OPTIONS_DONE);
+    CHECK_STR_CONTAINS(out_text, "--gdb-port=PORT");
+}
+
 UNIT_TEST(trace_and_stats)
 {
     CHECK_EQ_U64(PARSE("--trace", "k.ukvm"), OPTIONS_RUN);
@@ -482,6 +499,7 @@ int main(void)
     UNIT_RUN(block_sector_size);
     UNIT_RUN(net_options_refused);
     UNIT_RUN(dumpcore);
+    UNIT_RUN(gdb_port_solo5_spelling);
     UNIT_RUN(trace_and_stats);
     UNIT_RUN(core_file);
     UNIT_RUN(help);

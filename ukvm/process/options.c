@@ -40,6 +40,7 @@ void options_usage(FILE *out)
             "  --gdb[=[HOST:]PORT] wait for gdb before the first instruction; listen on\n"
             "                      HOST:PORT (default 127.0.0.1:1234; PORT 0 picks a free\n"
             "                      port; give HOST 0.0.0.0 to accept remote debuggers)\n"
+            "  --gdb-port=PORT     solo5-hvt-debug's spelling: the port --gdb listens on\n"
             "  --shell             open the inspection shell before the first instruction\n"
             "                      (readline with a terminal; commands from stdin without)\n"
             "  --core[=PATH]       when the guest crashes, write an ELF core file for gdb to\n"
@@ -282,6 +283,10 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             opts->gdb = true;
             if (!parse_gdb_address(a + 6, opts))
                 return usage_error(err, "bad address in '%s': give PORT or HOST:PORT", a);
+        } else if (!strncmp(a, "--gdb-port=", 11)) {
+            /* solo5-hvt-debug's spelling: the port only; --gdb still turns the stub on. */
+            if (strchr(a + 11, ':') || !parse_gdb_address(a + 11, opts))
+                return usage_error(err, "bad port in '%s': give a number from 0 to 65535", a);
         } else if (!strcmp(a, "--shell")) {
             opts->shell = true;
         } else if (!strcmp(a, "--core")) {
