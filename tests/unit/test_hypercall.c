@@ -336,7 +336,7 @@ UNIT_TEST(block_info_unknown_names)
     }
     /* Longer than any device name can be, but inside memory: EINVAL, not an error. */
     struct ukvm_hc_block_info a;
-    CHECK_EQ_U64(block_info("storage", 64, &a), HC_CONTINUE);
+    CHECK_EQ_U64(block_info("storage", 68, &a), HC_CONTINUE);
     CHECK_EQ_U64(a.ret, UKVM_R_EINVAL);
     CHECK_EQ_U64(block_info("storage", 0x100000, &a), HC_CONTINUE);
     CHECK_EQ_U64(a.ret, UKVM_R_EINVAL);

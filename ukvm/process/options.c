@@ -131,7 +131,7 @@ static enum options_result add_block(struct options *opts, const char *name, siz
                                      const char *path, const char *arg, FILE *err)
 {
     if (!valid_block_name(name, name_len))
-        return usage_error(err, "bad device name in '%s': use 1 to 63 letters, digits or '_'", arg);
+        return usage_error(err, "bad device name in '%s': use 1 to 67 letters, digits or '_'", arg);
     if (!*path)
         return usage_error(err, "'%s' needs a file name", arg);
     for (size_t i = 0; i < opts->nblocks; i++)
@@ -173,7 +173,7 @@ static enum options_result add_sector_size(struct sector_sizes *sizes, const cha
         return usage_error(err, "'%s' must look like --block-sector-size:NAME=BYTES", arg);
     size_t name_len = (size_t)(eq - name);
     if (!valid_block_name(name, name_len))
-        return usage_error(err, "bad device name in '%s': use 1 to 63 letters, digits or '_'", arg);
+        return usage_error(err, "bad device name in '%s': use 1 to 67 letters, digits or '_'", arg);
     const char *num = eq + 1;
     errno = 0;
     char *end;
