@@ -14,8 +14,8 @@
 
 #include "ukvm_abi.h"
 
-#define OPTIONS_MAX_BLOCKS       63 /* Solo5's manifest holds at most 63 devices */
-#define OPTIONS_BLOCK_NAME_MAX   67 /* Solo5's manifest names: 67 characters */
+#define OPTIONS_MAX_BLOCKS       63    /* Solo5's manifest holds at most 63 devices */
+#define OPTIONS_BLOCK_NAME_MAX   67    /* Solo5's manifest names: 67 characters */
 #define OPTIONS_MIN_BLOCK_SIZE   512   /* --block-sector-size: a power of two in this range, */
 #define OPTIONS_MAX_BLOCK_SIZE   32768 /* as Solo5's 16-bit manifest field allows */
 #define OPTIONS_DEFAULT_MEM_MIB  64    /* ukvm unikernels; Solo5 hvt binaries get 512 */
