@@ -88,7 +88,8 @@ void hvt_write_boot_info(struct guest_mem *mem, const struct boot_layout *layout
     uint64_t cmdline_gpa = mft_gpa + ((st->mft_size + 7) & ~7ull);
     struct hvt_boot_info bi = {
         .mem_size = layout->mem_size,
-        .kernel_end = image->highest,
+        /* As the hvt tender gives it: the image's end, aligned to its (4 KiB) pages. */
+        .kernel_end = PAGE_ALIGN_UP(image->highest),
         .cpu_cycle_freq = tsc_hz,
         .cmdline = cmdline_gpa,
         .mft = mft_gpa,
