@@ -110,14 +110,10 @@ void boot_write_gdt_and_tss(struct guest_mem *mem)
     memcpy(tss + TSS_IOMAP_OFFSET, &iomap, sizeof(iomap));
 }
 
-int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
-                      struct boot_layout *layout, char *err, size_t errlen)
+size_t boot_segment_regions(const struct elf_image *image, struct page_region *regions)
 {
-    struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 3];
     size_t n = 0;
-    /* The system area: GDT, TSS, boot info, command line, IST stacks, page tables. */
-    regions[n++] = (struct page_region){UKVM_PAGE_SIZE, UKVM_KERNEL_MIN_GPA, true, false};
-    for (size_t i = 0; i < image->nsegments; i++) {
+    for (size_t i = 0; i < image->nsegments && i < ELF_LOAD_MAX_SEGMENTS; i++) {
         const struct elf_segment *s = &image->segments[i];
         regions[n++] = (struct page_region){
             .start = s->vaddr & ~(UKVM_PAGE_SIZE - 1),
@@ -126,6 +122,17 @@ int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
             .executable = s->flags & ELF_SEG_X,
         };
     }
+    return n;
+}
+
+int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
+                      struct boot_layout *layout, char *err, size_t errlen)
+{
+    struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 3];
+    size_t n = 0;
+    /* The system area: GDT, TSS, boot info, command line, IST stacks, page tables. */
+    regions[n++] = (struct page_region){UKVM_PAGE_SIZE, UKVM_KERNEL_MIN_GPA, true, false};
+    n += boot_segment_regions(image, regions + n);
     if (layout->heap_size)
         regions[n++] = (struct page_region){layout->heap_start, layout->stack_guard, true, false};
     regions[n++] =

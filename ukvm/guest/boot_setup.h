@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "elf_load.h"
+#include "page_tables.h"
 #include "guest_mem.h"
 #include "ukvm/vm/vcpu_state.h"
 
@@ -58,6 +59,13 @@ int boot_layout_compute(uint64_t mem_size, const struct elf_image *image,
  */
 int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
                       struct boot_layout *layout, char *err, size_t errlen);
+
+/*
+ * Appends one page region per loaded segment of image to regions (room for
+ * ELF_LOAD_MAX_SEGMENTS), with the segment's own permissions, rounded out to whole pages.
+ * Returns the number appended. Every guest ABI maps its image this way.
+ */
+size_t boot_segment_regions(const struct elf_image *image, struct page_region *regions);
 
 /*
  * Writes the boot GDT (null, 64-bit code UKVM_SEL_CODE64, data UKVM_SEL_DATA, TSS

@@ -55,15 +55,7 @@ int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
     struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 2];
     size_t n = 0;
     regions[n++] = (struct page_region){HVT_BOOT_INFO_GPA, HVT_BOOT_AREA_END, false, false};
-    for (size_t i = 0; i < image->nsegments; i++) {
-        const struct elf_segment *s = &image->segments[i];
-        regions[n++] = (struct page_region){
-            .start = s->vaddr & ~(UKVM_PAGE_SIZE - 1),
-            .end = PAGE_ALIGN_UP(s->vaddr + s->memsz),
-            .writable = s->flags & ELF_SEG_W,
-            .executable = s->flags & ELF_SEG_X,
-        };
-    }
+    n += boot_segment_regions(image, regions + n);
     regions[n++] = (struct page_region){image_end, mem->size, true, false};
     if (page_tables_build(mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &layout->cr3, err, errlen) < 0)
         return -1;
