@@ -59,6 +59,7 @@
 #   BUILD=build
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/lib.bash
 BUILD=${BUILD:-build}
 
 prepare_only=0
@@ -189,24 +190,6 @@ trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- helpers (as run.sh's)
 
-field() { # field NAME LINE
-    local re="(^|[[:space:]])$1=([^[:space:]]+)"
-    [[ $2 =~ $re ]] || die "no '$1=' in: $2"
-    printf '%s\n' "${BASH_REMATCH[2]}"
-}
-line_for() { # line_for I: host_timeit's line for command I
-    grep "^cmd=$1 " "$tmp/timeit.out" || die "host_timeit printed no line for command $1"
-}
-calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
-ratio() { # ratio A B: A / B, or n/a
-    awk -v a="$1" -v b="$2" 'BEGIN { if (a != "n/a" && b != "n/a" && b > 0) printf "%.2f", a / b; else printf "n/a" }'
-}
-median() { # median FILE
-    sort -n "$1" | awk '{ v[NR] = $1 }
-        END { if (NR == 0) exit 1;
-              if (NR % 2) printf "%.1f", v[(NR + 1) / 2];
-              else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 timeit() { "$TIMEIT" "$@" >"$tmp/timeit.out" || die "host_timeit failed (see above)"; }
 per_call() { # per_call T_N T_0 N: (T_N - T_0) / N, two decimals
     awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.2f", (a - b) / n }'
@@ -234,24 +217,6 @@ goal_max() { # goal_max VALUE MAX
     else
         echo "not met ($1 > $2)"
     fi
-}
-listening() { # listening PORT: from /proc, without connecting (a stub takes any connection)
-    local hex
-    hex=$(printf '%04X' "$1")
-    awk -v p=":$hex" 'FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 }
-        END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-stop_server() { # stop_server PID: up to 5 s for a server gdb has ended, then SIGKILL
-    local i
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$1" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
 }
 
 # refused STATUS ERRFILE: whether ukvm refused the file as it does before it runs .hvt
@@ -465,25 +430,6 @@ echo "  ratio ukvm / solo5-hvt: $hc_ratio (lower is better)"
 
 # ---------------------------------------------------------------- gdb
 
-gdb_metric() { # gdb_metric NAME FILE: the value from gdb_bench.py's line, or n/a
-    local line
-    line=$(grep -m1 "^bench: $1=" "$2" 2>/dev/null) || {
-        echo n/a
-        return
-    }
-    field "$1" "$line"
-}
-gdb_why() { # gdb_why NAME FILE: why a metric is n/a
-    local line
-    if line=$(grep -m1 "^bench: $1=" "$2" 2>/dev/null); then
-        [[ $line =~ why=([^[:space:]]+) ]] && printf '%s\n' "${BASH_REMATCH[1]}" | tr _ ' '
-    elif line=$(grep -m1 '^bench: error=' "$2" 2>/dev/null); then
-        field why "$line" | tr _ ' '
-    else
-        echo "gdb printed no result (crash or timeout: see its output above)"
-    fi
-    return 0
-}
 run_gdb_bench() { # run_gdb_bench NAME PORT: gdb_bench.py on the loop guest, to $tmp/gdb_NAME.out
     local name=$1 port=$2
     env BENCH_GDB_PORT="$port" BENCH_FILE="$LOOP" BENCH_LABEL="$name" \
