@@ -52,8 +52,8 @@ ASAN_OBJS := $(MONITOR_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_LIB_OBJS := $(MONITOR_LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 
 # ---------------------------------------------------------------- kernel
-# The kernel is freestanding and uses general-purpose registers only: KVM-HERE.md explains
-# why (SSE arithmetic is not emulated on every KVM). Frame pointers stay for backtraces.
+# The kernel is freestanding and uses general-purpose registers only, because a KVM that
+# emulates guest code in software cannot run SSE arithmetic. Frame pointers stay for backtraces.
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 include kernel/app_flags.mk
 # User applications: -O2 -g, frame pointers, baseline x86-64, warnings but not errors.

@@ -8,7 +8,7 @@
  *
  * rbp, rsp and rip travel in the stop reply so that gdb can show where the target
  * stopped without asking for registers: about a quarter more steps per second
- * (KVM-HERE.md). After W or X the target is gone and so is the session.
+ * (measured with gdb 13). After W or X the target is gone and so is the session.
  */
 #include <string.h>
 

@@ -23,7 +23,7 @@
 #include "solo5.h"
 
 /*
- * Scalar loops: KVM's instruction emulator cannot run SSE arithmetic (KVM-HERE.md). No
+ * Scalar loops: KVM's instruction emulator cannot run SSE arithmetic. No
  * second scheduling pass: it would move prologue instructions after the first store, and
  * gdb would show the stop after that store on the function's opening line.
  */

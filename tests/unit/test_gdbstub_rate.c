@@ -3,7 +3,7 @@
  * fake target (which costs nothing): single-step round trips per second, with and
  * without the Ctrl-C watcher that is armed around each resume, and 64 KiB memory reads.
  * A measurement, not an assertion: it prints "# ..." lines and passes, so that the stub
- * can be ruled out (or in) as the bottleneck when gdb steps ukvm. KVM-HERE.md: gdb 13
+ * can be ruled out (or in) as the bottleneck when gdb steps ukvm. Measured: gdb 13
  * itself tops out near 17,400 stepi/s against a stub that answers instantly.
  */
 #include <time.h>

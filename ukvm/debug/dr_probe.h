@@ -3,7 +3,7 @@
  *
  * On hardware KVM (VMX, SVM), a debug register armed for writes (DR7 R/W = 01) or for
  * accesses (11) stops the guest with a #DB after the access. Where KVM runs guest code
- * in its instruction emulator (KVM-HERE.md), they never fire. Nothing in the KVM API
+ * in its instruction emulator, they never fire. Nothing in the KVM API
  * says which, so ukvm asks the machine: a throwaway VM (2 MiB, long mode, one page of
  * code) writes one byte to an address DR0 watches for writes; a VM_EXIT_DEBUG with
  * DR6.B0 set means data breakpoints work. The probe runs once, when the first

@@ -1,7 +1,7 @@
 /*
  * page_tables.h: build the guest's initial identity-mapped page tables in the monitor.
  *
- * Guest instructions are expensive where KVM emulates them (KVM-HERE.md), so the
+ * Guest instructions are expensive where KVM emulates them in software, so the
  * monitor, not the guest's boot code, lays out the tables. The caller describes memory
  * as a list of regions with permissions; anything not covered is left unmapped (the
  * null page, the stack guard page, gaps between ELF segments). 2 MiB pages are used
