@@ -86,9 +86,9 @@ enum ukvm_hypercall {
     UKVM_HC_BLOCK_INFO = 3,  /* struct ukvm_hc_block_info */
     UKVM_HC_BLOCK_WRITE = 4, /* struct ukvm_hc_block_io */
     UKVM_HC_BLOCK_READ = 5,  /* struct ukvm_hc_block_io */
-    UKVM_HC_NET_INFO = 6,    /* reserved for the network device */
-    UKVM_HC_NET_WRITE = 7,   /* reserved for the network device */
-    UKVM_HC_NET_READ = 8,    /* reserved for the network device */
+    UKVM_HC_NET_INFO = 6,    /* struct ukvm_hc_net_info */
+    UKVM_HC_NET_WRITE = 7,   /* struct ukvm_hc_net_io */
+    UKVM_HC_NET_READ = 8,    /* struct ukvm_hc_net_io */
     UKVM_HC_HALT = 9,        /* struct ukvm_hc_halt: the guest is done */
     UKVM_HC_ABORT = 10,      /* struct ukvm_hc_abort: solo5_abort, stack smashing */
     UKVM_HC_TRAP = 11,       /* struct ukvm_trap_frame: a CPU exception */
@@ -108,8 +108,9 @@ struct ukvm_hc_puts {
 };
 
 /*
- * UKVM_HC_POLL: sleep up to timeout_ns (relative), waking early when a device has input.
- * Returns the set of ready handles (bit n = handle n) in ready_set.
+ * UKVM_HC_POLL: sleep up to timeout_ns (relative), waking early when a network device has
+ * a frame waiting (0: only look). Returns the set of ready handles (bit n = handle n) in
+ * ready_set; it may also return early with an empty set (a debugger stopped the guest).
  */
 struct ukvm_hc_poll {
     uint64_t timeout_ns; /* in */
@@ -134,6 +135,34 @@ struct ukvm_hc_block_io {
     uint64_t data;   /* in: guest-physical address of the buffer */
     uint64_t len;    /* in: bytes, multiple of block_size */
     int64_t ret;     /* out: UKVM_R_OK, UKVM_R_EINVAL, or UKVM_R_EUNSPEC (host I/O error) */
+};
+
+/*
+ * UKVM_HC_NET_INFO: look up a network device by name. Handles of block and network
+ * devices never collide, so a poll's ready_set names one device per bit.
+ */
+struct ukvm_hc_net_info {
+    uint64_t name;     /* in: guest-physical address of the name (not NUL-ended) */
+    uint64_t name_len; /* in */
+    uint64_t handle;   /* out */
+    uint64_t mtu;      /* out: bytes of payload, without the 14-byte Ethernet header */
+    uint8_t mac[6];    /* out */
+    uint8_t pad[2];
+    int64_t ret; /* out: UKVM_R_OK, or UKVM_R_EINVAL for an unknown name */
+};
+
+/*
+ * UKVM_HC_NET_WRITE: send the frame of len bytes at data (14 to mtu + 14 bytes).
+ * UKVM_HC_NET_READ: receive one frame into the buffer of len bytes at data (at least
+ * mtu + 14); len becomes the frame's length.
+ * ret: UKVM_R_OK; UKVM_R_AGAIN (read: no frame waiting); UKVM_R_EINVAL (bad handle or
+ * length). A frame the host cannot take now is dropped, and the write still succeeds.
+ */
+struct ukvm_hc_net_io {
+    uint64_t handle; /* in */
+    uint64_t data;   /* in: guest-physical address of the frame or buffer */
+    uint64_t len;    /* in: bytes; out (read): the frame's length */
+    int64_t ret;     /* out */
 };
 
 /* UKVM_HC_HALT: end the guest with this exit status (solo5_exit). */

@@ -135,8 +135,10 @@ int monitor_setup_devices(const struct options *opts, struct monitor *m, char *e
 {
     if (block_devs_open(&m->blocks, opts, err, errlen) < 0)
         return UKVM_EXIT_DEVICE;
+    if (net_devs_open(&m->nets, opts, err, errlen) < 0)
+        return UKVM_EXIT_DEVICE;
     /* A device the guest does not declare, or one it declares and lacks: the command line. */
-    if (m->abi->attach_devices(&m->hvt, &m->image, &m->blocks, err, errlen) < 0)
+    if (m->abi->attach_devices(&m->hvt, &m->image, &m->blocks, &m->nets, err, errlen) < 0)
         return UKVM_EXIT_USAGE;
     return 0;
 }
@@ -164,6 +166,7 @@ void monitor_setup_run(const struct options *opts, struct monitor *m)
         .mem = &m->mem,
         .slots = &m->slots,
         .blocks = &m->blocks,
+        .nets = &m->nets,
         .layout = &m->layout,
         .image = &m->image,
         .kernel_path = opts->kernel_path,
@@ -220,6 +223,7 @@ int monitor_describe(const struct options *opts, FILE *out, FILE *err)
 void monitor_teardown(struct monitor *m)
 {
     block_devs_close(&m->blocks);
+    net_devs_close(&m->nets);
     vm_destroy(m->vm);
     m->vm = NULL;
     m->vcpu = NULL;

@@ -24,6 +24,7 @@
 
 #include "ukvm/abi/guest_abi.h"
 #include "ukvm/devices/block_dev.h"
+#include "ukvm/devices/net_dev.h"
 #include "ukvm/guest/boot_setup.h"
 #include "ukvm/guest/elf_load.h"
 #include "ukvm/guest/guest_mem.h"
@@ -42,6 +43,7 @@ struct monitor {
     struct guest_mem mem;
     struct mem_slots slots; /* how mem is mapped into the VM (trapped pages: watchpoints) */
     struct block_devs blocks;
+    struct net_devs nets;
     struct elf_image image;
     const struct guest_abi *abi; /* chosen from the image's notes */
     struct hvt_state hvt;        /* the Solo5 hvt ABI's state, when abi is guest_abi_hvt */
@@ -70,8 +72,9 @@ int monitor_setup_memory(struct monitor *m, char *err, size_t errlen);
 int monitor_setup_vcpu(struct monitor *m, char *err, size_t errlen);
 
 /*
- * 6. Opens the block devices (--disk, --block) and attaches them as the ABI wants (a
- * Solo5 hvt guest's manifest must name exactly the devices given).
+ * 6. Opens the block devices (--disk, --block) and the network devices (--net) and
+ * attaches them as the ABI wants (a Solo5 hvt guest's manifest must name exactly the
+ * devices given).
  */
 int monitor_setup_devices(const struct options *opts, struct monitor *m, char *err, size_t errlen);
 

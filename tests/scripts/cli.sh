@@ -52,10 +52,17 @@ for m in "${MONITORS[@]}"; do
         "$m" "--block:storage=$tmp/8k.img" --block-sector-size:storage=4096 -- "$hello"
     expect_run "$f/block-sector-no-device" 2 "names no block device" \
         "$m" --block-sector-size:storage=4096 -- "$hello"
-    expect_run "$f/net-refused" 2 "'--net:service0=tap100': this version of ukvm has no network devices" \
-        "$m" --net:service0=tap100 -- "$hello"
-    expect_run "$f/net-fd-refused" 2 "has no network devices" "$m" --net:service0=@3 "$hello"
-    expect_run "$f/net-mac-refused" 2 "has no network devices" \
+    # Network devices: a tap that is not there, not a tap, or a descriptor that is not one
+    # is refused before the guest runs (the tests in a namespace of their own: net.sh).
+    expect_run "$f/net-no-such-tap" 252 "network device \"service0\": there is no interface ukvmnotap0 (create it first" \
+        "$m" --net:service0=ukvmnotap0 -- "$hello"
+    expect_run "$f/net-not-a-tap" 252 "network device \"service0\": lo is not a tap interface" \
+        "$m" --net:service0=lo -- "$hello"
+    expect_run "$f/net-fd-closed" 252 "descriptor 9 is not an attached tap: it is not open" \
+        "$m" --net:service0=@9 "$hello"
+    expect_run "$f/net-fd-not-tap" 252 "descriptor 0 is not an attached tap" \
+        "$m" --net:service0=@0 "$hello" </dev/null
+    expect_run "$f/net-mac-no-device" 2 "names no network device" \
         "$m" --net-mac:service0=02:00:00:00:00:01 "$hello"
     expect_run "$f/mem-4096" 0 "SUCCESS" "$m" --mem=4096 "$hello"
     # --info: the guest ABI, and for a Solo5 hvt binary the devices its manifest declares.

@@ -158,14 +158,6 @@ UNIT_TEST(unknown_hypercall)
                       "unknown hypercall 255 (port 0x5ff, argument 0xffffffff)");
 }
 
-UNIT_TEST(network_calls_refused)
-{
-    static const char *const names[] = {
-        "hypercall NET_INFO: ", "hypercall NET_WRITE: ", "hypercall NET_READ: "};
-    for (unsigned nr = UKVM_HC_NET_INFO; nr <= UKVM_HC_NET_READ; nr++)
-        CHECK_GUEST_ERROR(call(nr, ARG_GPA), names[nr - UKVM_HC_NET_INFO], "no network devices");
-}
-
 UNIT_TEST(names)
 {
     static const char *const want[UKVM_HC_COUNT + 1] = {
@@ -592,7 +584,6 @@ int main(void)
     UNIT_RUN(puts_data_outside_memory);
     UNIT_RUN(puts_arg_outside_memory);
     UNIT_RUN(unknown_hypercall);
-    UNIT_RUN(network_calls_refused);
     UNIT_RUN(names);
     UNIT_RUN(halt_returns_status);
     UNIT_RUN(abort_copies_message_and_frame);

@@ -157,11 +157,10 @@ UNIT_TEST(block_names)
 UNIT_TEST(block_duplicates_refused)
 {
     CHECK_USAGE(PARSE("--disk=a", "--block:storage=b", "k.ukvm"),
-                "ukvm: block device named twice: '--block:storage=b'\n");
+                "ukvm: device named twice: '--block:storage=b'\n");
     CHECK_USAGE(PARSE("--block:x=a", "--block:x=b", "k.ukvm"),
-                "ukvm: block device named twice: '--block:x=b'\n");
-    CHECK_USAGE(PARSE("--disk=a", "--disk=a", "k.ukvm"),
-                "ukvm: block device named twice: '--disk=a'\n");
+                "ukvm: device named twice: '--block:x=b'\n");
+    CHECK_USAGE(PARSE("--disk=a", "--disk=a", "k.ukvm"), "ukvm: device named twice: '--disk=a'\n");
     /* Names that share a prefix are different names. */
     CHECK_EQ_U64(PARSE("--block:ab=a", "--block:abc=b", "--block:a=c", "k.ukvm"), OPTIONS_RUN);
     CHECK_EQ_U64(opts.nblocks, 3);
@@ -230,7 +229,7 @@ UNIT_TEST(block_at_most_63)
     argv[65] = "k.ukvm";
     argv[66] = NULL;
     CHECK_USAGE(parse_argv(argv),
-                "ukvm: too many block devices at '--block:d63=f63.img' (at most 63)\n");
+                "ukvm: too many devices at '--block:d63=f63.img' (at most 63 in all)\n");
 }
 
 UNIT_TEST(block_sector_size)
@@ -269,17 +268,83 @@ UNIT_TEST(block_sector_size)
                 "block size given twice");
 }
 
+UNIT_TEST(net_options)
+{
+    /* solo5-hvt's spellings, and --pcap, in any order. */
+    CHECK_EQ_U64(PARSE("--pcap:service0=s0.pcap", "--net:service0=tap100", "--net:wan=@7",
+                       "--net-mac:service0=02:AB:cd:00:00:01", "k.ukvm"),
+                 OPTIONS_RUN);
+    CHECK_EQ_U64(opts.nnets, 2);
+    CHECK_STR_EQ(opts.nets[0].name, "service0");
+    CHECK_STR_EQ(opts.nets[0].iface, "tap100");
+    CHECK_EQ_U64((uint64_t)(int64_t)opts.nets[0].fd, (uint64_t)(int64_t)-1);
+    CHECK(opts.nets[0].mac_given);
+    CHECK(opts.nets[0].mac[0] == 0x02 && opts.nets[0].mac[1] == 0xab &&
+          opts.nets[0].mac[2] == 0xcd && opts.nets[0].mac[5] == 0x01);
+    CHECK_STR_EQ(opts.nets[0].pcap_path, "s0.pcap");
+    CHECK_STR_EQ(opts.nets[1].name, "wan");
+    CHECK(opts.nets[1].iface == NULL && opts.nets[1].fd == 7);
+    CHECK(!opts.nets[1].mac_given && opts.nets[1].pcap_path == NULL);
+}
+
 UNIT_TEST(net_options_refused)
 {
-    /* solo5-hvt's network options are known, but refused: no network devices yet. */
-    static char *const net[] = {"--net:service0=tap100", "--net:service0=@3",
-                                "--net-mac:service0=02:00:00:00:00:01"};
-    for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
-        char want[200];
-        snprintf(want, sizeof(want), "ukvm: '%s': this version of ukvm has no network devices",
-                 net[i]);
-        CHECK_USAGE(PARSE(net[i], "k.ukvm"), want);
+    CHECK_USAGE(PARSE("--net:service0", "k.ukvm"),
+                "ukvm: '--net:service0' must look like --net:NAME=IFACE or --net:NAME=@FD\n");
+    CHECK_USAGE(PARSE("--net:=tap0", "k.ukvm"), "bad device name");
+    CHECK_USAGE(PARSE("--net:a-b=tap0", "k.ukvm"), "bad device name");
+    CHECK_USAGE(PARSE("--net:a=", "k.ukvm"), "'--net:a=' needs a tap interface name");
+    CHECK_USAGE(PARSE("--net:a=abcdefghijklmnop", "k.ukvm"), "at most 15 characters");
+    static char *const bad_fd[] = {"--net:a=@", "--net:a=@-1", "--net:a=@x", "--net:a=@3x",
+                                   "--net:a=@99999999999"};
+    for (size_t i = 0; i < sizeof(bad_fd) / sizeof(bad_fd[0]); i++)
+        CHECK_USAGE(PARSE(bad_fd[i], "k.ukvm"), "bad descriptor");
+    CHECK_USAGE(PARSE("--net:a=tap0", "--net:a=tap1", "k.ukvm"),
+                "device named twice: '--net:a=tap1'");
+    CHECK_USAGE(PARSE("--disk=d.img", "--net:storage=tap1", "k.ukvm"), "device named twice");
+    CHECK_USAGE(PARSE("--net:storage=tap1", "--disk=d.img", "k.ukvm"), "device named twice");
+    static char *const bad_mac[] = {
+        "--net-mac:a=02:00:00:00:00",    "--net-mac:a=02:00:00:00:00:01:02",
+        "--net-mac:a=02-00-00-00-00-01", "--net-mac:a=0g:00:00:00:00:01",
+        "--net-mac:a=2:0:0:0:0:1",       "--net-mac:a="};
+    for (size_t i = 0; i < sizeof(bad_mac) / sizeof(bad_mac[0]); i++)
+        CHECK_USAGE(PARSE("--net:a=tap0", bad_mac[i], "k.ukvm"), "bad MAC address");
+    CHECK_USAGE(PARSE("--net:a=tap0", "--net-mac:a=01:00:5e:00:00:01", "k.ukvm"),
+                "that is a multicast address");
+    CHECK_USAGE(PARSE("--net-mac:a=02:00:00:00:00:01", "k.ukvm"),
+                "ukvm: '--net-mac:a=02:00:00:00:00:01' names no network device: give "
+                "--net:NAME=IFACE too\n");
+    CHECK_USAGE(PARSE("--pcap:a=x.pcap", "--disk=a.img", "k.ukvm"), "names no network device");
+    CHECK_USAGE(PARSE("--net:a=t", "--net-mac:a=02:00:00:00:00:01", "--net-mac:a=02:00:00:00:00:02",
+                      "k.ukvm"),
+                "MAC address given twice");
+    CHECK_USAGE(PARSE("--net:a=t", "--pcap:a=1", "--pcap:a=2", "k.ukvm"),
+                "capture file given twice");
+    CHECK_USAGE(PARSE("--net:a=t", "--pcap:a=", "k.ukvm"), "'--pcap:a=' needs a file name");
+    CHECK_USAGE(PARSE("--pcap:a", "k.ukvm"), "must look like --pcap:NAME=FILE");
+}
+
+UNIT_TEST(device_limit)
+{
+    /* 63 devices in all, as a Solo5 manifest holds, whatever their kinds. */
+    static char args[64][40];
+    char *argv[67];
+    int argc = 0;
+    argv[argc++] = "ukvm";
+    for (int i = 0; i < 64; i++) {
+        if (i % 2)
+            snprintf(args[i], sizeof(args[i]), "--net:n%d=tap%d", i, i);
+        else
+            snprintf(args[i], sizeof(args[i]), "--block:b%d=f%d.img", i, i);
+        argv[argc++] = args[i];
     }
+    argv[argc++] = "k.ukvm";
+    argv[argc] = NULL;
+    CHECK_USAGE(parse_argv(argv), "too many devices at '--net:n63=tap63' (at most 63 in all)");
+    argv[64] = "k.ukvm";
+    argv[65] = NULL;
+    CHECK_EQ_U64(parse_argv(argv), OPTIONS_RUN);
+    CHECK_EQ_U64(opts.nblocks + opts.nnets, 63);
 }
 
 UNIT_TEST(dumpcore)
@@ -497,7 +562,9 @@ int main(void)
     UNIT_RUN(block_needs_file);
     UNIT_RUN(block_at_most_63);
     UNIT_RUN(block_sector_size);
+    UNIT_RUN(net_options);
     UNIT_RUN(net_options_refused);
+    UNIT_RUN(device_limit);
     UNIT_RUN(dumpcore);
     UNIT_RUN(gdb_port_solo5_spelling);
     UNIT_RUN(trace_and_stats);

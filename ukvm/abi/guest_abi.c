@@ -13,10 +13,11 @@ static int ukvm_setup_memory(struct guest_mem *mem, const struct elf_image *imag
 }
 
 static int ukvm_attach_devices(void *abi_state, const struct elf_image *image,
-                               const struct block_devs *blocks, char *err, size_t errlen)
+                               const struct block_devs *blocks, const struct net_devs *nets,
+                               char *err, size_t errlen)
 {
-    /* Devices are looked up by name at run time (BLOCK_INFO): nothing to attach. */
-    (void)abi_state, (void)image, (void)blocks, (void)err, (void)errlen;
+    /* Devices are looked up by name at run time (BLOCK_INFO, NET_INFO): nothing to attach. */
+    (void)abi_state, (void)image, (void)blocks, (void)nets, (void)err, (void)errlen;
     return 0;
 }
 
@@ -41,9 +42,10 @@ const struct guest_abi guest_abi_ukvm = {
 };
 
 static int hvt_attach(void *abi_state, const struct elf_image *image,
-                      const struct block_devs *blocks, char *err, size_t errlen)
+                      const struct block_devs *blocks, const struct net_devs *nets, char *err,
+                      size_t errlen)
 {
-    return hvt_attach_devices(abi_state, &image->notes, blocks, err, errlen);
+    return hvt_attach_devices(abi_state, &image->notes, blocks, nets, err, errlen);
 }
 
 static void hvt_boot_info(struct guest_mem *mem, const struct boot_layout *layout,
@@ -80,7 +82,8 @@ void guest_abi_describe(FILE *out, const struct guest_abi *abi, const struct elf
 {
     if (abi == &guest_abi_ukvm) {
         fprintf(out, "ABI: ukvm, version %u\n", image->abi_version);
-        fprintf(out, "devices: by name at run time (--block:NAME=FILE, --disk=FILE)\n");
+        fprintf(out, "devices: by name at run time (--block:NAME=FILE, --disk=FILE, "
+                     "--net:NAME=TAP)\n");
         return;
     }
     fprintf(out, "ABI: Solo5 hvt, version %u\n", image->notes.solo5.abi_version);

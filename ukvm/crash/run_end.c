@@ -60,6 +60,9 @@ static int report_event(struct run_context *ctx, const struct run_event *ev)
     case RUN_EVENT_FAILED:
         fprintf(stderr, "ukvm: KVM_RUN failed: %s\n", strerror(ev->status));
         return UKVM_EXIT_KVM;
+    case RUN_EVENT_HOST_ERROR:
+        fprintf(stderr, "ukvm: %s\n", ev->headline);
+        return UKVM_EXIT_DEVICE;
     case RUN_EVENT_INTERRUPTED:
         fprintf(stderr, "ukvm: internal error: run_event_finish on an interruption\n");
         return UKVM_EXIT_KVM;

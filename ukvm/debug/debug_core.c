@@ -434,6 +434,11 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
         return EVENT_STOPPED;
     case RUN_EVENT_FAILED:
         return EVENT_FAILED;
+    case RUN_EVENT_HOST_ERROR:
+        /* Not the guest's fault, and nothing a debugger can repair: the run is over. */
+        fprintf(stderr, "ukvm: %s\n", ev->headline);
+        end_guest(core, UKVM_EXIT_DEVICE, 0);
+        return EVENT_STOPPED;
     }
     return EVENT_FAILED;
 }
@@ -460,6 +465,9 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
         case EVENT_RUN_ON:
             continue;
         case EVENT_STOPPED:
+            /* Whoever looks at a capture file while the guest is stopped sees every frame. */
+            if (core->run->nets)
+                net_devs_flush(core->run->nets);
             return 0;
         case EVENT_FAILED:
             fprintf(stderr, "ukvm: KVM_RUN failed: %s\n", strerror(errno));

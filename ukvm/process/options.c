@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_error.h"
 #include "options.h"
 
 void options_usage(FILE *out)
@@ -34,9 +35,12 @@ void options_usage(FILE *out)
             "  --block-sector-size:NAME=N\n"
             "                      block size of device NAME in bytes: a power of two from\n"
             "                      512 (the default) to 32768\n"
-            "  --net:NAME=IFACE, --net:NAME=@FD, --net-mac:NAME=MAC\n"
-            "                      solo5-hvt's network options: recognised, but this version\n"
-            "                      of ukvm has no network devices and refuses them\n"
+            "  --net:NAME=IFACE    network device NAME on the existing tap interface IFACE\n"
+            "  --net:NAME=@FD      network device NAME on the open tap descriptor FD\n"
+            "  --net-mac:NAME=MAC  the guest's MAC address on NAME (xx:xx:xx:xx:xx:xx;\n"
+            "                      default: a random locally administered one)\n"
+            "  --pcap:NAME=FILE    write every frame NAME sends and receives to FILE, in\n"
+            "                      pcap format (tcpdump -r FILE, Wireshark)\n"
             "  --gdb[=[HOST:]PORT] wait for gdb before the first instruction; listen on\n"
             "                      HOST:PORT (default 127.0.0.1:1234; PORT 0 picks a free\n"
             "                      port; give HOST 0.0.0.0 to accept remote debuggers)\n"
@@ -57,17 +61,16 @@ void options_usage(FILE *out)
             "\n"
             "Exit status: the guest's solo5_exit() status (0-254); 255 when the guest\n"
             "aborts or crashes; 2 for a bad command line; 250 when KVM cannot be used;\n"
-            "251 for an unusable unikernel file; 252 for an unusable device file;\n"
+            "251 for an unusable unikernel file; 252 for an unusable device file or tap\n"
+            "interface, at start-up or when it fails during the run;\n"
             "128+N when signal N (SIGINT, SIGTERM) ended the guest. With --shell and no\n"
             "terminal on stdin: 0 when every command succeeded, 1 when one failed.\n",
             OPTIONS_DEFAULT_MEM_MIB, OPTIONS_MAX_MEM_MIB);
 }
 
-static enum options_result usage_error(FILE *err, const char *fmt, const char *arg)
+static enum options_result options_usage_error(FILE *err, const char *fmt, const char *arg)
 {
-    fprintf(err, "ukvm: ");
-    fprintf(err, fmt, arg);
-    fprintf(err, "\nTry 'ukvm --help' for more information.\n");
+    cli_error(err, fmt, arg);
     return OPTIONS_USAGE;
 }
 
@@ -117,29 +120,29 @@ static bool parse_gdb_address(const char *s, struct options *opts)
     return true;
 }
 
-static bool valid_block_name(const char *name, size_t len)
+static bool device_named(const struct options *opts, const char *name, size_t len)
 {
-    if (len == 0 || len > OPTIONS_BLOCK_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!isalnum((unsigned char)name[i]) && name[i] != '_')
-            return false;
-    return true;
+    for (size_t i = 0; i < opts->nblocks; i++)
+        if (strlen(opts->blocks[i].name) == len && !memcmp(opts->blocks[i].name, name, len))
+            return true;
+    for (size_t i = 0; i < opts->nnets; i++)
+        if (strlen(opts->nets[i].name) == len && !memcmp(opts->nets[i].name, name, len))
+            return true;
+    return false;
 }
 
 static enum options_result add_block(struct options *opts, const char *name, size_t name_len,
                                      const char *path, const char *arg, FILE *err)
 {
-    if (!valid_block_name(name, name_len))
-        return usage_error(err, "bad device name in '%s': use 1 to 67 letters, digits or '_'", arg);
+    if (!device_name_valid(name, name_len))
+        return options_usage_error(
+            err, "bad device name in '%s': use 1 to 67 letters, digits or '_'", arg);
     if (!*path)
-        return usage_error(err, "'%s' needs a file name", arg);
-    for (size_t i = 0; i < opts->nblocks; i++)
-        if (strlen(opts->blocks[i].name) == name_len &&
-            !memcmp(opts->blocks[i].name, name, name_len))
-            return usage_error(err, "block device named twice: '%s'", arg);
-    if (opts->nblocks == OPTIONS_MAX_BLOCKS)
-        return usage_error(err, "too many block devices at '%s' (at most 63)", arg);
+        return options_usage_error(err, "'%s' needs a file name", arg);
+    if (device_named(opts, name, name_len))
+        return options_usage_error(err, "device named twice: '%s'", arg);
+    if (opts->nblocks + opts->nnets == OPTIONS_MAX_DEVICES)
+        return options_usage_error(err, "too many devices at '%s' (at most 63 in all)", arg);
     struct block_option *b = &opts->blocks[opts->nblocks++];
     memcpy(b->name, name, name_len);
     b->name[name_len] = '\0';
@@ -170,25 +173,28 @@ static enum options_result add_sector_size(struct sector_sizes *sizes, const cha
     const char *name = arg + strlen("--block-sector-size:");
     const char *eq = strchr(name, '=');
     if (!eq)
-        return usage_error(err, "'%s' must look like --block-sector-size:NAME=BYTES", arg);
+        return options_usage_error(err, "'%s' must look like --block-sector-size:NAME=BYTES", arg);
     size_t name_len = (size_t)(eq - name);
-    if (!valid_block_name(name, name_len))
-        return usage_error(err, "bad device name in '%s': use 1 to 67 letters, digits or '_'", arg);
+    if (!device_name_valid(name, name_len))
+        return options_usage_error(
+            err, "bad device name in '%s': use 1 to 67 letters, digits or '_'", arg);
     const char *num = eq + 1;
     errno = 0;
     char *end;
     unsigned long long v = isdigit((unsigned char)num[0]) ? strtoull(num, &end, 10) : 0;
     if (!isdigit((unsigned char)num[0]) || errno || *end || v < OPTIONS_MIN_BLOCK_SIZE ||
         v > OPTIONS_MAX_BLOCK_SIZE || (v & (v - 1)) != 0)
-        return usage_error(err,
-                           "bad block size in '%s': the block size must be a power of two of "
-                           "at least 512 (and at most 32768)",
-                           arg);
+        return options_usage_error(
+            err,
+            "bad block size in '%s': the block size must be a power of two of "
+            "at least 512 (and at most 32768)",
+            arg);
     for (size_t i = 0; i < sizes->n; i++)
         if (sizes->v[i].name_len == name_len && !memcmp(sizes->v[i].name, name, name_len))
-            return usage_error(err, "block size given twice: '%s'", arg);
+            return options_usage_error(err, "block size given twice: '%s'", arg);
     if (sizes->n == OPTIONS_MAX_BLOCKS)
-        return usage_error(err, "too many --block-sector-size options at '%s' (at most 63)", arg);
+        return options_usage_error(err, "too many --block-sector-size options at '%s' (at most 63)",
+                                   arg);
     sizes->v[sizes->n++] = (struct sector_size_option){
         .name = name, .name_len = name_len, .size = (uint32_t)v, .arg = arg};
     return OPTIONS_RUN;
@@ -206,8 +212,8 @@ static enum options_result apply_sector_sizes(struct options *opts,
                 !memcmp(opts->blocks[j].name, s->name, s->name_len))
                 b = &opts->blocks[j];
         if (!b)
-            return usage_error(err, "'%s' names no block device: give --block:NAME=FILE too",
-                               s->arg);
+            return options_usage_error(
+                err, "'%s' names no block device: give --block:NAME=FILE too", s->arg);
         b->block_size = s->size;
     }
     return OPTIONS_RUN;
@@ -221,12 +227,12 @@ static enum options_result check_core_dir(const char *dir, const char *arg, FILE
 {
     /* Room for the core's own name (core.ukvm.KERNEL.PID) after the folder. */
     if (strlen(dir) > PATH_MAX - NAME_MAX - 2)
-        return usage_error(err, "'%s': the folder's path is too long", arg);
+        return options_usage_error(err, "'%s': the folder's path is too long", arg);
     struct stat st;
     if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-        return usage_error(err, "'%s': not an existing folder", arg);
+        return options_usage_error(err, "'%s': not an existing folder", arg);
     if (access(dir, W_OK | X_OK) < 0)
-        return usage_error(err, "'%s': the folder is not writable", arg);
+        return options_usage_error(err, "'%s': the folder is not writable", arg);
     return OPTIONS_RUN;
 }
 
@@ -239,8 +245,8 @@ static enum options_result join_cmdline(struct options *opts, int argc, char *co
         size_t n = strlen(argv[i]);
         size_t need = n + (i > first ? 1 : 0);
         if (need >= sizeof(opts->cmdline) - len)
-            return usage_error(err, "the guest command line is too long (at most %s bytes)",
-                               "8191");
+            return options_usage_error(err, "the guest command line is too long (at most %s bytes)",
+                                       "8191");
         if (i > first)
             opts->cmdline[len++] = ' ';
         memcpy(opts->cmdline + len, argv[i], n);
@@ -258,6 +264,7 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
     snprintf(opts->gdb_host, sizeof(opts->gdb_host), "%s", OPTIONS_DEFAULT_GDB_HOST);
     opts->gdb_port = OPTIONS_DEFAULT_GDB_PORT;
     struct sector_sizes sizes = {0};
+    struct net_options_later net_later = {0};
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -282,11 +289,12 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
         } else if (!strncmp(a, "--gdb=", 6)) {
             opts->gdb = true;
             if (!parse_gdb_address(a + 6, opts))
-                return usage_error(err, "bad address in '%s': give PORT or HOST:PORT", a);
+                return options_usage_error(err, "bad address in '%s': give PORT or HOST:PORT", a);
         } else if (!strncmp(a, "--gdb-port=", 11)) {
             /* solo5-hvt-debug's spelling: the port only; --gdb still turns the stub on. */
             if (strchr(a + 11, ':') || !parse_gdb_address(a + 11, opts))
-                return usage_error(err, "bad port in '%s': give a number from 0 to 65535", a);
+                return options_usage_error(err, "bad port in '%s': give a number from 0 to 65535",
+                                           a);
         } else if (!strcmp(a, "--shell")) {
             opts->shell = true;
         } else if (!strcmp(a, "--core")) {
@@ -294,13 +302,14 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             opts->core_path = NULL;
         } else if (!strncmp(a, "--core=", 7)) {
             if (!a[7])
-                return usage_error(err, "'%s' needs a file name (or give --core alone)", a);
+                return options_usage_error(err, "'%s' needs a file name (or give --core alone)", a);
             opts->core = true;
             opts->core_path = a + 7;
         } else if (!strcmp(a, "--dumpcore") || !strncmp(a, "--dumpcore=", 11)) {
             const char *dir = a[10] == '=' ? a + 11 : ".";
             if (!*dir)
-                return usage_error(err, "'%s' needs a folder (or give --dumpcore alone)", a);
+                return options_usage_error(err, "'%s' needs a folder (or give --dumpcore alone)",
+                                           a);
             enum options_result r = check_core_dir(dir, a, err);
             if (r != OPTIONS_RUN)
                 return r;
@@ -310,17 +319,22 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             enum options_result r = add_sector_size(&sizes, a, err);
             if (r != OPTIONS_RUN)
                 return r;
-        } else if (!strncmp(a, "--net:", 6) || !strncmp(a, "--net-mac:", 10)) {
-            return usage_error(err,
-                               "'%s': this version of ukvm has no network devices (the option "
-                               "is solo5-hvt's; ukvm refuses it rather than run without the "
-                               "device)",
-                               a);
+        } else if (!strncmp(a, "--net:", 6) || !strncmp(a, "--net-mac:", 10) ||
+                   !strncmp(a, "--pcap:", 7)) {
+            size_t before = opts->nnets;
+            if (net_options_add(opts->nets, &opts->nnets, OPTIONS_MAX_DEVICES - opts->nblocks,
+                                &net_later, a, err) < 0)
+                return OPTIONS_USAGE;
+            /* net_options_add knows the network devices' names; these are the others. */
+            for (size_t b = 0; b < opts->nblocks && opts->nnets > before; b++)
+                if (!strcmp(opts->blocks[b].name, opts->nets[before].name))
+                    return options_usage_error(err, "device named twice: '%s'", a);
         } else if (!strcmp(a, "--stats")) {
             opts->stats = true;
         } else if (!strncmp(a, "--mem=", 6)) {
             if (!parse_mem(a + 6, &opts->mem_mib))
-                return usage_error(err, "bad memory size in '%s': give MiB from 2 to 4096", a);
+                return options_usage_error(err, "bad memory size in '%s': give MiB from 2 to 4096",
+                                           a);
             opts->mem_given = true;
         } else if (!strncmp(a, "--disk=", 7)) {
             enum options_result r = add_block(opts, "storage", 7, a + 7, a, err);
@@ -330,29 +344,32 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             const char *name = a + 8;
             const char *eq = strchr(name, '=');
             if (!eq)
-                return usage_error(err, "'%s' must look like --block:NAME=FILE", a);
+                return options_usage_error(err, "'%s' must look like --block:NAME=FILE", a);
             enum options_result r = add_block(opts, name, (size_t)(eq - name), eq + 1, a, err);
             if (r != OPTIONS_RUN)
                 return r;
         } else if (!strcmp(a, "--mem") || !strcmp(a, "--disk")) {
-            return usage_error(err, "'%s' takes a value: write it as OPTION=VALUE", a);
+            return options_usage_error(err, "'%s' takes a value: write it as OPTION=VALUE", a);
         } else {
-            return usage_error(err, "unknown option '%s'", a);
+            return options_usage_error(err, "unknown option '%s'", a);
         }
     }
     enum options_result r = apply_sector_sizes(opts, &sizes, err);
     if (r != OPTIONS_RUN)
         return r;
+    if (net_options_apply(opts->nets, opts->nnets, &net_later, err) < 0)
+        return OPTIONS_USAGE;
     if (opts->core_path && opts->core_dir)
-        return usage_error(err, "%s",
-                           "--core=PATH and --dumpcore=DIR both name where the core goes: "
-                           "give one");
+        return options_usage_error(err, "%s",
+                                   "--core=PATH and --dumpcore=DIR both name where the core goes: "
+                                   "give one");
     if (opts->gdb && opts->shell)
-        return usage_error(err, "%s",
-                           "--gdb and --shell cannot be combined: use one debug front end "
-                           "(gdb's 'monitor' runs every shell command)");
+        return options_usage_error(err, "%s",
+                                   "--gdb and --shell cannot be combined: use one debug front end "
+                                   "(gdb's 'monitor' runs every shell command)");
     if (i >= argc)
-        return usage_error(err, "%s", "no unikernel given: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]");
+        return options_usage_error(err, "%s",
+                                   "no unikernel given: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]");
     opts->kernel_path = argv[i];
     return join_cmdline(opts, argc, argv, i + 1, err);
 }

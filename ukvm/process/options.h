@@ -9,13 +9,19 @@
 #define UKVM_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "device_names.h"
+#include "net_options.h"
 #include "ukvm_abi.h"
 
-#define OPTIONS_MAX_BLOCKS       63    /* Solo5's manifest holds at most 63 devices */
-#define OPTIONS_BLOCK_NAME_MAX   67    /* Solo5's manifest names: 67 characters */
+#define OPTIONS_MAX_DEVICES      63                  /* Solo5's manifest holds at most 63 devices */
+#define OPTIONS_MAX_BLOCKS       OPTIONS_MAX_DEVICES /* block and network devices together */
+#define OPTIONS_MAX_NETS         OPTIONS_MAX_DEVICES
+#define OPTIONS_DEVICE_NAME_MAX  67 /* Solo5's manifest names: 67 characters */
+#define OPTIONS_BLOCK_NAME_MAX   OPTIONS_DEVICE_NAME_MAX
 #define OPTIONS_MIN_BLOCK_SIZE   512   /* --block-sector-size: a power of two in this range, */
 #define OPTIONS_MAX_BLOCK_SIZE   32768 /* as Solo5's 16-bit manifest field allows */
 #define OPTIONS_DEFAULT_MEM_MIB  64    /* ukvm unikernels; Solo5 hvt binaries get 512 */
@@ -44,6 +50,8 @@ struct options {
     uint16_t gdb_port; /* 0: pick a free port */
     size_t nblocks;
     struct block_option blocks[OPTIONS_MAX_BLOCKS];
+    size_t nnets; /* nblocks + nnets <= OPTIONS_MAX_DEVICES */
+    struct net_option nets[OPTIONS_MAX_NETS];
     const char *kernel_path;
     char cmdline[UKVM_CMDLINE_MAX]; /* guest arguments joined by single spaces */
 };
@@ -59,9 +67,10 @@ enum options_result {
  * naming the bad argument, then a hint to run --help) to err.
  *
  * Besides ukvm's own spellings, it takes solo5-hvt's (--block:NAME=FILE,
- * --block-sector-size:NAME=N, --dumpcore[=DIR], --net:NAME=..., --net-mac:NAME=MAC), so a
- * script written for solo5-hvt runs with ukvm in its place. The only file-system check
- * is that a --dumpcore folder exists and is writable, so that a crash finds it so.
+ * --block-sector-size:NAME=N, --dumpcore[=DIR], --net:NAME=IFACE|@FD, --net-mac:NAME=MAC),
+ * so a script written for solo5-hvt runs with ukvm in its place. The only file-system
+ * check is that a --dumpcore folder exists and is writable, so that a crash finds it so;
+ * tap interfaces are opened later (ukvm/devices/net_dev.h).
  */
 enum options_result options_parse(int argc, char *const argv[], struct options *opts, FILE *out,
                                   FILE *err);

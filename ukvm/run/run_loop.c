@@ -94,6 +94,10 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
         ctx->hc_pending_exit = ev->exit;
         ev->kind = RUN_EVENT_INTERRUPTED;
         return false;
+    case HC_HOST_ERROR:
+        ev->kind = RUN_EVENT_HOST_ERROR;
+        snprintf(ev->headline, sizeof(ev->headline), "%s", hc->error);
+        return false;
     case HC_GUEST_ERROR:
         crash_event(ev,
                     "the guest made a malformed hypercall; it was refused and the guest "
@@ -245,6 +249,7 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
     struct hc_context hc = {
         .mem = ctx->mem,
         .blocks = ctx->blocks,
+        .nets = ctx->nets,
         .console_fd = STDOUT_FILENO,
         .wake_fd = ctx->wake_fd,
         .abi_state = ctx->abi_state,

@@ -18,6 +18,7 @@
 #include "exit_trace.h"
 #include "ukvm/abi/ukvm/last_exception.h"
 #include "ukvm/devices/block_dev.h"
+#include "ukvm/devices/net_dev.h"
 #include "ukvm/guest/boot_setup.h"
 #include "ukvm/guest/guest_mem.h"
 #include "ukvm/vm/vm.h"
@@ -32,6 +33,7 @@ struct run_context {
     const struct guest_mem *mem;
     struct mem_slots *slots; /* how mem is mapped: pages may be trapped (watchpoints) */
     const struct block_devs *blocks;
+    struct net_devs *nets; /* may be NULL: no network devices */
     const struct boot_layout *layout;
     const struct elf_image *image; /* the loaded segments (for inspection); may be NULL */
     const char *kernel_path;
@@ -89,6 +91,7 @@ enum run_event_kind {
     RUN_EVENT_WATCH,          /* a watchpoint hit (watch_ops), its instruction completed */
     RUN_EVENT_INTERRUPTED,    /* a signal or vcpu_request_exit(); no guest exit */
     RUN_EVENT_FAILED,         /* KVM_RUN itself failed: errno in status */
+    RUN_EVENT_HOST_ERROR,     /* a device's host side failed (a tap went away): headline */
 };
 
 struct run_event {
@@ -99,8 +102,8 @@ struct run_event {
     char message[256];   /* ABORT: the guest's message */
     struct ukvm_trap_frame frame; /* TRAP, ABORT */
     uint64_t abort_function;      /* ABORT: the aborting routine's entry, or 0 */
-    char headline[320];           /* CRASH, INTERNAL_ERROR: "guest crashed: triple fault" */
-    const char *explanation;      /* CRASH, INTERNAL_ERROR: what it usually means; may be NULL */
+    char headline[320];      /* CRASH, INTERNAL_ERROR: "guest crashed: triple fault"; HOST_ERROR */
+    const char *explanation; /* CRASH, INTERNAL_ERROR: what it usually means; may be NULL */
 };
 
 /*

@@ -13,7 +13,7 @@
  *   block_write_oob  BLOCK_WRITE of one valid block from a buffer at mem_size
  *   unknown_hc       hypercall 9 (HVT_HC_MAX), which does not exist
  *   hc0              hypercall 0, reserved
- *   net_write        NET_WRITE with no network device
+ *   net_write        NET_WRITE of a frame at mem_size, outside guest memory
  *   cookie_oob       HALT (status 7) whose cookie lies outside guest memory
  *   cookie_end       HALT (status 7) whose cookie has fewer than 512 bytes of memory above
  *
@@ -95,11 +95,10 @@ int hvt_main(const struct hvt_boot_info *bi)
         call.len = 0;
         hvt_hypercall_raw(0, addr32(&call));
     } else if (hvt_has_word("net_write")) {
-        static const char frame[64];
         volatile struct hvt_hc_net_io call;
         call.handle = STORAGE;
-        call.data = (uint64_t)(uintptr_t)frame;
-        call.len = sizeof(frame);
+        call.data = mem;
+        call.len = 64;
         call.ret = -1;
         hvt_hypercall(HVT_HC_NET_WRITE, &call);
         hvt_printf("(ret %d)\n", call.ret);

@@ -83,20 +83,8 @@ enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t d
     return HC_CONTINUE;
 }
 
-bool hc_sleep(const struct hc_context *ctx, uint64_t timeout_ns)
+int hc_wait(struct hc_context *ctx, uint64_t timeout_ns, uint64_t *ready_nets, bool *woken)
 {
-    uint64_t secs = timeout_ns / 1000000000ULL;
-    if (secs > (uint64_t)INT32_MAX)
-        secs = INT32_MAX;
-    struct timespec ts = {.tv_sec = (time_t)secs, .tv_nsec = (long)(timeout_ns % 1000000000ULL)};
-    struct pollfd fds[1] = {{.fd = ctx->wake_fd, .events = POLLIN}};
-    /*
-     * ppoll rather than nanosleep: the wake descriptor (written by the signal handler)
-     * ends the sleep at once, with no race between checking for a signal and sleeping.
-     */
-    int rc;
-    do {
-        rc = ppoll(fds, ctx->wake_fd >= 0 ? 1 : 0, &ts, NULL);
-    } while (rc < 0 && errno == EINTR && ctx->wake_fd < 0);
-    return rc != 0;
+    return net_devs_wait(ctx->nets, ctx->wake_fd, timeout_ns, ready_nets, woken, ctx->error,
+                         sizeof(ctx->error));
 }

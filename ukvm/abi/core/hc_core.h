@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ukvm/devices/block_dev.h"
+#include "ukvm/devices/net_dev.h"
 #include "ukvm/guest/guest_mem.h"
 #include "ukvm_abi.h"
 
@@ -31,6 +32,12 @@ enum hc_outcome {
      * before the vCPU runs next, which waits for what is left and then completes it.
      */
     HC_INTERRUPTED,
+    /*
+     * The host side of a device failed (a tap interface was deleted): not the guest's
+     * doing, but the guest cannot go on with it. ctx->error says what; the run ends with
+     * UKVM_EXIT_DEVICE.
+     */
+    HC_HOST_ERROR,
 };
 
 /* The most guest ranges one hypercall reads or writes: argument, data, result. */
@@ -40,7 +47,8 @@ struct hc_context {
     /* Set by the caller. */
     const struct guest_mem *mem;
     const struct block_devs *blocks;
-    int console_fd;  /* where console output goes */
+    struct net_devs *nets; /* may be NULL: no network devices */
+    int console_fd;        /* where console output goes */
     int wake_fd;     /* readable when a poll must return early (a signal arrived); -1 for none */
     void *abi_state; /* the ABI's own run state (hvt: the manifest); NULL for none */
     /* Set by the ABI's dispatcher: names its calls in error messages. */
@@ -98,10 +106,14 @@ int hc_write_back(struct hc_context *ctx, unsigned nr, uint64_t arg, const void 
 enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t data, uint64_t len);
 
 /*
- * Sleeps in the host for up to timeout_ns (any 64-bit value; clamped to what the host can
- * wait), returning early when ctx->wake_fd becomes readable (a stop was requested): the
- * guest's yield or poll costs no guest instructions. Returns true when it returned early.
+ * Waits in the host for up to timeout_ns (any 64-bit value; clamped to what the host can
+ * wait) for a frame on any network device, returning early when ctx->wake_fd becomes
+ * readable (a stop was requested): the guest's yield or poll costs no guest instructions.
+ * A timeout of 0 only looks. Sets bit i of *ready_nets for each network device i (index in
+ * ctx->nets) with a frame waiting, and *woken when the wake descriptor ended the wait.
+ * Returns 0, or -1 with the reason in ctx->error when a network device failed (then
+ * return HC_HOST_ERROR).
  */
-bool hc_sleep(const struct hc_context *ctx, uint64_t timeout_ns);
+int hc_wait(struct hc_context *ctx, uint64_t timeout_ns, uint64_t *ready_nets, bool *woken);
 
 #endif /* UKVM_HC_CORE_H */

@@ -19,6 +19,7 @@
 #include "solo5_hvt_abi.h"
 #include "ukvm/abi/core/hc_core.h"
 #include "ukvm/devices/block_dev.h"
+#include "ukvm/devices/net_dev.h"
 #include "ukvm/guest/boot_setup.h"
 #include "ukvm/guest/elf_load.h"
 #include "ukvm/guest/guest_mem.h"
@@ -32,6 +33,8 @@ struct hvt_state {
     uint32_t mft_size;
     _Alignas(8) uint8_t mft[ELF_SOLO5_MFT_MAX];   /* a struct hvt_mft */
     int16_t block_of_handle[HVT_MFT_MAX_ENTRIES]; /* index in struct block_devs, or -1 */
+    int16_t net_of_handle[HVT_MFT_MAX_ENTRIES];   /* index in struct net_devs, or -1 */
+    uint8_t handle_of_net[OPTIONS_MAX_NETS];      /* the manifest index of each net device */
     /*
      * A POLL a stop interrupted (HC_INTERRUPTED): its argument and CLOCK_MONOTONIC
      * deadline, so that the same call, dispatched again on resume, waits only for the
@@ -59,12 +62,14 @@ int hvt_check_notes(const struct elf_abi_notes *notes, char *err, size_t errlen)
 /*
  * Takes the checked manifest from notes into *st and attaches its devices: each block
  * entry to the --block:NAME=FILE device of the same name (capacity and block size written
- * into the entry). A device given on the command line that the manifest lacks, a manifest
- * device left unattached, or a network device (ukvm has none yet) is an error (-1, one
- * line in err).
+ * into the entry), each network entry to the --net:NAME=TAP device (MAC and MTU written
+ * into it). A device given on the command line that the manifest lacks or declares with
+ * another type, or a manifest device left unattached, is an error (-1, one line in err).
+ * nets may be NULL (none).
  */
 int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
-                       const struct block_devs *blocks, char *err, size_t errlen);
+                       const struct block_devs *blocks, const struct net_devs *nets, char *err,
+                       size_t errlen);
 
 /* Prints a file's manifest devices, one "  NAME  TYPE" line each (ukvm --info). */
 void hvt_print_manifest(FILE *out, const struct elf_abi_notes *notes);

@@ -4,13 +4,15 @@
  * Results follow the hvt tender where the guest can act on them (a block request for a
  * handle that is not an attached block device, or not whole blocks inside it, answers
  * EINVAL); everything the guest cannot have meant (an argument or buffer outside its
- * memory, an unknown call, a network call with no network device) ends it with a guest
- * error naming the call, as for ukvm's own ABI.
+ * memory, an unknown call) ends it with a guest error naming the call, as for ukvm's own
+ * ABI. A network call for a handle that is not an attached network device answers EINVAL,
+ * as the hvt tender does.
  */
 #include <string.h>
 #include <time.h>
 
 #include "hvt.h"
+#include "ukvm/abi/core/hc_net.h"
 
 typedef enum hc_outcome (*hvt_handler)(struct hc_context *ctx, uint64_t arg);
 
@@ -78,16 +80,73 @@ static enum hc_outcome hvt_poll(struct hc_context *ctx, uint64_t arg)
         deadline = a.timeout_nsecs > UINT64_MAX - now ? UINT64_MAX : now + a.timeout_nsecs;
     if (st)
         st->poll_pending = false;
-    if (deadline > now && hc_sleep(ctx, deadline - now) && st && monotonic_ns() < deadline) {
+    uint64_t ready_nets;
+    bool woken;
+    if (hc_wait(ctx, deadline > now ? deadline - now : 0, &ready_nets, &woken) < 0)
+        return HC_HOST_ERROR;
+    if (woken && !ready_nets && st && monotonic_ns() < deadline) {
         /* A stop came first: keep the guest in the call, waiting again on resume. */
         st->poll_pending = true;
         st->poll_arg = arg;
         st->poll_deadline_ns = deadline;
         return HC_INTERRUPTED;
     }
-    a.ready_set = 0; /* no network devices: nothing can become ready */
+    a.ready_set = 0;
     a.ret = 0;
+    for (size_t i = 0; st && ctx->nets && i < ctx->nets->count; i++)
+        if (ready_nets & (1ull << i)) {
+            a.ready_set |= 1ull << st->handle_of_net[i];
+            a.ret++; /* the hvt tender returns how many devices are ready */
+        }
     return hc_write_back(ctx, HVT_HC_POLL, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
+}
+
+/* The network device a manifest handle names, or NULL. */
+static struct net_dev *net_of_handle(struct hc_context *ctx, uint64_t handle)
+{
+    const struct hvt_state *st = state(ctx);
+    int dev = st && ctx->nets && handle < HVT_MFT_MAX_ENTRIES ? st->net_of_handle[handle] : -1;
+    return dev < 0 || (size_t)dev >= ctx->nets->count ? NULL : &ctx->nets->devs[dev];
+}
+
+static int32_t net_result(enum net_io result)
+{
+    return result == NET_IO_OK ? HVT_R_OK : result == NET_IO_AGAIN ? HVT_R_AGAIN : HVT_R_EINVAL;
+}
+
+static enum hc_outcome hvt_net_write(struct hc_context *ctx, uint64_t arg)
+{
+    struct hvt_hc_net_io a;
+    if (hc_copy_args(ctx, HVT_HC_NET_WRITE, arg, &a, sizeof(a)) < 0)
+        return HC_GUEST_ERROR;
+    enum net_io result;
+    uint64_t got;
+    enum hc_outcome o = hc_net_io(ctx, HVT_HC_NET_WRITE, net_of_handle(ctx, a.handle), true, a.data,
+                                  a.len, &result, &got);
+    if (o != HC_CONTINUE)
+        return o;
+    a.ret = net_result(result);
+    return hc_write_back(ctx, HVT_HC_NET_WRITE, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR
+                                                                        : HC_CONTINUE;
+}
+
+static enum hc_outcome hvt_net_read(struct hc_context *ctx, uint64_t arg)
+{
+    struct hvt_hc_net_io a;
+    if (hc_copy_args(ctx, HVT_HC_NET_READ, arg, &a, sizeof(a)) < 0)
+        return HC_GUEST_ERROR;
+    enum net_io result;
+    uint64_t got;
+    enum hc_outcome o = hc_net_io(ctx, HVT_HC_NET_READ, net_of_handle(ctx, a.handle), false, a.data,
+                                  a.len, &result, &got);
+    if (o != HC_CONTINUE)
+        return o;
+    a.ret = net_result(result);
+    /* The guest reads len back only on success; elsewhere it keeps what it was. */
+    if (result == NET_IO_OK)
+        a.len = got;
+    return hc_write_back(ctx, HVT_HC_NET_READ, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR
+                                                                       : HC_CONTINUE;
 }
 
 static enum hc_outcome block_io(struct hc_context *ctx, unsigned nr, uint64_t arg, bool write)
@@ -160,15 +219,15 @@ static enum hc_outcome hvt_halt(struct hc_context *ctx, uint64_t arg)
 
 static const struct {
     const char *name;
-    hvt_handler handler; /* NULL: a call of the ABI this monitor does not serve */
+    hvt_handler handler;
 } hypercalls[HVT_HC_MAX] = {
     [HVT_HC_WALLTIME] = {"WALLTIME", hvt_walltime},
     [HVT_HC_PUTS] = {"PUTS", hvt_puts},
     [HVT_HC_POLL] = {"POLL", hvt_poll},
     [HVT_HC_BLOCK_WRITE] = {"BLOCK_WRITE", hvt_block_write},
     [HVT_HC_BLOCK_READ] = {"BLOCK_READ", hvt_block_read},
-    [HVT_HC_NET_WRITE] = {"NET_WRITE", NULL},
-    [HVT_HC_NET_READ] = {"NET_READ", NULL},
+    [HVT_HC_NET_WRITE] = {"NET_WRITE", hvt_net_write},
+    [HVT_HC_NET_READ] = {"NET_READ", hvt_net_read},
     [HVT_HC_HALT] = {"HALT", hvt_halt},
 };
 
@@ -188,10 +247,5 @@ enum hc_outcome hvt_dispatch(struct hc_context *ctx, uint16_t port, uint32_t val
                  "unknown hvt hypercall %u (port 0x%x, argument 0x%x)", nr, port, value);
         return HC_GUEST_ERROR;
     }
-    /* The net calls: the manifest check refuses network devices, so no guest has one. */
-    if (!hypercalls[nr].handler)
-        return hc_guest_error(ctx, nr,
-                              "this version of ukvm has no network devices, and the guest has "
-                              "none");
     return hypercalls[nr].handler(ctx, value);
 }

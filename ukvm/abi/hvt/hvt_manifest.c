@@ -126,8 +126,35 @@ int hvt_check_notes(const struct elf_abi_notes *notes, char *err, size_t errlen)
     return check_manifest(notes, err, errlen);
 }
 
+/*
+ * The manifest entry named name, which must be of the given type: its index, or 0 (the
+ * reserved entry) with one line in err.
+ */
+static uint32_t declared_entry(const struct hvt_mft *m, const char *name, uint32_t type, char *err,
+                               size_t errlen)
+{
+    const char *kind = type == HVT_MFT_BLOCK_BASIC ? "block" : "network";
+    uint32_t i = 1;
+    while (i < m->entries && strcmp(m->e[i].name, name) != 0)
+        i++;
+    if (i == m->entries) {
+        snprintf(err, errlen,
+                 "%s device \"%s\" is not in the unikernel's manifest (ukvm --info lists the "
+                 "devices it declares)",
+                 kind, name);
+        return 0;
+    }
+    if (m->e[i].type != type) {
+        snprintf(err, errlen, "\"%s\" is a %s device in the unikernel's manifest, not a %s device",
+                 name, type_name(m->e[i].type), kind);
+        return 0;
+    }
+    return i;
+}
+
 int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
-                       const struct block_devs *blocks, char *err, size_t errlen)
+                       const struct block_devs *blocks, const struct net_devs *nets, char *err,
+                       size_t errlen)
 {
     memset(st, 0, sizeof(*st));
     /* The caller checked the notes (hvt_check_notes); a state is never built unchecked. */
@@ -140,34 +167,33 @@ int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
     memcpy(st->mft, notes->mft, notes->mft_size);
     struct hvt_mft *m = (struct hvt_mft *)(void *)st->mft;
     for (size_t i = 0; i < HVT_MFT_MAX_ENTRIES; i++)
-        st->block_of_handle[i] = -1;
+        st->block_of_handle[i] = st->net_of_handle[i] = -1;
 
     /* Every device named on the command line must be one the program declared. */
     for (size_t d = 0; d < blocks->count; d++) {
         const struct block_dev *dev = &blocks->devs[d];
-        uint32_t i = 1;
-        while (i < m->entries && strcmp(m->e[i].name, dev->name) != 0)
-            i++;
-        if (i == m->entries) {
-            snprintf(err, errlen,
-                     "block device \"%s\" is not in the unikernel's manifest (ukvm --info "
-                     "lists the devices it declares)",
-                     dev->name);
+        uint32_t i = declared_entry(m, dev->name, HVT_MFT_BLOCK_BASIC, err, errlen);
+        if (i == 0)
             return -1;
-        }
-        if (m->e[i].type != HVT_MFT_BLOCK_BASIC) {
-            snprintf(err, errlen,
-                     "\"%s\" is a %s device in the unikernel's manifest, not a block "
-                     "device",
-                     dev->name, type_name(m->e[i].type));
-            return -1;
-        }
         struct hvt_mft_entry *e = &m->e[i];
         e->attached = 1;
         e->u.block.capacity = dev->capacity;
         e->u.block.block_size = (uint16_t)dev->block_size;
         e->host_private = 0;
         st->block_of_handle[i] = (int16_t)d;
+    }
+    for (size_t d = 0; nets && d < nets->count; d++) {
+        const struct net_dev *dev = &nets->devs[d];
+        uint32_t i = declared_entry(m, dev->name, HVT_MFT_NET_BASIC, err, errlen);
+        if (i == 0)
+            return -1;
+        struct hvt_mft_entry *e = &m->e[i];
+        e->attached = 1;
+        memcpy(e->u.net.mac, dev->mac, sizeof(e->u.net.mac));
+        e->u.net.mtu = (uint16_t)dev->mtu; /* net_dev.c keeps it below 65536 */
+        e->host_private = 0;
+        st->net_of_handle[i] = (int16_t)d;
+        st->handle_of_net[d] = (uint8_t)i;
     }
     /* And every device it declared must be attached, as the hvt tender requires. */
     for (uint32_t i = 1; i < m->entries; i++) {
@@ -176,9 +202,9 @@ int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
             continue;
         if (e->type == HVT_MFT_NET_BASIC)
             snprintf(err, errlen,
-                     "the unikernel's manifest declares network device \"%s\", and this "
-                     "version of ukvm has no network devices",
-                     e->name);
+                     "the unikernel's manifest declares network device \"%s\": give it a tap "
+                     "interface with --net:%s=TAP",
+                     e->name, e->name);
         else if (e->type == HVT_MFT_BLOCK_BASIC)
             snprintf(err, errlen,
                      "the unikernel's manifest declares block device \"%s\": give it a file "
@@ -207,7 +233,7 @@ void hvt_print_manifest(FILE *out, const struct elf_abi_notes *notes)
         if (type == HVT_MFT_BLOCK_BASIC)
             fprintf(out, "--block:%s=FILE", m->e[i].name);
         else if (type == HVT_MFT_NET_BASIC)
-            fprintf(out, "--net:%s=TAP (not in this version of ukvm)", m->e[i].name);
+            fprintf(out, "--net:%s=TAP", m->e[i].name);
         fputc('\n', out);
     }
 }

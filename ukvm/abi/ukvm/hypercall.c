@@ -9,16 +9,16 @@ typedef enum hc_outcome (*hc_handler)(struct hc_context *ctx, uint64_t arg);
 
 static const struct {
     const char *name;
-    hc_handler handler; /* NULL: reserved, not served by this monitor */
+    hc_handler handler;
 } hypercalls[UKVM_HC_COUNT] = {
     [UKVM_HC_PUTS] = {"PUTS", hc_puts},
     [UKVM_HC_POLL] = {"POLL", hc_poll},
     [UKVM_HC_BLOCK_INFO] = {"BLOCK_INFO", hc_block_info},
     [UKVM_HC_BLOCK_WRITE] = {"BLOCK_WRITE", hc_block_write},
     [UKVM_HC_BLOCK_READ] = {"BLOCK_READ", hc_block_read},
-    [UKVM_HC_NET_INFO] = {"NET_INFO", NULL},
-    [UKVM_HC_NET_WRITE] = {"NET_WRITE", NULL},
-    [UKVM_HC_NET_READ] = {"NET_READ", NULL},
+    [UKVM_HC_NET_INFO] = {"NET_INFO", hc_net_info},
+    [UKVM_HC_NET_WRITE] = {"NET_WRITE", hc_net_write},
+    [UKVM_HC_NET_READ] = {"NET_READ", hc_net_read},
     [UKVM_HC_HALT] = {"HALT", hc_halt},
     [UKVM_HC_ABORT] = {"ABORT", hc_abort},
     [UKVM_HC_TRAP] = {"TRAP", hc_trap},
@@ -40,7 +40,5 @@ enum hc_outcome hypercall_dispatch(struct hc_context *ctx, uint16_t port, uint32
                  nr, port, value);
         return HC_GUEST_ERROR;
     }
-    if (!hypercalls[nr].handler)
-        return hc_guest_error(ctx, nr, "no network devices in this version of ukvm");
     return hypercalls[nr].handler(ctx, value);
 }

@@ -28,8 +28,17 @@ enum hc_outcome hc_poll(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_block_write(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_block_read(struct hc_context *ctx, uint64_t arg);
+enum hc_outcome hc_net_info(struct hc_context *ctx, uint64_t arg);
+enum hc_outcome hc_net_write(struct hc_context *ctx, uint64_t arg);
+enum hc_outcome hc_net_read(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_halt(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_abort(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_trap(struct hc_context *ctx, uint64_t arg);
+
+/*
+ * The guest's handle for network device index (in ctx->nets): block devices come first,
+ * so the handles of the two kinds never collide (at most 63 devices: one bit each).
+ */
+uint64_t hc_net_handle(const struct hc_context *ctx, size_t index);
 
 #endif /* UKVM_HYPERCALL_H */

@@ -1,0 +1,90 @@
+/*
+ * hc_net.c: UKVM_HC_NET_INFO, _WRITE and _READ.
+ *
+ * The monitor numbers block devices first and network devices after them, so that one
+ * handle names one device and a poll's ready set needs no device type.
+ */
+#include <string.h>
+
+#include "hypercall.h"
+#include "ukvm/abi/core/hc_net.h"
+
+static size_t block_count(const struct hc_context *ctx)
+{
+    return ctx->blocks ? ctx->blocks->count : 0;
+}
+
+uint64_t hc_net_handle(const struct hc_context *ctx, size_t index)
+{
+    return block_count(ctx) + index;
+}
+
+/* The network device a guest handle names, or NULL. */
+static struct net_dev *net_of_handle(const struct hc_context *ctx, uint64_t handle)
+{
+    if (!ctx->nets || handle < block_count(ctx) || handle - block_count(ctx) >= ctx->nets->count)
+        return NULL;
+    return &ctx->nets->devs[handle - block_count(ctx)];
+}
+
+static enum hc_outcome write_result(struct hc_context *ctx, unsigned nr, uint64_t arg,
+                                    const void *a, size_t len)
+{
+    return hc_write_back(ctx, nr, arg, a, len) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
+}
+
+enum hc_outcome hc_net_info(struct hc_context *ctx, uint64_t arg)
+{
+    struct ukvm_hc_net_info a;
+    if (hc_copy_args(ctx, UKVM_HC_NET_INFO, arg, &a, sizeof(a)) < 0)
+        return HC_GUEST_ERROR;
+    const char *name = guest_mem_range(ctx->mem, a.name, a.name_len);
+    if (!name)
+        return hc_guest_error(ctx, UKVM_HC_NET_INFO,
+                              "name 0x%llx + len 0x%llx is outside guest memory",
+                              (unsigned long long)a.name, (unsigned long long)a.name_len);
+    hc_note_access(ctx, a.name, a.name_len, false);
+    size_t index = 0;
+    const struct net_dev *dev = ctx->nets && a.name_len <= OPTIONS_DEVICE_NAME_MAX
+                                    ? net_devs_find(ctx->nets, name, a.name_len, &index)
+                                    : NULL;
+    memset(a.mac, 0, sizeof(a.mac));
+    memset(a.pad, 0, sizeof(a.pad));
+    if (dev) {
+        a.handle = hc_net_handle(ctx, index);
+        a.mtu = dev->mtu;
+        memcpy(a.mac, dev->mac, sizeof(a.mac));
+        a.ret = UKVM_R_OK;
+    } else {
+        a.handle = a.mtu = 0;
+        a.ret = UKVM_R_EINVAL;
+    }
+    return write_result(ctx, UKVM_HC_NET_INFO, arg, &a, sizeof(a));
+}
+
+static enum hc_outcome net_io(struct hc_context *ctx, unsigned nr, uint64_t arg, bool write)
+{
+    struct ukvm_hc_net_io a;
+    if (hc_copy_args(ctx, nr, arg, &a, sizeof(a)) < 0)
+        return HC_GUEST_ERROR;
+    enum net_io result;
+    uint64_t got;
+    enum hc_outcome o =
+        hc_net_io(ctx, nr, net_of_handle(ctx, a.handle), write, a.data, a.len, &result, &got);
+    if (o != HC_CONTINUE)
+        return o;
+    a.ret = result == NET_IO_OK ? UKVM_R_OK : result == NET_IO_AGAIN ? UKVM_R_AGAIN : UKVM_R_EINVAL;
+    if (!write)
+        a.len = result == NET_IO_OK ? got : 0;
+    return write_result(ctx, nr, arg, &a, sizeof(a));
+}
+
+enum hc_outcome hc_net_write(struct hc_context *ctx, uint64_t arg)
+{
+    return net_io(ctx, UKVM_HC_NET_WRITE, arg, true);
+}
+
+enum hc_outcome hc_net_read(struct hc_context *ctx, uint64_t arg)
+{
+    return net_io(ctx, UKVM_HC_NET_READ, arg, false);
+}
