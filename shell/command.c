@@ -15,10 +15,11 @@
  * than silently picking one.
  */
 static const struct command *const commands[] = {
-    &cmd_help,   &cmd_regs,   &cmd_segs,  &cmd_dr,    &cmd_x,        &cmd_xp,    &cmd_disas,
-    &cmd_pt,     &cmd_map,    &cmd_mem,   &cmd_gdt,   &cmd_idt,      &cmd_exc,   &cmd_exits,
-    &cmd_sym,    &cmd_list,   &cmd_bt,    &cmd_break, &cmd_hbreak,   &cmd_watch, &cmd_rwatch,
-    &cmd_awatch, &cmd_delete, &cmd_stepi, &cmd_nexti, &cmd_continue, &cmd_core,  &cmd_quit,
+    &cmd_help,  &cmd_regs,   &cmd_segs,     &cmd_dr,     &cmd_x,      &cmd_xp,
+    &cmd_disas, &cmd_pt,     &cmd_map,      &cmd_mem,    &cmd_gdt,    &cmd_idt,
+    &cmd_exc,   &cmd_exits,  &cmd_net,      &cmd_sym,    &cmd_list,   &cmd_bt,
+    &cmd_break, &cmd_hbreak, &cmd_watch,    &cmd_rwatch, &cmd_awatch, &cmd_delete,
+    &cmd_stepi, &cmd_nexti,  &cmd_continue, &cmd_core,   &cmd_quit,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -38,6 +38,7 @@
 #define COMMAND_ARGS_MAX 64
 
 struct symbolizer;
+struct net_devs;
 
 /* A hypervisor memory slot, for `mem`. */
 struct command_memslot {
@@ -134,6 +135,7 @@ struct command_env {
     const struct exit_trace *exits;         /* may be NULL: no trace kept */
     const struct last_exception *exception; /* may be NULL or LAST_EXCEPTION_NONE */
     const struct boot_layout *layout;       /* may be NULL: no plain-words readings */
+    const struct net_devs *nets;            /* may be NULL: no network devices */
     struct command_control *control;        /* NULL: no command may run the guest */
     /*
      * Guest-virtual reads as a debugger sees them (original bytes under breakpoints):
@@ -239,6 +241,7 @@ extern const struct command cmd_gdt;      /* cmd_tables.c */
 extern const struct command cmd_idt;      /* cmd_tables.c */
 extern const struct command cmd_exc;      /* cmd_exception.c */
 extern const struct command cmd_exits;    /* cmd_exits.c */
+extern const struct command cmd_net;      /* cmd_net.c */
 extern const struct command cmd_sym;      /* cmd_symbols.c */
 extern const struct command cmd_list;     /* cmd_symbols.c */
 extern const struct command cmd_bt;       /* cmd_symbols.c */

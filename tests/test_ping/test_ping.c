@@ -111,8 +111,13 @@ static bool parse_uint(const char *s, uint64_t *v)
     return true;
 }
 
+/*
+ * The two answers are kept out of line (noinline) so that a debugger has a place to stop
+ * on each: `break answer_echo` stops at every ping.
+ */
+
 /* ARP request for one of our addresses: becomes the reply. */
-static bool answer_arp(uint8_t *f, size_t len)
+static __attribute__((noinline)) bool answer_arp(uint8_t *f, size_t len)
 {
     uint8_t *arp = f + 14;
     if (len < 42 || be16(arp) != 1 || be16(arp + 2) != ETHERTYPE_IPV4 || arp[4] != 6 ||
@@ -130,7 +135,7 @@ static bool answer_arp(uint8_t *f, size_t len)
 }
 
 /* ICMP echo request to one of our addresses: becomes the echo reply. */
-static bool answer_echo(uint8_t *f, size_t len)
+static __attribute__((noinline)) bool answer_echo(uint8_t *f, size_t len)
 {
     uint8_t *ip = f + 14;
     if (len < 14 + 20 + 8 || ip[0] != 0x45 || ip[9] != 1 || served(ip + 16) < 0)

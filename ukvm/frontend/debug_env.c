@@ -83,6 +83,7 @@ void debug_core_command_env(struct debug_core *core, struct command_env *env)
         .exits = &core->run->exits,
         .exception = &core->run->last_exception,
         .layout = core->run->layout,
+        .nets = core->run->nets,
         .read_virt = read_virt,
         .get_debugregs = get_debugregs,
         .get_events = get_events,

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Debugging a guest while network traffic flows, in a network namespace of the script's
+# own (tap100 at 10.0.0.1/24; nothing leaves the namespace):
+#   gdb      tests/gdb/net_traffic.py against test_ping while ping runs: a breakpoint in
+#            the packet path, stepping, `monitor net`, a watchpoint, Ctrl-C, and a long stop
+#            whose frames wait in the tap and are answered late, none lost (build/ukvm and
+#            build/asan/ukvm)
+#   session  a shell session as docs/networking.md shows it: compared with
+#            docs/sessions/net-shell.txt (normalised: clock times, ping ids and the MAC of
+#            the host's side vary), and that file with the block in docs/networking.md.
+#            UKVM_UPDATE_SESSIONS=1 rewrites the transcript and the block from this run.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/lib/common.bash
+for tool in unshare ip ping gdb; do
+    if ! command -v $tool >/dev/null; then
+        echo "SKIP net-debug: $tool is not installed (make deps installs it)"
+        exit 0
+    fi
+done
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || [ ! -w /dev/kvm ]; then
+    echo "SKIP net-debug: needs root, /dev/net/tun and /dev/kvm (for a network namespace and a tap)"
+    exit 0
+fi
+
+if [ "${1:-}" != --inside ]; then
+    exec timeout -s KILL 600 unshare -n "$0" --inside
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ip link set lo up
+# The host's side gets a fixed MAC and no IPv6, so that the frames the guest sees are the
+# test's own ARP and ICMP, in the same order every run.
+ip tuntap add tap100 mode tap
+sysctl -qw net.ipv6.conf.tap100.disable_ipv6=1 2>/dev/null
+ip link set tap100 address 02:00:00:00:00:01
+ip addr add 10.0.0.1/24 dev tap100
+ip link set tap100 up
+
+# ---------------------------------------------------------------- gdb while frames flow
+for m in "$BUILD/ukvm" "$BUILD/asan/ukvm"; do
+    f=$(flavour "$m")
+    "$m" --gdb=127.0.0.1:0 --net:service0=tap100 "$BUILD/test_ping.ukvm" 10.0.0.2 \
+        >"$tmp/stdout" 2>"$tmp/stderr" </dev/null &
+    pid=$!
+    port=$(gdb_port_of "$tmp/stderr" $pid)
+    if [ -z "$port" ]; then
+        fail "$f/gdb-listening" "$(head -c 600 "$tmp/stderr")"
+        kill -KILL $pid 2>/dev/null
+        wait $pid 2>/dev/null
+        continue
+    fi
+    ping -c 60 -i 0.2 -W 10 10.0.0.2 >"$tmp/ping" 2>&1 &
+    ping_pid=$!
+    out=$(UKVM_GDB_PORT=$port timeout -s KILL 300 gdb -nx -batch \
+        -ex "python import sys; sys.path.insert(0, 'tests/gdb')" \
+        -x tests/gdb/net_traffic.py "$BUILD/test_ping.ukvm" </dev/null 2>&1)
+    grep -E '^(PASS|FAIL) ' <<<"$out" | sed -E "s#^(PASS|FAIL) #\1 $f/#"
+    grep -qE '^(PASS|FAIL) ' <<<"$out" || fail "$f/gdb" "gdb printed no result: $(tail -n 15 <<<"$out")"
+    wait $ping_pid
+    if grep -q ' 60 received, 0% packet loss' "$tmp/ping"; then
+        pass "$f/frames-wait-in-the-tap-while-stopped"
+    else
+        fail "$f/frames-wait-in-the-tap-while-stopped" "$(tail -n 3 "$tmp/ping")"
+    fi
+    kill -TERM $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    if sanitizer_clean "$tmp/stderr"; then
+        pass "$f/no-sanitizer-report"
+    else
+        fail "$f/no-sanitizer-report" "$(head -c 2000 "$tmp/stderr")"
+    fi
+done
+
+# ---------------------------------------------------------------- the documented session
+committed=docs/sessions/net-shell.txt
+cmds='break answer_echo\ncontinue\nnet service0 4\nbt 2\ndelete 1\ncontinue\n'
+shown="build/ukvm --shell --net:service0=tap100 --net-mac:service0=02:00:00:00:00:2a build/test_ping.ukvm count=2 10.0.0.2"
+(sleep 1; ping -c 2 -i 0.5 10.0.0.2 >"$tmp/session-ping" 2>&1) &
+{
+    echo "\$ printf '$cmds' | $shown"
+    # shellcheck disable=SC2059
+    printf "$cmds" | timeout -s KILL 60 "$BUILD/ukvm" --shell --net:service0=tap100 \
+        --net-mac:service0=02:00:00:00:00:2a "$BUILD/test_ping.ukvm" count=2 10.0.0.2 2>&1
+    echo "\$ echo \$?"
+    echo $?
+} >"$tmp/session"
+wait
+
+# Clock times, ping's identifier and sequence-independent volatile numbers vary by run.
+normalise() {
+    sed -E -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}/HH:MM:SS.USEC/g' -e 's/ id [0-9]+/ id ID/g' \
+        -e 's/[[:space:]]+$//'
+}
+if [ "${UKVM_UPDATE_SESSIONS:-0}" = 1 ]; then
+    cp "$tmp/session" "$committed"
+    python3 - "$committed" <<'PY'
+import re, sys
+path = sys.argv[1]
+doc = open('docs/networking.md').read()
+body = open(path).read()
+mark = '<!-- session: %s -->\n' % path
+start = doc.index(mark) + len(mark)
+end = doc.index('```\n', doc.index('```', start) + 3) + 4
+doc = doc[:start] + '```\n' + body + '```\n' + doc[end:]
+open('docs/networking.md', 'w').write(doc)
+PY
+    echo "SKIP session: UKVM_UPDATE_SESSIONS=1 rewrote $committed and its block in docs/networking.md"
+elif diff <(normalise <"$committed") <(normalise <"$tmp/session") >"$tmp/diff"; then
+    pass "session-matches-$committed"
+else
+    fail "session-matches-$committed" "the session's output changed (< committed, > this run):
+$(head -n 30 "$tmp/diff")"
+fi
+if python3 - "$committed" <<'PY'; then
+import sys
+path = sys.argv[1]
+doc = open('docs/networking.md').read()
+mark = '<!-- session: %s -->\n```\n' % path
+i = doc.find(mark)
+sys.exit(0 if i >= 0 and doc[i + len(mark):].startswith(open(path).read() + '```\n') else 1)
+PY
+    pass "docs/networking.md-shows-$committed"
+else
+    fail "docs/networking.md-shows-$committed" "the block after '<!-- session: $committed -->' differs from the file"
+fi
+if grep -q ' 2 received' "$tmp/session-ping"; then
+    pass "session-ping-answered"
+else
+    fail "session-ping-answered" "$(cat "$tmp/session-ping")"
+fi
