@@ -87,15 +87,17 @@ CORE_TEST_SRCS := $(wildcard tests/core/test_*.c)
 CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/core/%)
 ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
-.PHONY: all monitor kernel tests app test bench install clean format format-check fuzz deps \
+.PHONY: all monitor kernel tests app test bench install clean format format-check fuzz deps ping-demo \
 	example solo5-suite
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
 # benchmarks), tmux (interactive shell tests), clang (libFuzzer), clang-format (the style
 # test), libseccomp-dev (Solo5's tenders, built from source by `make bench SOLO5=DIR`),
-# tcpdump (reads the pcap files ukvm writes, tests/scripts/pcap_tcpdump.sh).
+# tcpdump (reads the pcap files ukvm writes, tests/scripts/pcap_tcpdump.sh), ping and arping
+# (network tests, in namespaces of their own).
 DEB_PACKAGES := gcc make binutils libc6-dev libelf-dev libdw-dev libreadline-dev libcapstone-dev gdb \
-	qemu-system-x86 tmux clang clang-format iproute2 procps python3 libseccomp-dev tcpdump
+	qemu-system-x86 tmux clang clang-format iproute2 procps python3 libseccomp-dev tcpdump \
+	iputils-ping arping
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq
@@ -105,6 +107,10 @@ deps:
 
 example: monitor $(BUILD)/test_hello.ukvm
 	$(BUILD)/ukvm $(BUILD)/test_hello.ukvm Hello from ukvm
+
+# The network quick start: the ping server over a tap, in a namespace of its own (root).
+ping-demo: monitor $(BUILD)/test_ping.ukvm
+	BUILD=$(BUILD) tests/net/ping_demo.sh
 all: monitor $(BUILD)/asan/ukvm kernel tests $(UNIT_BINS) $(ASAN_UNIT_BINS) $(CORE_TEST_BINS) \
 	$(ASAN_CORE_TEST_BINS)
 monitor: $(BUILD)/ukvm

@@ -9,6 +9,8 @@
 #            docs/sessions/net-shell.txt (normalised: clock times, ping ids and the MAC of
 #            the host's side vary), and that file with the block in docs/networking.md.
 #            UKVM_UPDATE_SESSIONS=1 rewrites the transcript and the block from this run.
+#   demo     tests/net/ping_demo.sh (make ping-demo) prints what README.md and
+#            docs/networking.md show after "<!-- root-sample: tests/net/ping_demo.sh -->"
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
@@ -24,7 +26,26 @@ if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || [ ! -w /dev/kvm ]; then
 fi
 
 if [ "${1:-}" != --inside ]; then
-    exec timeout -s KILL 600 unshare -n "$0" --inside
+    # The quick start's output, as README.md and docs/networking.md show it after a line
+    # "<!-- root-sample: tests/net/ping_demo.sh -->" (it runs in a namespace of its own).
+    timeout -s KILL 120 tests/net/ping_demo.sh >"${TMPDIR:-/tmp}/ukvm-ping-demo.$$" 2>&1
+    for doc in README.md docs/networking.md; do
+        if python3 - "$doc" "${TMPDIR:-/tmp}/ukvm-ping-demo.$$" <<'PY'; then
+import sys
+doc = open(sys.argv[1]).read()
+out = open(sys.argv[2]).read()
+mark = '<!-- root-sample: tests/net/ping_demo.sh -->\n```\n'
+i = doc.find(mark)
+sys.exit(0 if i >= 0 and doc[i + len(mark):].startswith(out + '```\n') else 1)
+PY
+            pass "$doc-shows-ping-demo-output"
+        else
+            fail "$doc-shows-ping-demo-output" "the block after '<!-- root-sample: tests/net/ping_demo.sh -->' is not what tests/net/ping_demo.sh prints:
+$(cat "${TMPDIR:-/tmp}/ukvm-ping-demo.$$")"
+        fi
+    done
+    rm -f "${TMPDIR:-/tmp}/ukvm-ping-demo.$$"
+    exec timeout -s KILL 600 unshare -n bash "$0" --inside
 fi
 
 tmp=$(mktemp -d)
