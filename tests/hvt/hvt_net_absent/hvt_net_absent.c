@@ -1,8 +1,8 @@
 /*
  * hvt_net_absent: a manifest that declares a network device, "uplink" (NET_BASIC).
- * Solo5 requires every declared device to be attached, and ukvm has no network devices
- * yet (it refuses --net:NAME=...), so the monitor must refuse to run this guest, naming
- * the device. If a monitor runs it anyway, it prints "FAIL: ..." and exits 99.
+ * Solo5 requires every declared device to be attached: without --net:uplink=TAP (or with
+ * a tap that does not exist) the monitor must refuse to run this guest, naming the
+ * device. If a monitor runs it anyway, it prints "FAIL: ..." and exits 99.
  */
 #include "hvt_rt.h"
 

@@ -73,6 +73,12 @@ int hvt_poll(uint64_t timeout_nsecs, uint64_t *ready_set);
 /* BLOCK_WRITE / BLOCK_READ: return the call's ret (HVT_R_*). */
 int hvt_block_write(uint64_t handle, uint64_t offset, const void *data, uint64_t len);
 int hvt_block_read(uint64_t handle, uint64_t offset, void *data, uint64_t len);
+/*
+ * NET_WRITE / NET_READ: return the call's ret (HVT_R_*); a read sets *read_len (if not
+ * NULL) to the frame's length on success.
+ */
+int hvt_net_write(uint64_t handle, const void *data, uint64_t len);
+int hvt_net_read(uint64_t handle, void *data, uint64_t len, uint64_t *read_len);
 __attribute__((noreturn)) void hvt_halt(int status, uint64_t cookie);
 
 /* ---------------------------------------------------------------- console */
