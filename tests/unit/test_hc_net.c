@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ukvm/abi/hvt/hvt.h"
@@ -232,6 +233,60 @@ UNIT_TEST(hvt_calls)
     CHECK_EQ_U64((uint64_t)a.ret, HVT_R_AGAIN);
 }
 
+/*
+ * --pcap: frames go to the capture; when writing it fails (a full disk: /dev/full under
+ * the file), one warning on stderr, the guest's frames still flow, and `net` can tell.
+ */
+UNIT_TEST(capture_file)
+{
+    char path[] = "/tmp/ukvm-test-hc-net-pcap-XXXXXX";
+    int tmpfd = mkstemp(path);
+    CHECK(tmpfd >= 0);
+    close(tmpfd);
+    struct net_dev *d = &nets.devs[0];
+    char err[256];
+    CHECK_EQ_U64((uint64_t)pcap_writer_open(&d->pcap, path, 65535, err, sizeof(err)), 0);
+    d->pcap_path = path;
+    uint8_t f[MTU + 14], got[MTU + 14];
+    make_frame(f, sizeof(f), 9);
+    memcpy(mem.host + DATA_GPA, f, sizeof(f));
+    struct ukvm_hc_net_io a = {.handle = NET_H, .data = DATA_GPA, .len = 60};
+    CHECK_EQ_U64(call(UKVM_HC_NET_WRITE, &a, sizeof(a)), HC_CONTINUE);
+    CHECK_EQ_U64((uint64_t)read(host, got, sizeof(got)), 60);
+    CHECK_EQ_U64(d->pcap.frames, 1);
+    net_devs_flush(&nets);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && st.st_size == 24 + 16 + 60);
+
+    /* The disk fills up: stderr goes to a file for the warning. */
+    int full = open("/dev/full", O_WRONLY);
+    CHECK(full >= 0 && dup2(full, fileno(d->pcap.file)) >= 0);
+    close(full);
+    char errpath[] = "/tmp/ukvm-test-hc-net-err-XXXXXX";
+    int errfd = mkstemp(errpath), saved = dup(2);
+    CHECK(errfd >= 0 && saved >= 0 && dup2(errfd, 2) >= 0);
+    a.len = MTU + 14;
+    for (int i = 0; i < 300; i++) { /* more than the 256 KiB buffer */
+        CHECK_EQ_U64(call(UKVM_HC_NET_WRITE, &a, sizeof(a)), HC_CONTINUE);
+        CHECK_EQ_U64((uint64_t)read(host, got, sizeof(got)), MTU + 14);
+    }
+    net_devs_flush(&nets);
+    dup2(saved, 2);
+    close(saved);
+    char msg[512] = "";
+    CHECK(pread(errfd, msg, sizeof(msg) - 1, 0) > 0);
+    close(errfd);
+    unlink(errpath);
+    CHECK_STR_CONTAINS(msg, "ukvm: warning: network device \"service0\": writing the capture "
+                            "file /tmp/ukvm-test-hc-net-pcap-");
+    CHECK_STR_CONTAINS(msg, "failed (No space left on device); it ends there\n");
+    CHECK(strstr(strstr(msg, "warning") + 1, "warning") == NULL); /* once */
+    CHECK(d->pcap.error == ENOSPC);
+    pcap_writer_close(&d->pcap);
+    d->pcap_path = NULL;
+    unlink(path);
+}
+
 /* Last: the host side goes away, as when the tap interface is deleted. */
 UNIT_TEST(host_side_gone)
 {
@@ -301,6 +356,7 @@ int main(void)
     UNIT_RUN(buffers_outside_memory);
     UNIT_RUN(read_and_poll);
     UNIT_RUN(hvt_calls);
+    UNIT_RUN(capture_file);
     UNIT_RUN(host_side_gone);
     close(nets.devs[0].fd);
     block_devs_close(&blocks);

@@ -138,6 +138,8 @@ static void generate_mac(uint8_t mac[6])
     mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
 }
 
+static void warn_pcap_failed(struct net_dev *dev);
+
 static int open_one(struct net_dev *dev, const struct net_option *o, char *err, size_t errlen)
 {
     memset(dev, 0, sizeof(*dev));
@@ -182,8 +184,10 @@ static int open_one(struct net_dev *dev, const struct net_option *o, char *err, 
 
 static void close_one(struct net_dev *dev)
 {
-    if (dev->pcap_path)
+    if (dev->pcap_path) {
         pcap_writer_close(&dev->pcap);
+        warn_pcap_failed(dev);
+    }
     dev->pcap_path = NULL;
     if (dev->fd >= 0 && !dev->fd_given)
         close(dev->fd);
@@ -221,8 +225,10 @@ void net_devs_close(struct net_devs *devs)
 void net_devs_flush(struct net_devs *devs)
 {
     for (size_t i = 0; i < devs->count; i++)
-        if (devs->devs[i].pcap_path)
+        if (devs->devs[i].pcap_path) {
             pcap_writer_flush(&devs->devs[i].pcap);
+            warn_pcap_failed(&devs->devs[i]);
+        }
 }
 
 struct net_dev *net_devs_find(struct net_devs *devs, const char *name, size_t len, size_t *index)
@@ -235,6 +241,22 @@ struct net_dev *net_devs_find(struct net_devs *devs, const char *name, size_t le
     return NULL;
 }
 
+/*
+ * Says once that the capture file stopped (a full disk, say): the guest goes on, and
+ * `net` shows the capture as failed, but a user reading the file later must know it is
+ * incomplete.
+ */
+static void warn_pcap_failed(struct net_dev *dev)
+{
+    if (dev->pcap.error && !dev->pcap_warned) {
+        dev->pcap_warned = true;
+        fprintf(stderr,
+                "ukvm: warning: network device \"%s\": writing the capture file %s failed (%s); "
+                "it ends there\n",
+                dev->name, dev->pcap_path, strerror(dev->pcap.error));
+    }
+}
+
 /* Counts a frame, keeps its head for `net` and writes it to the capture file. */
 static void record_frame(struct net_dev *dev, const void *frame, size_t len, bool sent)
 {
@@ -245,8 +267,10 @@ static void record_frame(struct net_dev *dev, const void *frame, size_t len, boo
     r->caplen = (uint16_t)(len < NET_RECENT_SNAP ? len : NET_RECENT_SNAP);
     r->sent = sent;
     memcpy(r->bytes, frame, r->caplen);
-    if (dev->pcap_path)
+    if (dev->pcap_path) {
         pcap_writer_frame(&dev->pcap, now, frame, len);
+        warn_pcap_failed(dev);
+    }
 }
 
 static enum net_io host_failure(struct net_dev *dev, const char *what, int e, char *err,

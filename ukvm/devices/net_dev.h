@@ -8,7 +8,8 @@
  *
  * Every frame in and out is counted, the last NET_RECENT_FRAMES are kept (their first
  * NET_RECENT_SNAP bytes, for the debugger's `net` command), and with --pcap:NAME=FILE each
- * one is written to a capture file. A frame that arrives while the guest is stopped in a
+ * one is written to a capture file (if writing it fails, one warning on stderr, and the
+ * guest goes on). A frame that arrives while the guest is stopped in a
  * debugger waits in the tap's queue in the host kernel, which holds a bounded number (the
  * interface's txqueuelen, 1000 by default) and drops the newer ones beyond it.
  *
@@ -53,6 +54,7 @@ struct net_dev {
     uint32_t mtu;          /* bytes of payload, without the Ethernet header */
     const char *pcap_path; /* NULL: no capture */
     struct pcap_writer pcap;
+    bool pcap_warned; /* the failure of the capture was reported on stderr */
     struct net_stats stats;
     uint64_t recent_count; /* frames recorded so far; the newest is recent[(count-1) % N] */
     struct net_frame_record recent[NET_RECENT_FRAMES];
