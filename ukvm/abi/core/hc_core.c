@@ -83,6 +83,18 @@ enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t d
     return HC_CONTINUE;
 }
 
+const char *hc_device_name(struct hc_context *ctx, unsigned nr, uint64_t gpa, uint64_t len)
+{
+    const char *name = guest_mem_range(ctx->mem, gpa, len);
+    if (!name) {
+        hc_guest_error(ctx, nr, "name 0x%llx + len 0x%llx is outside guest memory",
+                       (unsigned long long)gpa, (unsigned long long)len);
+        return NULL;
+    }
+    hc_note_access(ctx, gpa, len, false);
+    return name;
+}
+
 int hc_wait(struct hc_context *ctx, uint64_t timeout_ns, uint64_t *ready_nets, bool *woken)
 {
     return net_devs_wait(ctx->nets, ctx->wake_fd, timeout_ns, ready_nets, woken, ctx->error,

@@ -100,6 +100,12 @@ int hc_copy_args(struct hc_context *ctx, unsigned nr, uint64_t arg, void *dst, s
 int hc_write_back(struct hc_context *ctx, unsigned nr, uint64_t arg, const void *src, size_t len);
 
 /*
+ * The device name a lookup call nr passes at [gpa, gpa+len) (not NUL-ended): a pointer
+ * into guest memory, with the read noted; NULL after hc_guest_error when it lies outside.
+ */
+const char *hc_device_name(struct hc_context *ctx, unsigned nr, uint64_t gpa, uint64_t len);
+
+/*
  * Writes len bytes of guest memory at data to ctx->console_fd, after checking the range
  * (hypercall nr for messages). Returns HC_CONTINUE or HC_GUEST_ERROR.
  */

@@ -114,39 +114,33 @@ static int32_t net_result(enum net_io result)
     return result == NET_IO_OK ? HVT_R_OK : result == NET_IO_AGAIN ? HVT_R_AGAIN : HVT_R_EINVAL;
 }
 
-static enum hc_outcome hvt_net_write(struct hc_context *ctx, uint64_t arg)
+/* NET_WRITE (write) or NET_READ: one frame through the device the handle names. */
+static enum hc_outcome net_io(struct hc_context *ctx, unsigned nr, uint64_t arg, bool write)
 {
     struct hvt_hc_net_io a;
-    if (hc_copy_args(ctx, HVT_HC_NET_WRITE, arg, &a, sizeof(a)) < 0)
+    if (hc_copy_args(ctx, nr, arg, &a, sizeof(a)) < 0)
         return HC_GUEST_ERROR;
     enum net_io result;
     uint64_t got;
-    enum hc_outcome o = hc_net_io(ctx, HVT_HC_NET_WRITE, net_of_handle(ctx, a.handle), true, a.data,
-                                  a.len, &result, &got);
+    enum hc_outcome o =
+        hc_net_io(ctx, nr, net_of_handle(ctx, a.handle), write, a.data, a.len, &result, &got);
     if (o != HC_CONTINUE)
         return o;
     a.ret = net_result(result);
-    return hc_write_back(ctx, HVT_HC_NET_WRITE, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR
-                                                                        : HC_CONTINUE;
+    /* A read's len becomes the frame's length on success; elsewhere it stays as it was. */
+    if (!write && result == NET_IO_OK)
+        a.len = got;
+    return hc_write_back(ctx, nr, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
+}
+
+static enum hc_outcome hvt_net_write(struct hc_context *ctx, uint64_t arg)
+{
+    return net_io(ctx, HVT_HC_NET_WRITE, arg, true);
 }
 
 static enum hc_outcome hvt_net_read(struct hc_context *ctx, uint64_t arg)
 {
-    struct hvt_hc_net_io a;
-    if (hc_copy_args(ctx, HVT_HC_NET_READ, arg, &a, sizeof(a)) < 0)
-        return HC_GUEST_ERROR;
-    enum net_io result;
-    uint64_t got;
-    enum hc_outcome o = hc_net_io(ctx, HVT_HC_NET_READ, net_of_handle(ctx, a.handle), false, a.data,
-                                  a.len, &result, &got);
-    if (o != HC_CONTINUE)
-        return o;
-    a.ret = net_result(result);
-    /* The guest reads len back only on success; elsewhere it keeps what it was. */
-    if (result == NET_IO_OK)
-        a.len = got;
-    return hc_write_back(ctx, HVT_HC_NET_READ, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR
-                                                                       : HC_CONTINUE;
+    return net_io(ctx, HVT_HC_NET_READ, arg, false);
 }
 
 static enum hc_outcome block_io(struct hc_context *ctx, unsigned nr, uint64_t arg, bool write)

@@ -21,12 +21,9 @@ enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg)
     struct ukvm_hc_block_info a;
     if (hc_copy_args(ctx, UKVM_HC_BLOCK_INFO, arg, &a, sizeof(a)) < 0)
         return HC_GUEST_ERROR;
-    const char *name = guest_mem_range(ctx->mem, a.name, a.name_len);
+    const char *name = hc_device_name(ctx, UKVM_HC_BLOCK_INFO, a.name, a.name_len);
     if (!name)
-        return hc_guest_error(ctx, UKVM_HC_BLOCK_INFO,
-                              "name 0x%llx + len 0x%llx is outside guest memory",
-                              (unsigned long long)a.name, (unsigned long long)a.name_len);
-    hc_note_access(ctx, a.name, a.name_len, false);
+        return HC_GUEST_ERROR;
     uint64_t handle = 0;
     const struct block_dev *dev = a.name_len <= OPTIONS_BLOCK_NAME_MAX
                                       ? block_devs_find(ctx->blocks, name, a.name_len, &handle)

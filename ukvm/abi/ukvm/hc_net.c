@@ -38,12 +38,9 @@ enum hc_outcome hc_net_info(struct hc_context *ctx, uint64_t arg)
     struct ukvm_hc_net_info a;
     if (hc_copy_args(ctx, UKVM_HC_NET_INFO, arg, &a, sizeof(a)) < 0)
         return HC_GUEST_ERROR;
-    const char *name = guest_mem_range(ctx->mem, a.name, a.name_len);
+    const char *name = hc_device_name(ctx, UKVM_HC_NET_INFO, a.name, a.name_len);
     if (!name)
-        return hc_guest_error(ctx, UKVM_HC_NET_INFO,
-                              "name 0x%llx + len 0x%llx is outside guest memory",
-                              (unsigned long long)a.name, (unsigned long long)a.name_len);
-    hc_note_access(ctx, a.name, a.name_len, false);
+        return HC_GUEST_ERROR;
     size_t index = 0;
     const struct net_dev *dev = ctx->nets && a.name_len <= OPTIONS_DEVICE_NAME_MAX
                                     ? net_devs_find(ctx->nets, name, a.name_len, &index)
