@@ -479,21 +479,25 @@ if ! out=$(unshare -m -n -p -f --mount-proc --kill-child true 2>&1); then
 fi
 
 NET_TMP=$(mktemp -d)
-trap 'rm -rf "$NET_TMP"' EXIT
+ns_pid=
+# Killing the namespace's first process (unshare, which ignores SIGTERM) ends everything in
+# it (--kill-child), also when this script is interrupted.
+trap 'if [ -n "$ns_pid" ]; then kill -KILL "$ns_pid" 2>/dev/null; fi; rm -rf "$NET_TMP"' EXIT
 
 # in_namespace LIMIT CASE MONITOR [ARGS]: CASE in fresh namespaces, killed (and with it
 # everything it started) after LIMIT seconds.
 in_namespace() {
-    local limit=$1 st
+    local limit=$1
     shift
-    timeout -s KILL "$limit" unshare -m -n -p -f --mount-proc --kill-child \
-        env BUILD="$BUILD" NET_TMP="$NET_TMP" bash "$self" --in-namespace "$@" </dev/null
-    st=$?
-    if [ $st = 137 ]; then
+    unshare -m -n -p -f --mount-proc --kill-child \
+        env BUILD="$BUILD" NET_TMP="$NET_TMP" bash "$self" --in-namespace "$@" </dev/null &
+    ns_pid=$!
+    if ! wait_exit "$ns_pid" "$limit"; then
         fail "$(flavour "$2")/$1" "hung: killed after ${limit}s"
-    elif [ $st != 0 ]; then
-        fail "$(flavour "$2")/$1" "the namespace ended with status $st"
+    elif [ "$status" != 0 ]; then
+        fail "$(flavour "$2")/$1" "the namespace ended with status $status"
     fi
+    ns_pid=
 }
 
 # The unprivileged user: created when missing and then left in place, like the kvm group.
