@@ -93,8 +93,8 @@ ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
 # benchmarks), tmux (interactive shell tests), clang (libFuzzer), clang-format (the style
 # test), libseccomp-dev (Solo5's tenders, built from source by `make bench SOLO5=DIR`),
-# tcpdump (reads the pcap files ukvm writes, tests/scripts/pcap_tcpdump.sh), ping and arping
-# (network tests, in namespaces of their own).
+# tcpdump (reads the pcap files ukvm writes, tests/scripts/pcap_tcpdump.sh), iputils-ping and
+# arping (Thomas Habets' arping; the network tests, tests/scripts/net.sh).
 DEB_PACKAGES := gcc make binutils libc6-dev libelf-dev libdw-dev libreadline-dev libcapstone-dev gdb \
 	qemu-system-x86 tmux clang clang-format iproute2 procps python3 libseccomp-dev tcpdump \
 	iputils-ping arping
