@@ -6,11 +6,11 @@
  * unchanged. Freestanding: only <stddef.h>, <stdint.h> and <stdbool.h> are used.
  *
  * Differences in behaviour from Solo5, all within what Solo5's documentation allows:
- *   - there is no application manifest: block devices are the ones given to the monitor
- *     on its command line (--disk), looked up by name;
+ *   - there is no application manifest: block and network devices are the ones given to
+ *     the monitor on its command line (--disk, --block:NAME=FILE, --net:NAME=TAP), looked
+ *     up by name;
  *   - solo5_block_read/write accept any positive multiple of the block size, where Solo5
- *     accepts exactly one block;
- *   - no network device exists yet: solo5_net_acquire always fails.
+ *     accepts exactly one block.
  */
 #ifndef SOLO5_H_INCLUDED
 #define SOLO5_H_INCLUDED
@@ -129,23 +129,27 @@ struct solo5_net_info {
 };
 
 /*
- * Acquires the network device called (name), storing its handle in (*handle) and its
- * properties in (*info). ukvm has no network device yet, so this returns
- * SOLO5_R_EUNSPEC (what Solo5 returns for a name it does not know).
+ * Acquires the network device called (name) (ukvm --net:NAME=TAP), storing its handle in
+ * (*handle) and its MAC address and MTU in (*info). Returns SOLO5_R_EUNSPEC for a name the
+ * monitor was not given (as Solo5 does for a name it does not know), SOLO5_R_EINVAL when
+ * the device was acquired before.
  */
 solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
                                  struct solo5_net_info *info);
 
 /*
- * Sends one Ethernet frame of (size) bytes, header included, without blocking.
- * Returns SOLO5_R_EINVAL for a handle that solo5_net_acquire did not return.
+ * Sends one Ethernet frame of (size) bytes, header included (SOLO5_NET_HLEN to mtu +
+ * SOLO5_NET_HLEN), without blocking; a frame the host cannot take now is dropped, and the
+ * call still succeeds. Returns SOLO5_R_EINVAL for another size or for a handle that
+ * solo5_net_acquire did not return.
  */
 solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf, size_t size);
 
 /*
- * Receives one Ethernet frame into (buf) of (size) bytes without blocking, storing its
- * length in (*read_size); SOLO5_R_AGAIN when none is waiting. Returns SOLO5_R_EINVAL for
- * a handle that solo5_net_acquire did not return.
+ * Receives one Ethernet frame into (buf) of (size) bytes, at least mtu + SOLO5_NET_HLEN,
+ * without blocking, storing its length in (*read_size); SOLO5_R_AGAIN when none is
+ * waiting. Returns SOLO5_R_EINVAL for a smaller buffer or for a handle that
+ * solo5_net_acquire did not return.
  */
 solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf, size_t size, size_t *read_size);
 
