@@ -93,9 +93,12 @@ ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
 # benchmarks), tmux (interactive shell tests), clang (libFuzzer), clang-format (the style
 # test), libseccomp-dev (Solo5's tenders, built from source by `make bench SOLO5=DIR`),
-# tcpdump (reads the pcap files ukvm writes, tests/scripts/pcap_tcpdump.sh).
+# tcpdump (reads the pcap files ukvm writes, tests/scripts/pcap_tcpdump.sh), iputils-ping
+# (ping -f drives Solo5's net cases in make solo5-suite and the net section of make bench)
+# and arping (asks a guest's network device for its MAC by hand).
 DEB_PACKAGES := gcc make binutils libc6-dev libelf-dev libdw-dev libreadline-dev libcapstone-dev gdb \
-	qemu-system-x86 tmux clang clang-format iproute2 procps python3 libseccomp-dev tcpdump
+	qemu-system-x86 tmux clang clang-format iproute2 procps python3 libseccomp-dev tcpdump \
+	iputils-ping arping
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq
