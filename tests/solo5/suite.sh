@@ -341,7 +341,7 @@ net_run() {
         net_ns='' status=1 output=$(cat "$err")
         return 1
     fi
-    # As setup-tests.sh does on Linux.
+    # As setup-tests.sh does on Linux; and lo up, which a new namespace has down.
     if ! ip netns exec "$net_ns" sh -e -c '
         ip link set dev lo up
         ip tuntap add tap100 mode tap
