@@ -15,7 +15,8 @@
 #   make test            the whole test suite (tests/run.sh)
 #   make bench           benchmarks (tests/bench/run.sh)
 #   make bench SOLO5=DIR the same, with the hvt section: ukvm next to Solo5's solo5-hvt,
-#                        built from the Solo5 source tree DIR (tests/bench/hvt_bench.sh)
+#                        built from the Solo5 source tree DIR (tests/bench/hvt_bench.sh),
+#                        and solo5-hvt in the net section too (tests/bench/net_bench.sh)
 #   make solo5-suite SOLO5=DIR
 #                        Solo5's own tests (DIR: a Solo5 source tree) built with the
 #                        installed app.mk and run with build/ukvm (docs/solo5.md)
@@ -242,7 +243,8 @@ endif
 test: all
 	tests/run.sh
 
-# SOLO5=DIR (a Solo5 source tree) adds the hvt section; without it that section is skipped.
+# SOLO5=DIR (a Solo5 source tree) adds the hvt section and solo5-hvt's side of the net
+# section; without it the first is skipped and the second measures ukvm alone.
 bench: all $(BENCH_UNIKERNELS) $(HVT_BENCH_GUESTS) $(BENCH_HOST_BINS) $(QEMU_GUEST)
 	SOLO5='$(SOLO5)' tests/bench/run.sh
 

@@ -1,5 +1,5 @@
-# tests/bench/lib.bash: helpers the benchmark scripts share (tests/bench/run.sh and
-# tests/bench/hvt_bench.sh source it). They use the caller's die and $tmp.
+# tests/bench/lib.bash: helpers the benchmark scripts share (tests/bench/run.sh,
+# tests/bench/hvt_bench.sh and tests/bench/net_bench.sh source it). They use the caller's die and $tmp.
 
 # field NAME LINE: the value of NAME=value in a line of host_timeit or --stats output.
 field() {
@@ -29,6 +29,15 @@ median() {
         END { if (NR == 0) exit 1;
               if (NR % 2) printf "%.1f", v[(NR + 1) / 2];
               else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# percentile P FILE: the P-th percentile (nearest rank) of the numbers in FILE, one a
+# line, with three decimals (ping's round trips are in ms, to the microsecond).
+percentile() {
+    sort -n "$2" | awk -v p="$1" '{ v[NR] = $1 }
+        END { if (NR == 0) exit 1;
+              r = int(p * NR / 100); if (r < p * NR / 100) r++; if (r < 1) r = 1;
+              printf "%.3f", v[r] }'
 }
 
 # gdb_metric NAME FILE: the value of NAME from gdb_bench.py's "bench: NAME=..." line in

@@ -42,6 +42,13 @@
 #               refuses a binary (status 251), its side says so and Solo5's is measured
 #               alone. Solo5 is built (or found cached) and checked
 #               before the other sections run, so a bad tree fails at once.
+#   net         network devices (tests/bench/net_bench.sh), in a network namespace of its
+#               own (root and /dev/net/tun, else skipped in one line): ping round trips
+#               (median, 99th percentile) and the time of a flood ping, for Solo5's
+#               test_net.hvt under ukvm and under solo5-hvt and test_net built against
+#               ukvm's kernel (with SOLO5=DIR; ratio ukvm / solo5-hvt), and for ukvm's own
+#               ping server build/test_ping.ukvm, whose frames/s with --pcap on and off
+#               give what a capture costs. Without SOLO5 only the last.
 #
 # Environment:
 #   BENCH_QUICK=1        a fast smoke run (few iterations): checks that everything works
@@ -64,6 +71,9 @@
 #   BENCH_HVT_MEM_KIB=1024 KiB per gdb memory read in the hvt section (quick: 128):
 #                        solo5-hvt-debug reads about 0.1 MiB/s
 #   BENCH_HVT_UKVM_OPTS= extra ukvm options for the hvt section's runs
+#   BENCH_NET=1          0 skips the net section; BENCH_NET_RTT_N=1000 round trips per
+#                        server, BENCH_NET_FLOOD_N=100000 flood pings per run,
+#                        BENCH_NET_RUNS=2 runs per server (quick: 100, 2000, 1)
 #   BUILD=build          the build folder
 set -euo pipefail
 
@@ -593,6 +603,10 @@ fi
 
 hvt_bench "$tmp/hvt_summary" || die "the hvt section failed (see above)"
 
+# ---------------------------------------------------------------- net
+
+BUILD=$BUILD tests/bench/net_bench.sh "$tmp/net_summary" || die "the net section failed (see above)"
+
 # ---------------------------------------------------------------- summary
 
 echo
@@ -631,6 +645,7 @@ else
     echo "watch: $watch_note"
 fi
 cat "$tmp/hvt_summary"
+cat "$tmp/net_summary"
 printf '%-36s %14s\n' "empty process (true), context" "$t_med us"
 printf '%-36s %14s\n' "shared objects of ukvm (ldd)" "$nlibs"
 if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then

@@ -8,7 +8,9 @@
 # leaves the tree as it was.
 # A fake lib.c with global memset/memcpy/memmove/memcmp/strlen, as Solo5's, links and
 # runs (the kernel keeps its own string functions to itself), and the host refuses to
-# execute a unikernel directly (PT_INTERP).
+# execute a unikernel directly (PT_INTERP). A network case (net_mtu, which sends no
+# traffic) runs in a namespace of the runner's own with Solo5's tap102 and leaves none
+# behind; without root it is a SKIP line saying so.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
@@ -202,6 +204,78 @@ if ! grep -qE 'solo5/(hello-spt|globals|noexec-host)' "$tmp/b.out" && [ $status 
     pass bats-lists-only-its-hvt-cases
 else
     fail bats-lists-only-its-hvt-cases "status $status: $(grep -E '^(PASS|FAIL|SKIP) ' "$tmp/b.out")"
+fi
+
+# A network case, net_mtu (no pings, so cheap): in a namespace of the runner's own with
+# Solo5's tap102 (MTU 9000), the guest sees that MTU; the namespace is gone afterwards.
+# Without root or /dev/net/tun the runner must say so in a SKIP line.
+d=$tmp/ukvm-fake-solo5-$$-d
+cp -r "$fake" "$d"
+mkdir -p "$d/tests/test_net_mtu"
+cat >"$d/tests/test_net_mtu/test_net_mtu.c" <<'C'
+#include "solo5.h"
+#include "../../bindings/lib.c"
+
+int solo5_app_main(const struct solo5_start_info *si)
+{
+    solo5_handle_t h;
+    struct solo5_net_info info;
+    char digits[24];
+    int i = sizeof(digits) - 1;
+    unsigned long v;
+
+    (void)si;
+    if (solo5_net_acquire("service0", &h, &info) != SOLO5_R_OK) {
+        say("FAILURE\n");
+        return SOLO5_EXIT_FAILURE;
+    }
+    v = info.mtu;
+    digits[i] = '\0';
+    do {
+        digits[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    say("MTU is ");
+    say(&digits[i]);
+    say("\nSUCCESS\n");
+    return SOLO5_EXIT_SUCCESS;
+}
+C
+cat >"$d/tests/tests.bats" <<'BATS'
+@test "net_mtu hvt" {
+  skip_unless_root
+  hvt_run --net:service0=${NET2} -- test_net_mtu/test_net_mtu.hvt
+  [[ "$output" == *"MTU is 9000"* ]]
+  expect_success
+}
+BATS
+tests/solo5/suite.sh "$d" >"$tmp/d.out" 2>&1 </dev/null
+status=$?
+line=$(grep -m 1 -E '^(PASS|FAIL|SKIP) solo5/net_mtu(:|$)' "$tmp/d.out")
+if [ "$line" = "PASS solo5/net_mtu" ] && [ $status = 0 ] &&
+    grep -qE '^time solo5/net_mtu: [0-9]+\.[0-9] s$' "$tmp/d.out" &&
+    grep -qE '^net_mtu hvt +\| .* \| PASS +\| ukvm: the same; own namespace; [0-9.]+ s$' "$tmp/d.out"; then
+    pass fake-net-mtu
+elif [ "$(id -u)" != 0 ] && [ "$line" = "SKIP solo5/net_mtu: needs root (tap interfaces and ping -f; tests.bats skips it too)" ]; then
+    pass fake-net-mtu-skips-without-root
+elif [ $have_kvm = 0 ] && [[ $line == "SKIP solo5/net_mtu: no access to /dev/kvm"* ]]; then
+    echo "SKIP fake-net-mtu: /dev/kvm is missing or not writable here"
+elif [ ! -c /dev/net/tun ] && [[ $line == "SKIP solo5/net_mtu: no /dev/net/tun"* ]]; then
+    echo "SKIP fake-net-mtu: no /dev/net/tun here"
+else
+    fail fake-net-mtu "status $status, runner said '${line:-nothing about solo5/net_mtu}'; output: $(grep -v '^build ' "$tmp/d.out" | tail -n 12)"
+fi
+if ! ip netns list 2>/dev/null | grep -q "^ukvm-solo5-"; then
+    pass fake-net-namespace-removed
+else
+    fail fake-net-namespace-removed "left behind: $(ip netns list | grep '^ukvm-solo5-')"
+fi
+out=$(SOLO5_SUITE_NET_TIMEOUT=soon tests/solo5/suite.sh "$d" 2>&1 </dev/null)
+status=$?
+if [ $status = 2 ] && [[ $out == *"SOLO5_SUITE_NET_TIMEOUT must be a positive whole number of seconds, not 'soon'"* ]]; then
+    pass bad-net-timeout
+else
+    fail bad-net-timeout "status $status, output: $out"
 fi
 
 # The second fake case: a lib.c like Solo5's, with global string functions. It links only

@@ -18,9 +18,15 @@
 # DIR (tests/solo5/build_solo5.sh: configure.sh and make in a copy), run unchanged under
 # ukvm by the same cases and rules; the table goes to $BUILD/solo5-suite-<version>-hvt.md.
 #
+# The network cases (net, net_2if, net_mtu, net_ring) each run in a network namespace of
+# their own (ip netns add), with the tap interfaces of Solo5's tests/setup-tests.sh in it,
+# and ping -f from inside it: no traffic and no interface ever reaches the host's own
+# network. They need root and /dev/net/tun; without them they are SKIP lines that say why.
+#
 # Without DIR: one SKIP line and status 0 (CI has no Solo5 tree).
 # Environment: BUILD (default build), MAKE (default make), SOLO5_SUITE_KEEP=1 keeps the
-# temporary folder (builds, block images, outputs) and prints where it is.
+# temporary folder (builds, block images, outputs) and prints where it is,
+# SOLO5_SUITE_NET_TIMEOUT=300 bounds each network case (and its pings), in seconds.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
@@ -29,6 +35,9 @@ MONITOR=$BUILD/ukvm
 RUN_TIMEOUT=60s      # tests.bats: timeout --foreground 60s
 KILL_AFTER=10s       # then SIGKILL, so a monitor that ignores SIGTERM cannot hang us
 BUILD_TIMEOUT=120s   # one test program's compile and link
+# tests.bats gives a network case 60 s too, but 100,000 flood pings take a guest whose
+# code KVM emulates (no VMX/SVM) about 80 s: a generous bound, not a speed check.
+NET_TIMEOUT=${SOLO5_SUITE_NET_TIMEOUT:-300}
 mode=source
 if [ "${1:-}" = --hvt ]; then
     mode=hvt
@@ -57,6 +66,8 @@ shopt -u nullglob
 # make cannot handle blanks in VPATH and include paths.
 [[ $dir != *[[:space:]]* ]] || die "SOLO5=$dir: a path with blanks is not supported (make)"
 [ -x "$MONITOR" ] || die "$MONITOR is missing: run make first"
+[[ $NET_TIMEOUT =~ ^[1-9][0-9]*$ ]] ||
+    die "SOLO5_SUITE_NET_TIMEOUT must be a positive whole number of seconds, not '$NET_TIMEOUT'"
 
 # Version for the table: git describe when DIR is the top of a git work tree, else DIR's
 # name.
@@ -70,11 +81,28 @@ ukvm_commit=$(git describe --always --dirty 2>/dev/null) && ukvm_commit=" at $uk
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ukvm-solo5-suite.XXXXXX") || die "cannot create a temporary folder"
 [[ $tmp != *[[:space:]]* ]] || { rm -rf "$tmp"; die "TMPDIR with blanks is not supported (make)"; }
-if [ "${SOLO5_SUITE_KEEP:-}" = 1 ]; then
-    trap 'echo "solo5-suite: kept $tmp"' EXIT
-else
-    trap 'rm -rf "$tmp"' EXIT
-fi
+# A network case's namespace and background processes (the monitor, the pings), ended
+# on any exit so that ^C leaves no namespace or tap interface behind.
+net_ns='' net_pids=()
+net_stop() {
+    local p
+    for p in "${net_pids[@]}"; do
+        kill -KILL "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    net_pids=()
+    [ -z "$net_ns" ] || ip netns del "$net_ns" 2>/dev/null
+    net_ns=''
+}
+cleanup() {
+    net_stop
+    if [ "${SOLO5_SUITE_KEEP:-}" = 1 ]; then
+        echo "solo5-suite: kept $tmp"
+    else
+        rm -rf "$tmp"
+    fi
+}
+trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -182,10 +210,10 @@ catalog=(
     "blk misaligned hvt|test_blk|misaligned|status 1, 'Backing storage size must be block aligned'"
     "blk odd hvt|test_blk|odd|status 1, 'Block size must be a multiple of 2'"
     "blk too small hvt|test_blk|toosmall|status 1, 'Block size must be a multiple of 2 greater than or equal 512'"
-    "net hvt|test_net|network|status 0, output has SUCCESS (root, tap100, ping -f)"
-    "net_2if hvt|test_net_2if|network|status 0, output has SUCCESS (root, tap100, tap101)"
-    "net_mtu hvt|test_net_mtu|network|status 0, SUCCESS and 'MTU is 9000' (root, tap102)"
-    "net_ring hvt|test_net_ring|network|status 0, output has SUCCESS (root, tap100)"
+    "net hvt|test_net|net|status 0, output has SUCCESS (root; tap100; ping -fq -c 100000)"
+    "net_2if hvt|test_net_2if|net2if|status 0, output has SUCCESS (root; tap100, tap101; two ping -fq -c 50000)"
+    "net_mtu hvt|test_net_mtu|netmtu|status 0, SUCCESS and 'MTU is 9000' (root; tap102, mtu 9000)"
+    "net_ring hvt|test_net_ring|netring|status 0, output has SUCCESS (root; tap100; ping -fq -c 10000 -p deadbeef)"
     "dumpcore hvt|test_dumpcore|dumpcore|status 255, core.solo5-hvt.PID in the --dumpcore folder"
     "mft_maxdevices hvt|test_mft_maxdevices|maxdevices|status 0, output has SUCCESS with 63 block devices"
     "buggyelf hvt|test_buggyelf|buggyelf|status 1, 'note does not fall within valid size'"
@@ -201,6 +229,7 @@ has_dumpcore=0
 # One ukvm run, as tests.bats's hvt_run: timeout --foreground 60s ukvm --mem=4096 ARGS.
 # Sets status, out (stdout) and err (stderr) files, and output (both, as bats's $output).
 status=0 out='' err='' output=''
+run_timeout=$RUN_TIMEOUT # what describe reports; a network case sets its own
 run_in() { # run_in FOLDER CMD...
     local where=$1
     shift
@@ -214,7 +243,7 @@ run_in() { # run_in FOLDER CMD...
 hvt_run() { run_in "$tmp" "$MONITOR_ABS" --mem=4096 "$@"; }
 MONITOR_ABS=$(cd "$(dirname "$MONITOR")" && pwd -P)/$(basename "$MONITOR")
 
-# Helpers that set verdict (PASS/FAIL/SKIP/N-A/WAITING), why (what happened) and, for a
+# Helpers that set verdict (PASS/FAIL/SKIP/N-A), why (what happened) and, for a
 # failure, want (what ukvm should have done, when the table's note does not say it already).
 verdict='' why='' want=''
 timed_out() { [ "$status" = 124 ] || [ "$status" = 137 ]; }
@@ -222,7 +251,7 @@ first_err_line() { grep -m 1 '^ukvm:' "$err" | cut -c 1-160; }
 describe() { # a short account of a run that did not do what was expected
     local line
     if timed_out; then
-        echo "timed out after $RUN_TIMEOUT (status $status)"
+        echo "timed out after $run_timeout (status $status)"
         return
     fi
     line=$(first_err_line)
@@ -257,6 +286,156 @@ expect_refusal() { # expect_refusal STATUS MESSAGE: refused before the guest ran
     fi
 }
 zeros() { dd if=/dev/zero of="$1" bs="$2" count="$3" status=none; } # as tests.bats
+
+# ---------------------------------------------------------------- network cases
+# Whether network cases can run here, and why not: root (tests.bats's skip_unless_root;
+# tap interfaces and ping -f need it), /dev/net/tun, ip and ping, and a namespace of our
+# own. Checked once, on the first network case.
+net_checked=0 net_why=''
+net_usable() {
+    local e
+    if [ $net_checked = 0 ]; then
+        net_checked=1
+        if [ "$(id -u)" != 0 ]; then
+            net_why="needs root (tap interfaces and ping -f; tests.bats skips it too)"
+        elif [ ! -c /dev/net/tun ]; then
+            net_why="no /dev/net/tun: this host cannot make tap interfaces"
+        elif ! command -v ip >/dev/null || ! command -v ping >/dev/null; then
+            net_why="needs ip and ping (make deps installs iproute2 and iputils-ping)"
+        elif ! e=$(ip netns add "ukvm-solo5-$$-probe" 2>&1); then
+            net_why="cannot create a network namespace: ip netns add: ${e:-failed}"
+        else
+            net_ns=ukvm-solo5-$$-probe
+            e=$(ip netns exec "$net_ns" ip tuntap add tap100 mode tap 2>&1) ||
+                net_why="cannot create a tap interface in a network namespace: ${e:-failed}"
+            net_stop
+        fi
+    fi
+    [ -z "$net_why" ]
+}
+
+# net_run PING... -- ARGS...: one network case as tests.bats runs it, in a namespace of
+# its own (Solo5's tests/setup-tests.sh's interfaces: tap100 10.0.0.1/24, tap101
+# 10.1.0.1/24, tap102 with MTU 9000, all up): ukvm --mem=4096 ARGS in the background, and
+# once the guest says it serves, each PING ("ADDR COUNT [PING OPTIONS]": ping -fq -c COUNT
+# ADDR) in the background too. tests.bats starts its pings after `sleep 1`; waiting for
+# the guest's "Serving ping on" line instead keeps a slow guest's boot from turning into
+# lost pings. Sets what run_in sets, plus elapsed (seconds, the guest's run) and
+# ping_logs (one file per PING).
+net_count=0 elapsed='' ping_logs=()
+net_run() {
+    local pings=() p i pid start deadline addr count opts
+    while [ "$1" != -- ]; do
+        pings+=("$1")
+        shift
+    done
+    shift
+    run_timeout=${NET_TIMEOUT}s
+    net_count=$((net_count + 1))
+    net_ns=ukvm-solo5-$$-$net_count
+    out=$tmp/run/$n.out err=$tmp/run/$n.err elapsed='' ping_logs=()
+    mkdir -p "$tmp/run"
+    : >"$out"
+    : >"$err"
+    if ! ip netns add "$net_ns" 2>"$err"; then
+        net_ns='' status=1 output=$(cat "$err")
+        return 1
+    fi
+    # As setup-tests.sh does on Linux; and lo up, which a new namespace has down.
+    if ! ip netns exec "$net_ns" sh -e -c '
+        ip link set dev lo up
+        ip tuntap add tap100 mode tap
+        ip addr add 10.0.0.1/24 dev tap100
+        ip link set dev tap100 up
+        ip tuntap add tap101 mode tap
+        ip addr add 10.1.0.1/24 dev tap101
+        ip link set dev tap101 up
+        ip tuntap add tap102 mode tap
+        ip link set dev tap102 up mtu 9000' >"$err" 2>&1; then
+        net_stop
+        status=1 output=$(cat "$err")
+        return 1
+    fi
+    start=$EPOCHREALTIME
+    (cd "$tmp" && exec timeout --foreground -k "$KILL_AFTER" "$NET_TIMEOUT" \
+        ip netns exec "$net_ns" "$MONITOR_ABS" --mem=4096 "$@") >"$out" 2>"$err" </dev/null &
+    pid=$!
+    net_pids=("$pid")
+    if [ ${#pings[@]} -gt 0 ]; then
+        deadline=$((SECONDS + NET_TIMEOUT))
+        while ! grep -q 'Serving ping on' "$out" && kill -0 "$pid" 2>/dev/null &&
+            [ $SECONDS -lt $deadline ]; do
+            sleep 0.1
+        done
+        i=0
+        for p in "${pings[@]}"; do
+            read -r addr count opts <<<"$p"
+            ping_logs+=("$tmp/run/$n.ping$i")
+            # shellcheck disable=SC2086 # opts: ping's options, word-split on purpose
+            timeout "$NET_TIMEOUT" ip netns exec "$net_ns" ping -fq -c "$count" $opts "$addr" \
+                >"${ping_logs[i]}" 2>&1 </dev/null &
+            net_pids+=($!)
+            i=$((i + 1))
+        done
+    fi
+    wait "$pid"
+    status=$?
+    elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+    # A guest that served them all has answered every ping already; give the pings a few
+    # seconds to see the last reply, then stop them with SIGINT, on which ping still
+    # prints its summary (a guest that died early would leave ping -f sending for ever).
+    for pid in "${net_pids[@]:1}"; do
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -INT "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    net_pids=()
+    net_stop
+    output=$(cat "$out" "$err")
+}
+
+# net_pings_check: after expect_success, every ping must have had all its replies (the
+# check that the guest served them, not just counted them): "N packets transmitted, N
+# received", "0% packet loss". Adds each ping's summary to why.
+net_pings_check() {
+    local log i=0 line sent got summary=''
+    for log in "${ping_logs[@]}"; do
+        line=$(grep -m 1 'packets transmitted' "$log")
+        if [[ $line =~ ^([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received,.*\ ([0-9.]+%)\ packet\ loss ]]; then
+            sent=${BASH_REMATCH[1]} got=${BASH_REMATCH[2]}
+            summary+="${summary:+; }ping ${ping_addrs[i]}: $got of $sent replies (${BASH_REMATCH[3]} loss)"
+            if [ "$sent" != "$got" ] || [ "$sent" != "${ping_counts[i]}" ]; then
+                [ "$verdict" != PASS ] || verdict=FAIL
+            fi
+        else
+            summary+="${summary:+; }ping ${ping_addrs[i]}: no summary ($(head -c 120 "$log" | tr '\n' ' '))"
+            [ "$verdict" != PASS ] || verdict=FAIL
+        fi
+        i=$((i + 1))
+    done
+    why="${why:+$why; }$elapsed s${summary:+; $summary}"
+}
+
+# net_case PING... -- ARGS...: net_run, then Solo5's check and the pings'.
+ping_addrs=() ping_counts=()
+net_case() {
+    local p addr count
+    ping_addrs=() ping_counts=()
+    for p in "$@"; do
+        [ "$p" != -- ] || break
+        read -r addr count _ <<<"$p"
+        ping_addrs+=("$addr") ping_counts+=("$count")
+    done
+    if ! net_run "$@"; then
+        verdict=FAIL why="could not set up the network namespace: $(head -n 1 "$err" | cut -c 1-160)"
+        return
+    fi
+    expect_success
+    net_pings_check
+}
 
 run_case() { # run_case RULE KERNEL: sets verdict and why
     local rule=$1 kernel=$2 img=$tmp/storage.img core_dir i line path
@@ -357,6 +536,22 @@ run_case() { # run_case RULE KERNEL: sets verdict and why
         hvt_run "${devs[@]}" -- "$kernel"
         expect_success
         ;;
+    net)
+        net_case "10.0.0.2 100000" -- --net:service0=tap100 -- "$kernel" limit
+        ;;
+    net2if)
+        net_case "10.0.0.2 50000" "10.1.0.2 50000" -- --net:service0=tap100 \
+            --net:service1=tap101 -- "$kernel" limit
+        ;;
+    netmtu)
+        net_case -- --net:service0=tap102 -- "$kernel"
+        if [ "$verdict" = PASS ] && [[ $output != *"MTU is 9000"* ]]; then
+            verdict=FAIL why="no 'MTU is 9000' in the output; ${why}"
+        fi
+        ;;
+    netring)
+        net_case "10.0.0.2 10000 -p deadbeef" -- --net:service0=tap100 -- "$kernel"
+        ;;
     dumpcore)
         # tests.bats runs the debug tender without --mem and without "--".
         core_dir=$tmp/cores
@@ -414,6 +609,9 @@ ukvm_check() {
         fi
         ;;
     buggyelf) echo "ukvm: status 251 and one 'ukvm:' line, nothing run" ;;
+    net | net2if) echo "ukvm: the same, and ping got every reply; own namespace, timeout ${NET_TIMEOUT} s" ;;
+    netmtu) echo "ukvm: the same; own namespace" ;;
+    netring) echo "ukvm offers no ring I/O (host features 0): the guest uses hypercalls; ping got every reply; own namespace, timeout ${NET_TIMEOUT} s" ;;
     esac
 }
 
@@ -440,7 +638,7 @@ fi
 
 [ ${#cases[@]} -gt 0 ] || die "no hvt cases in $bats: not a tests.bats this runner understands"
 
-passed=0 failed=0 skipped=0 na=0 waiting=0
+passed=0 failed=0 skipped=0 na=0
 rows=()
 slug() { local s=${1% hvt}; echo "${s// /-}"; }
 for n in "${cases[@]}"; do
@@ -450,8 +648,6 @@ for n in "${cases[@]}"; do
     note=''
     if [ -z "$rule" ]; then
         verdict=FAIL why="a tests.bats case this runner does not know: add a rule to tests/solo5/suite.sh"
-    elif [ "$rule" = network ]; then
-        verdict=WAITING why="waiting for the network issue: ukvm has no network devices yet"
     elif [ "$rule" = openbsd ]; then
         verdict=N-A why="not applicable: tests.bats runs it on OpenBSD hosts only"
     elif [ "$rule" = buggyelf ] && [ ! -f "$dir/tests/test_buggyelf/buggyelf.hvt" ]; then
@@ -465,9 +661,13 @@ for n in "${cases[@]}"; do
         fi
     elif [ $have_kvm = 0 ] && [ "$rule" != noexec ]; then
         verdict=SKIP why="no access to /dev/kvm or not present (as tests.bats)"
+    elif [[ $rule == net* ]] && ! net_usable; then
+        verdict=SKIP why=$net_why
     else
         kernel=${built[$prog]:-$dir/tests/test_buggyelf/buggyelf.hvt}
+        run_timeout=$RUN_TIMEOUT elapsed=''
         run_case "$rule" "$kernel"
+        [ -z "$elapsed" ] || echo "time solo5/$(slug "$n"): $elapsed s"
     fi
     [ -n "$rule" ] && note=$(ukvm_check "$rule")
     why=${why//$'\n'/ }
@@ -480,16 +680,15 @@ for n in "${cases[@]}"; do
     FAIL) failed=$((failed + 1)); echo "FAIL solo5/$(slug "$n"): $why" ;;
     SKIP) skipped=$((skipped + 1)); echo "SKIP solo5/$(slug "$n"): $why" ;;
     N-A) skipped=$((skipped + 1)) na=$((na + 1)); echo "SKIP solo5/$(slug "$n"): $why" ;;
-    WAITING) skipped=$((skipped + 1)) waiting=$((waiting + 1)); echo "SKIP solo5/$(slug "$n"): $why" ;;
     esac
     rows+=("$n|${check_of[$n]:-(unknown)}|$verdict|$note")
 done
 
-# Programs that no counted case uses (spt-only, OpenBSD-only, network) are built and
+# Programs that no counted case uses (spt-only, OpenBSD-only) are built and
 # listed, but their build failures do not fail the run.
 declare -A counted=()
 for n in "${cases[@]}"; do
-    case ${rule_of[$n]:-} in network | openbsd | '') ;; *) counted[${prog_of[$n]}]=1 ;; esac
+    case ${rule_of[$n]:-} in openbsd | '') ;; *) counted[${prog_of[$n]}]=1 ;; esac
 done
 
 # ---------------------------------------------------------------- tables
@@ -525,7 +724,7 @@ md_escape() { local s=${1//|/\\|}; echo "${s//\`/\'}"; }
         fi
     done
     echo
-    echo "$passed passed, $failed failed, $skipped skipped ($na not applicable, $waiting waiting for the network issue)."
+    echo "$passed passed, $failed failed, $skipped skipped ($na not applicable)."
 } >"$tmp/table.md"
 mkdir -p "$BUILD"
 cp "$tmp/table.md" "$md_file"
@@ -567,6 +766,6 @@ echo
 print_table 4 "test|Solo5's check|ukvm result|note" "${rows[@]}"
 echo
 echo "table written to $md_file"
-echo "$na not applicable and $waiting waiting for the network issue, counted as skipped"
+echo "$na not applicable, counted as skipped"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
