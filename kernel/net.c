@@ -26,9 +26,9 @@ solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
     struct ukvm_hc_net_info call = {.name = (uintptr_t)name, .name_len = strlen(name)};
 
     hypercall(UKVM_HC_NET_INFO, &call);
-    /* Solo5 answers EUNSPEC for a name not in the manifest; there is no other failure. */
+    /* A name the monitor was not given: EINVAL, as Solo5's hvt bindings answer it. */
     if (call.ret != UKVM_R_OK || call.handle >= NET_MAX_HANDLES)
-        return SOLO5_R_EUNSPEC;
+        return SOLO5_R_EINVAL;
 
     struct net_device *dev = &devices[call.handle];
     if (dev->acquired)

@@ -27,7 +27,7 @@ typedef enum {
     SOLO5_R_OK = 0,  /* done */
     SOLO5_R_AGAIN,   /* cannot be done now; the same call may succeed later */
     SOLO5_R_EINVAL,  /* invalid argument */
-    SOLO5_R_EUNSPEC, /* failed for another reason (host I/O error, no such device) */
+    SOLO5_R_EUNSPEC, /* failed for another reason (a host I/O error) */
 } solo5_result_t;
 
 /*
@@ -130,9 +130,9 @@ struct solo5_net_info {
 
 /*
  * Acquires the network device called (name) (ukvm --net:NAME=TAP), storing its handle in
- * (*handle) and its MAC address and MTU in (*info). Returns SOLO5_R_EUNSPEC for a name the
- * monitor was not given (as Solo5 does for a name it does not know), SOLO5_R_EINVAL when
- * the device was acquired before.
+ * (*handle) and its MAC address and MTU in (*info). Returns SOLO5_R_EINVAL for a name the
+ * monitor was not given (as Solo5's hvt bindings do) and when the device was acquired
+ * before.
  */
 solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
                                  struct solo5_net_info *info);
@@ -163,8 +163,9 @@ struct solo5_block_info {
 
 /*
  * Acquires the block device called (name), storing its handle in (*handle) and its
- * properties in (*info). Returns SOLO5_R_EUNSPEC for an unknown name and SOLO5_R_EINVAL
- * when the device was already acquired (each device may be acquired once).
+ * properties in (*info). Returns SOLO5_R_EINVAL for an unknown name (as Solo5's hvt
+ * bindings do) and when the device was already acquired (each device may be acquired
+ * once).
  */
 solo5_result_t solo5_block_acquire(const char *name, solo5_handle_t *handle,
                                    struct solo5_block_info *info);

@@ -140,6 +140,8 @@ int monitor_setup_devices(const struct options *opts, struct monitor *m, char *e
     /* A device the guest does not declare, or one it declares and lacks: the command line. */
     if (m->abi->attach_devices(&m->hvt, &m->image, &m->blocks, &m->nets, err, errlen) < 0)
         return UKVM_EXIT_USAGE;
+    if (net_devs_open_captures(&m->nets, err, errlen) < 0)
+        return UKVM_EXIT_DEVICE;
     return 0;
 }
 

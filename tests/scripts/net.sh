@@ -21,8 +21,10 @@ cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
 ping_kernel=$BUILD/test_ping.ukvm
 hostile_kernel=$BUILD/test_net_hostile.ukvm
-# The unprivileged cases' user, created if missing (see ensure_test_user).
-test_user=ukvmnettest
+# The unprivileged cases' identities: bare numbers, so that no account is created on the
+# host (setpriv, chgrp and ip tuntap take numeric ids): the user, its group, the group
+# that owns the namespace's copy of /dev/kvm (as "kvm" does on Debian), another user.
+test_uid=64999 test_gid=64999 test_kvm_gid=64998 other_uid=64997
 
 have() { command -v "$1" >/dev/null; }
 
@@ -358,13 +360,12 @@ mknod_like() {
 # user (ip tuntap add ... user NAME). The host's own nodes are 0600 and stay so: this
 # namespace gets copies of them on a tmpfs, bind-mounted over /dev/kvm and /dev/net/tun.
 case_unpriv() {
-    local m=$1 f d=$work/dev uid gid kvmgid
+    local m=$1 f d=$work/dev uid=$test_uid gid=$test_gid kvmgid=$test_kvm_gid
     f=$(flavour "$m")
-    uid=$(id -u $test_user) gid=$(id -g $test_user) kvmgid=$(getent group kvm | cut -d: -f3)
     chmod 0711 "$NET_TMP" "$work"
     mkdir "$d"
     if ! mount -t tmpfs -o mode=0755 ukvm-net-test "$d" ||
-        ! mknod_like "$d/kvm" /dev/kvm 0660 kvm || ! mknod_like "$d/tun" /dev/net/tun 0666 ||
+        ! mknod_like "$d/kvm" /dev/kvm 0660 "$kvmgid" || ! mknod_like "$d/tun" /dev/net/tun 0666 ||
         ! mknod_like "$d/tun-root" /dev/net/tun 0600 ||
         ! mount --bind "$d/kvm" /dev/kvm || ! mount --bind "$d/tun" /dev/net/tun; then
         fail "$f/unpriv" "could not make the device nodes in the namespace"
@@ -375,7 +376,7 @@ case_unpriv() {
     cp "$m" "$d/ukvm" && cp "$ping_kernel" "$d/test_ping.ukvm" && chmod 0755 "$d/ukvm"
     local as_user=(setpriv --reuid="$uid" --regid="$gid" --groups="$kvmgid" --)
     ip tuntap del tap100 mode tap
-    add_tap tap100 user $test_user && ip addr add 10.0.0.1/24 dev tap100
+    add_tap tap100 user "$uid" && ip addr add 10.0.0.1/24 dev tap100
     if start_guest "$f/unpriv-ping" "$work/out" "$work/err" \
         "${as_user[@]}" "$d/ukvm" --net:service0=tap100 "$d/test_ping.ukvm" count=2 10.0.0.2; then
         if pinged "$f/unpriv-ping" 2 10.0.0.2 && end_guest "$f/unpriv-ping" "$work/err" 0; then
@@ -384,10 +385,10 @@ case_unpriv() {
             stop_guest
         fi
     fi
-    # A tap created for another user (nobody) or owned by root refuses this one. (A tap
+    # A tap created for another user or owned by root refuses this one. (A tap
     # created with no user at all is open to anyone who may open /dev/net/tun: the kernel's
     # rule, so the root-owned one needs "user root".)
-    add_tap tap101 user nobody
+    add_tap tap101 user "$other_uid"
     expect_error "$f/tap-other-user" 252 "this user may not attach to tap tap101" \
         "${as_user[@]}" "$d/ukvm" --net:service0=tap101 "$d/test_ping.ukvm" 10.0.0.2
     add_tap tap102 user root
@@ -400,6 +401,43 @@ case_unpriv() {
     mount --bind "$d/tun-root" /dev/net/tun
     expect_error "$f/unpriv-no-tun" 252 "cannot open /dev/net/tun: Permission denied" \
         "${as_user[@]}" "$d/ukvm" --net:service0=tap100 "$d/test_ping.ukvm" 10.0.0.2
+}
+
+# 7b. The link goes down and up while the guest serves: replies it sends while the tap is
+# down are dropped (the tap's EIO is transient, Solo5's rule), and it serves on afterwards.
+# Frames on a device the guest never acquired do not end its waits: it sleeps on, it does
+# not spin (a spin would make tens of thousands of exits; an idle second makes a few).
+case_link_events() {
+    local m=$1 f n
+    f=$(flavour "$m")
+    add_tap tap101 || return
+    start_guest "$f/link-down-up" "$work/out" "$work/err" \
+        "$m" --stats --net:service0=tap100 --net:spare=tap101 "$ping_kernel" 10.0.0.2 || return
+    pinged "$f/link-down-up" 1 10.0.0.2 || { stop_guest; return; }
+    # Frames wait in the tap while the guest is stopped; its replies go out into a down link.
+    kill -STOP $guest_pid
+    ping -c 2 -i 0.2 -W 1 10.0.0.2 >/dev/null 2>&1
+    ip link set tap100 down
+    kill -CONT $guest_pid
+    sleep 1
+    ip link set tap100 up
+    ip addr replace 10.0.0.1/24 dev tap100
+    if kill -0 $guest_pid 2>/dev/null && pinged "$f/link-down-up" 3 10.0.0.2; then
+        pass "$f/link-down-up"
+    fi
+    # 2 s of broadcasts on the device the guest never acquired.
+    ip addr add 10.1.0.1/24 dev tap101
+    ping -b -c 20 -i 0.1 -W 1 10.1.0.255 >/dev/null 2>&1
+    kill -TERM $guest_pid
+    wait_exit $guest_pid 30 || true
+    n=$(sed -n 's/.* exits=\([0-9]*\).*/\1/p' "$work/err")
+    if grep -q 'a write on tap' "$work/err"; then
+        fail "$f/link-down-up" "a write to a down tap ended the guest: $(excerpt "$work/err")"
+    elif [ -n "$n" ] && [ "$n" -lt 2000 ]; then
+        pass "$f/unacquired-device-does-not-wake"
+    else
+        fail "$f/unacquired-device-does-not-wake" "${n:-no} exits (a spin?): $(excerpt "$work/err")"
+    fi
 }
 
 # 8. SIGINT and SIGTERM while the guest sleeps in solo5_yield() waiting for frames.
@@ -500,28 +538,9 @@ in_namespace() {
     ns_pid=
 }
 
-# The unprivileged user: created when missing and then left in place, like the kvm group.
-# Removing it at the end would pull it from under another run of this script (two
-# checkouts testing at once), and a system account with no home and no shell is inert.
-ensure_test_user() {
-    if ! getent group kvm >/dev/null && ! groupadd -r kvm 2>/dev/null &&
-        ! getent group kvm >/dev/null; then
-        echo "cannot create the kvm group"
-        return 1
-    fi
-    if ! id -u $test_user >/dev/null 2>&1 &&
-        ! useradd -r -M -s /usr/sbin/nologin $test_user 2>/dev/null &&
-        ! id -u $test_user >/dev/null 2>&1; then
-        echo "cannot create the user $test_user"
-        return 1
-    fi
-}
-
 unpriv_skip=
 if ! have setpriv; then
     unpriv_skip="setpriv is not installed"
-elif ! why=$(ensure_test_user); then
-    unpriv_skip=$why
 fi
 
 for m in "${MONITORS[@]}"; do
@@ -535,6 +554,7 @@ for m in "${MONITORS[@]}"; do
     else
         echo "SKIP $(flavour "$m")/unpriv: $unpriv_skip"
     fi
+    in_namespace 120 case_link_events "$m"
     in_namespace 120 case_signals "$m"
     in_namespace 120 case_hostile "$m"
 done

@@ -9,7 +9,7 @@
  *   read_small     solo5_net_read into mtu + 13 bytes: SOLO5_R_EINVAL
  *   acquire_twice  solo5_net_acquire of the same device twice: the second SOLO5_R_EINVAL
  *   bad_handle     write and read on handles never acquired (0, 63, 64): SOLO5_R_EINVAL
- *   unknown_name   solo5_net_acquire("nosuchnet"): SOLO5_R_EUNSPEC
+ *   unknown_name   solo5_net_acquire("nosuchnet"): SOLO5_R_EINVAL
  *
  * Raw hypercalls, past the kernel's checks (the monitor's, ukvm/abi/core/hc_net.c):
  *   raw_write_long  UKVM_HC_NET_WRITE of mtu + 15 bytes: ret UKVM_R_EINVAL
@@ -223,7 +223,7 @@ static int unknown_name(void)
     solo5_handle_t h;
     struct solo5_net_info i;
     return expect("solo5_net_acquire(\"nosuchnet\")", solo5_net_acquire("nosuchnet", &h, &i),
-                  SOLO5_R_EUNSPEC);
+                  SOLO5_R_EINVAL);
 }
 
 static int raw_write_long(void)

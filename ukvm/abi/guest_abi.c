@@ -13,8 +13,8 @@ static int ukvm_setup_memory(struct guest_mem *mem, const struct elf_image *imag
 }
 
 static int ukvm_attach_devices(void *abi_state, const struct elf_image *image,
-                               const struct block_devs *blocks, const struct net_devs *nets,
-                               char *err, size_t errlen)
+                               const struct block_devs *blocks, struct net_devs *nets, char *err,
+                               size_t errlen)
 {
     /* Devices are looked up by name at run time (BLOCK_INFO, NET_INFO): nothing to attach. */
     (void)abi_state, (void)image, (void)blocks, (void)nets, (void)err, (void)errlen;
@@ -42,7 +42,7 @@ const struct guest_abi guest_abi_ukvm = {
 };
 
 static int hvt_attach(void *abi_state, const struct elf_image *image,
-                      const struct block_devs *blocks, const struct net_devs *nets, char *err,
+                      const struct block_devs *blocks, struct net_devs *nets, char *err,
                       size_t errlen)
 {
     return hvt_attach_devices(abi_state, &image->notes, blocks, nets, err, errlen);

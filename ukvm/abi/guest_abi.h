@@ -48,7 +48,7 @@ struct guest_abi {
                          struct vcpu_sregs *sregs);
     /* Attaches the devices the command line gave (0, or -1 with err). */
     int (*attach_devices)(void *abi_state, const struct elf_image *image,
-                          const struct block_devs *blocks, const struct net_devs *nets, char *err,
+                          const struct block_devs *blocks, struct net_devs *nets, char *err,
                           size_t errlen);
     /* Writes the boot information the guest's entry point receives. */
     void (*write_boot_info)(struct guest_mem *mem, const struct boot_layout *layout,

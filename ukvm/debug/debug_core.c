@@ -453,6 +453,13 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
     struct watch_hit stale;
     watchpoints_take_hit(&core->watches, &stale);
     /*
+     * A request that stopped the guest may write the wake descriptor only after the stop
+     * was taken (it sets the flag and the vCPU's exit request first): left readable, it
+     * would end every later host-side wait at once, and a guest yielding in a loop would
+     * spin. A request still pending keeps its flag and exit request, so nothing is lost.
+     */
+    drain_wake_fd(core);
+    /*
      * A stop request may have been consumed by vcpu_complete_pending_exit (which clears
      * immediate_exit) while another stop was being reported: renew it so it is not lost.
      */

@@ -127,6 +127,7 @@ static int adopt_fd(struct net_dev *dev, const struct net_option *o, char *err, 
     }
     dev->fd = o->fd;
     dev->fd_given = true;
+    dev->fd_flags = fl; /* the caller's open file: its flags are put back at the end */
     snprintf(dev->ifname, sizeof(dev->ifname), "%.15s", ifr.ifr_name);
     return 0;
 }
@@ -174,26 +175,21 @@ static int open_one(struct net_dev *dev, const struct net_option *o, char *err, 
         memcpy(dev->mac, o->mac, sizeof(dev->mac));
     else
         generate_mac(dev->mac);
-    dev->pcap_path = o->pcap_path;
-    if (o->pcap_path) {
-        char why[256];
-        if (pcap_writer_open(&dev->pcap, o->pcap_path, PCAP_SNAPLEN, why, sizeof(why)) < 0) {
-            snprintf(err, errlen, "network device \"%s\": %s", o->name, why);
-            return -1;
-        }
-    }
+    dev->pcap_path = o->pcap_path; /* opened by net_devs_open_captures */
     return 0;
 }
 
 static void close_one(struct net_dev *dev)
 {
-    if (dev->pcap_path) {
+    if (dev->pcap.file) {
         pcap_writer_close(&dev->pcap);
         warn_pcap_failed(dev);
     }
     dev->pcap_path = NULL;
     if (dev->fd >= 0 && !dev->fd_given)
         close(dev->fd);
+    if (dev->fd >= 0 && dev->fd_given)
+        fcntl(dev->fd, F_SETFL, dev->fd_flags);
     dev->fd = -1;
 }
 
@@ -225,10 +221,24 @@ void net_devs_close(struct net_devs *devs)
     devs->count = 0;
 }
 
+int net_devs_open_captures(struct net_devs *devs, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < devs->count; i++) {
+        struct net_dev *d = &devs->devs[i];
+        char why[256];
+        if (d->pcap_path &&
+            pcap_writer_open(&d->pcap, d->pcap_path, PCAP_SNAPLEN, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "network device \"%s\": %s", d->name, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void net_devs_flush(struct net_devs *devs)
 {
     for (size_t i = 0; i < devs->count; i++)
-        if (devs->devs[i].pcap_path) {
+        if (devs->devs[i].pcap.file) {
             pcap_writer_flush(&devs->devs[i].pcap);
             warn_pcap_failed(&devs->devs[i]);
         }
@@ -270,7 +280,7 @@ static void record_frame(struct net_dev *dev, const void *frame, size_t len, boo
     r->caplen = (uint16_t)(len < NET_RECENT_SNAP ? len : NET_RECENT_SNAP);
     r->sent = sent;
     memcpy(r->bytes, frame, r->caplen);
-    if (dev->pcap_path) {
+    if (dev->pcap.file) {
         pcap_writer_frame(&dev->pcap, now, frame, len);
         warn_pcap_failed(dev);
     }
@@ -280,8 +290,7 @@ static enum net_io host_failure(struct net_dev *dev, const char *what, int e, ch
                                 size_t errlen)
 {
     snprintf(err, errlen, "network device \"%s\": %s on tap %s failed: %s%s", dev->name, what,
-             dev->ifname, strerror(e),
-             e == EBADFD || e == EIO ? " (was the interface deleted?)" : "");
+             dev->ifname, strerror(e), e == EBADFD ? " (was the interface deleted?)" : "");
     return NET_IO_FAILED;
 }
 
@@ -295,7 +304,8 @@ enum net_io net_dev_read(struct net_dev *dev, void *buf, size_t size, size_t *le
     do {
         n = read(dev->fd, buf, size);
     } while (n < 0 && errno == EINTR);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    /* EIO: the interface is down for now (ip link set ... down); nothing can arrive. */
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EIO))
         return NET_IO_AGAIN;
     if (n < 0)
         return host_failure(dev, "a read", errno, err, errlen);
@@ -319,13 +329,18 @@ enum net_io net_dev_write(struct net_dev *dev, const void *buf, size_t len, char
     do {
         n = write(dev->fd, buf, len);
     } while (n < 0 && errno == EINTR);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS && errno != ENOMEM)
+    /*
+     * Transient: the tap's queue is full, memory is short, or the interface is down for
+     * now (EIO). Solo5 specifies that such a frame is dropped, and the write succeeds.
+     */
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS && errno != ENOMEM &&
+        errno != EIO)
         return host_failure(dev, "a write", errno, err, errlen);
-    record_frame(dev, buf, len, true);
     if (n != (ssize_t)len) {
-        dev->stats.drops_out++; /* Solo5: a transient failure drops the packet */
+        dev->stats.drops_out++; /* not recorded: the host never saw it */
         return NET_IO_OK;
     }
+    record_frame(dev, buf, len, true);
     dev->stats.frames_out++;
     dev->stats.bytes_out += len;
     return NET_IO_OK;
@@ -337,7 +352,8 @@ int net_devs_wait(struct net_devs *devs, int wake_fd, uint64_t timeout_ns, uint6
     struct pollfd fds[OPTIONS_MAX_NETS + 1];
     size_t n = devs ? devs->count : 0;
     for (size_t i = 0; i < n; i++)
-        fds[i] = (struct pollfd){.fd = devs->devs[i].fd, .events = POLLIN};
+        fds[i] =
+            (struct pollfd){.fd = devs->devs[i].polled ? devs->devs[i].fd : -1, .events = POLLIN};
     fds[n] = (struct pollfd){.fd = wake_fd, .events = POLLIN}; /* fd -1 is ignored */
     *ready = 0;
     *woken = false;

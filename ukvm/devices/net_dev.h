@@ -50,9 +50,16 @@ struct net_dev {
     char ifname[16]; /* the tap interface (IFNAMSIZ) */
     int fd;
     bool fd_given; /* @FD: the caller's descriptor */
+    int fd_flags;  /* @FD: its file status flags before ukvm made it non-blocking */
+    /*
+     * Waited on by net_devs_wait: set when the guest has the device (the ukvm ABI: once it
+     * looked the name up; the hvt ABI: every device its manifest declares). A frame on a
+     * device the guest never asked for stays in the tap, and does not end its every wait.
+     */
+    bool polled;
     uint8_t mac[6];
     uint32_t mtu;          /* bytes of payload, without the Ethernet header */
-    const char *pcap_path; /* NULL: no capture */
+    const char *pcap_path; /* NULL: no capture (open once pcap.file is set) */
     struct pcap_writer pcap;
     bool pcap_warned; /* the failure of the capture was reported on stderr */
     struct net_stats stats;
@@ -77,12 +84,22 @@ enum net_io {
 /*
  * Opens every network device of opts: attaches to each existing tap interface (it must
  * exist, be up, and not be attached by another process) or checks each @FD is a tap, reads
- * its MTU, sets its MAC and opens its capture file. Returns 0, or -1 with one line in err
- * naming the device and what to do (anything opened is closed again).
+ * its MTU and sets its MAC. Returns 0, or -1 with one line in err naming the device and
+ * what to do (anything opened is closed again).
  */
 int net_devs_open(struct net_devs *devs, const struct options *opts, char *err, size_t errlen);
 
-/* Flushes and closes the capture files, and closes the descriptors ukvm opened. */
+/*
+ * Creates the capture files (--pcap): last of the start-up steps that can fail, so that a
+ * refused start leaves an existing file as it was. Returns 0, or -1 with one line in err
+ * (net_devs_close closes what was opened).
+ */
+int net_devs_open_captures(struct net_devs *devs, char *err, size_t errlen);
+
+/*
+ * Flushes and closes the capture files, closes the descriptors ukvm opened, and gives an
+ * @FD descriptor its flags back.
+ */
 void net_devs_close(struct net_devs *devs);
 
 /* Writes out what the capture files buffer, so that a reader sees every frame so far. */
@@ -100,15 +117,16 @@ enum net_io net_dev_read(struct net_dev *dev, void *buf, size_t size, size_t *le
 
 /*
  * Sends one frame of len bytes (NET_ETHER_HLEN to mtu + NET_ETHER_HLEN, else
- * NET_IO_INVALID). A frame the tap cannot take now is dropped and counted, and the result
- * is NET_IO_OK: Solo5 specifies that a transient failure drops the packet silently.
+ * NET_IO_INVALID). A frame the tap cannot take now (its queue is full, or the interface
+ * is down) is dropped and counted, and the result is NET_IO_OK: Solo5 specifies that a
+ * transient failure drops the packet silently.
  */
 enum net_io net_dev_write(struct net_dev *dev, const void *buf, size_t len, char *err,
                           size_t errlen);
 
 /*
- * Waits up to timeout_ns for a frame on any device, or for wake_fd (-1: none) to become
- * readable. Sets bit i of *ready for each device i with a frame waiting and *woken when
+ * Waits up to timeout_ns for a frame on any polled device, or for wake_fd (-1: none) to
+ * become readable. Sets bit i of *ready for each device i with a frame waiting and *woken when
  * wake_fd ended the wait. Returns 0, or -1 with the device and reason in err when a tap
  * reports an error (the interface was deleted): waiting again would spin.
  */

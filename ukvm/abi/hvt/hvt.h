@@ -63,12 +63,13 @@ int hvt_check_notes(const struct elf_abi_notes *notes, char *err, size_t errlen)
  * Takes the checked manifest from notes into *st and attaches its devices: each block
  * entry to the --block:NAME=FILE device of the same name (capacity and block size written
  * into the entry), each network entry to the --net:NAME=TAP device (MAC and MTU written
- * into it). A device given on the command line that the manifest lacks or declares with
+ * into it, and the device waited on by POLL). A device given on the command line that the
+ * manifest lacks or declares with
  * another type, or a manifest device left unattached, is an error (-1, one line in err).
  * nets may be NULL (none).
  */
 int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
-                       const struct block_devs *blocks, const struct net_devs *nets, char *err,
+                       const struct block_devs *blocks, struct net_devs *nets, char *err,
                        size_t errlen);
 
 /* Prints a file's manifest devices, one "  NAME  TYPE" line each (ukvm --info). */

@@ -153,7 +153,7 @@ static uint32_t declared_entry(const struct hvt_mft *m, const char *name, uint32
 }
 
 int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
-                       const struct block_devs *blocks, const struct net_devs *nets, char *err,
+                       const struct block_devs *blocks, struct net_devs *nets, char *err,
                        size_t errlen)
 {
     memset(st, 0, sizeof(*st));
@@ -183,7 +183,7 @@ int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
         st->block_of_handle[i] = (int16_t)d;
     }
     for (size_t d = 0; nets && d < nets->count; d++) {
-        const struct net_dev *dev = &nets->devs[d];
+        struct net_dev *dev = &nets->devs[d];
         uint32_t i = declared_entry(m, dev->name, HVT_MFT_NET_BASIC, err, errlen);
         if (i == 0)
             return -1;
@@ -193,6 +193,7 @@ int hvt_attach_devices(struct hvt_state *st, const struct elf_abi_notes *notes,
         e->u.net.mtu = (uint16_t)dev->mtu; /* net_dev.c keeps it below 65536 */
         e->host_private = 0;
         st->net_of_handle[i] = (int16_t)d;
+        dev->polled = true; /* as the hvt tender waits on every attached device */
         st->handle_of_net[d] = (uint8_t)i;
     }
     /* And every device it declared must be attached, as the hvt tender requires. */

@@ -42,12 +42,13 @@ enum hc_outcome hc_net_info(struct hc_context *ctx, uint64_t arg)
     if (!name)
         return HC_GUEST_ERROR;
     size_t index = 0;
-    const struct net_dev *dev = ctx->nets && a.name_len <= OPTIONS_DEVICE_NAME_MAX
-                                    ? net_devs_find(ctx->nets, name, a.name_len, &index)
-                                    : NULL;
+    struct net_dev *dev = ctx->nets && a.name_len <= OPTIONS_DEVICE_NAME_MAX
+                              ? net_devs_find(ctx->nets, name, a.name_len, &index)
+                              : NULL;
     memset(a.mac, 0, sizeof(a.mac));
     memset(a.pad, 0, sizeof(a.pad));
     if (dev) {
+        dev->polled = true; /* the guest has it now: its frames end the guest's waits */
         a.handle = hc_net_handle(ctx, index);
         a.mtu = dev->mtu;
         memcpy(a.mac, dev->mac, sizeof(a.mac));
