@@ -19,7 +19,8 @@ if [ "${1:-}" != --inside ]; then
         echo "ping-demo: $BUILD/ukvm or $BUILD/test_ping.ukvm is missing: run make first" >&2
         exit 1
     }
-    exec unshare -n bash "$0" --inside
+    # A PID namespace too: whatever the demo started ends with it, even when interrupted.
+    exec unshare -n -m -p -f --mount-proc --kill-child bash "$0" --inside
 fi
 
 show() { # show CMD...: print the command, then run it
@@ -32,19 +33,27 @@ show ip tuntap add tap100 mode tap
 show ip addr add 10.0.0.1/24 dev tap100
 show ip link set tap100 up
 echo "\$ $BUILD/ukvm --net:service0=tap100 --net-mac:service0=02:00:00:00:00:2a $BUILD/test_ping.ukvm count=3 10.0.0.2 &"
+# The guest's output goes to a file, shown in order: its banner once it is up (a tap with
+# no reader yet drops what the host sends), the rest once it has ended.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 "$BUILD/ukvm" --net:service0=tap100 --net-mac:service0=02:00:00:00:00:2a \
-    "$BUILD/test_ping.ukvm" count=3 10.0.0.2 &
+    "$BUILD/test_ping.ukvm" count=3 10.0.0.2 >"$log" 2>&1 &
 pid=$!
-sleep 0.5 # the guest sends nothing first; this only keeps its banner above ping's lines
+for _ in $(seq 1 300); do
+    [ -s "$log" ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+done
+head -n 1 "$log"
 # Round-trip times vary from run to run: they are cut off the lines shown.
 echo "\$ arping -c 1 -w 5 -I tap100 10.0.0.2"
 arping -c 1 -w 5 -I tap100 10.0.0.2 | sed -n 's/ *time=.*//p'
 echo "\$ ping -c 3 -i 0.2 10.0.0.2"
 summary=$(ping -c 3 -i 0.2 10.0.0.2 | sed -n 's/, time .*//p')
-# The guest prints its last lines as it sends the third reply, racing ping's summary:
-# wait for it, so that the lines come in one order every time.
 status=0
 wait $pid || status=$?
+tail -n +2 "$log"
 echo "$summary"
 echo "\$ wait; echo \$?   # ukvm's status: the guest's exit status"
 echo $status

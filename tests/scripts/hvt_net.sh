@@ -21,7 +21,9 @@ if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || [ ! -w /dev/kvm ]; then
     exit 0
 fi
 if [ "${1:-}" != --inside ]; then
-    exec timeout -s KILL 300 unshare -n bash "$0" --inside
+    # PID and mount namespaces as well: when the timeout kills it, everything started inside
+    # ends (and /proc shows the namespace's own processes, as LeakSanitizer needs).
+    exec timeout -s KILL 300 unshare -n -m -p -f --mount-proc --kill-child bash "$0" --inside
 fi
 
 tmp=$(mktemp -d)
@@ -76,7 +78,13 @@ if grep -q 'MTU 9000' "$tmp/out"; then pass plain/mtu-9000-in-manifest; else fai
 ip link set tap100 mtu 1500
 
 # The debugger on an hvt guest while frames flow.
-(sleep 2; ping -c 2 -i 0.5 10.0.0.2 >"$tmp/ping" 2>&1) &
+(
+    for _ in $(seq 1 300); do # once the guest runs: its first line
+        grep -q '^hvt_net: service0' "$tmp/shell" 2>/dev/null && break
+        sleep 0.1
+    done
+    ping -c 2 -i 0.5 10.0.0.2 >"$tmp/ping" 2>&1
+) &
 printf 'break answer\ncontinue\nnet service0 2\ndelete 1\ncontinue\n' |
     timeout -s KILL 60 "$BUILD/ukvm" --shell --net:service0=tap100 "$guest" count=2 >"$tmp/shell" 2>&1
 status=$?

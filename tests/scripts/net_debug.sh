@@ -45,7 +45,9 @@ $(cat "${TMPDIR:-/tmp}/ukvm-ping-demo.$$")"
         fi
     done
     rm -f "${TMPDIR:-/tmp}/ukvm-ping-demo.$$"
-    exec timeout -s KILL 600 unshare -n bash "$0" --inside
+    # PID and mount namespaces as well: when the timeout kills it, everything started inside
+    # ends (and /proc shows the namespace's own processes, as LeakSanitizer needs).
+    exec timeout -s KILL 600 unshare -n -m -p -f --mount-proc --kill-child bash "$0" --inside
 fi
 
 tmp=$(mktemp -d)
@@ -98,7 +100,14 @@ done
 committed=docs/sessions/net-shell.txt
 cmds='break answer_echo\ncontinue\nnet service0 4\nbt 2\ndelete 1\ncontinue\n'
 shown="build/ukvm --shell --net:service0=tap100 --net-mac:service0=02:00:00:00:00:2a build/test_ping.ukvm count=2 10.0.0.2"
-(sleep 1; ping -c 2 -i 0.5 10.0.0.2 >"$tmp/session-ping" 2>&1) &
+# ping once the guest runs (its banner): a tap with no reader drops what the host sends.
+(
+    for _ in $(seq 1 300); do
+        grep -q '^ping server on' "$tmp/session" 2>/dev/null && break
+        sleep 0.1
+    done
+    ping -c 2 -i 0.5 10.0.0.2 >"$tmp/session-ping" 2>&1
+) &
 {
     echo "\$ printf '$cmds' | $shown"
     # shellcheck disable=SC2059
