@@ -9,6 +9,7 @@
 #            docs/sessions/net-shell.txt (normalised: clock times, ping ids and the MAC of
 #            the host's side vary), and that file with the block in docs/networking.md.
 #            UKVM_UPDATE_SESSIONS=1 rewrites the transcript and the block from this run.
+#   capture  `tcpdump -r` of a real capture, as docs/networking.md shows it
 #   demo     tests/net/ping_demo.sh (make ping-demo) prints what README.md and
 #            docs/networking.md show after "<!-- root-sample: tests/net/ping_demo.sh -->"
 set -u
@@ -159,4 +160,43 @@ if grep -q ' 2 received' "$tmp/session-ping"; then
     pass "session-ping-answered"
 else
     fail "session-ping-answered" "$(cat "$tmp/session-ping")"
+fi
+
+# ---------------------------------------------------------------- the documented capture
+# docs/networking.md shows `tcpdump -nn -r s0.pcap` after "<!-- pcap-sample -->": the
+# capture of one ping, made here the same way (normalised as the session is).
+if command -v tcpdump >/dev/null; then
+    (
+        cd "$tmp" || exit 1
+        "$OLDPWD/$BUILD/ukvm" --net:service0=tap100 --net-mac:service0=02:00:00:00:00:2a \
+            --pcap:service0=s0.pcap "$OLDPWD/$BUILD/test_ping.ukvm" count=1 10.0.0.2 >pcap.out 2>&1 &
+        for _ in $(seq 1 300); do
+            grep -q '^ping server on' pcap.out && break
+            sleep 0.1
+        done
+        ping -c 1 -W 5 10.0.0.2 >/dev/null 2>&1
+        wait
+        echo '$ tcpdump -nn -r s0.pcap'
+        tcpdump -nn -r s0.pcap 2>&1
+    ) >"$tmp/pcap-sample"
+    if python3 - "$tmp/pcap-sample" <<'PY'; then
+import re, sys
+def norm(t):
+    t = re.sub(r'[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}', 'HH:MM:SS.USEC', t)
+    return re.sub(r'id [0-9]+', 'id ID', t)
+doc = open('docs/networking.md').read()
+mark = '<!-- pcap-sample -->\n```\n'
+i = doc.find(mark)
+if i < 0:
+    sys.exit(1)
+block = doc[i + len(mark):doc.index('```\n', i + len(mark))]
+sys.exit(0 if norm(block) == norm(open(sys.argv[1]).read()) else 1)
+PY
+        pass "docs/networking.md-shows-a-real-capture"
+    else
+        fail "docs/networking.md-shows-a-real-capture" "the block after '<!-- pcap-sample -->' differs from this run:
+$(cat "$tmp/pcap-sample")"
+    fi
+else
+    echo "SKIP docs/networking.md-shows-a-real-capture: tcpdump is not installed (make deps installs it)"
 fi
