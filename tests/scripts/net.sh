@@ -440,6 +440,40 @@ case_link_events() {
     fi
 }
 
+# 7c. While the guest is stopped (here by SIGSTOP; a debugger's stop is the same for the
+# tap: nobody reads it), frames wait in the tap's queue up to its length (txqueuelen, 50
+# here); the host drops the rest and counts them as TX drops; the guest gets the queued
+# ones when it runs again (docs/networking.md, Stops and traffic).
+tx_stat() { # tx_stat FIELD: packets or dropped of tap100's TX counters
+    ip -s link show tap100 | awk -v f="$1" '/TX:/ {getline; print (f == "packets" ? $2 : $4); exit}'
+}
+case_queue_limit() {
+    local m=$1 f before_pk before_drop after_pk after_drop
+    f=$(flavour "$m")
+    ip link set tap100 txqueuelen 50
+    start_guest "$f/queue-limit" "$work/out" "$work/err" \
+        "$m" --net:service0=tap100 "$ping_kernel" 10.0.0.2 || return
+    pinged "$f/queue-limit" 1 10.0.0.2 || { stop_guest; return; }
+    kill -STOP $guest_pid
+    before_pk=$(tx_stat packets) before_drop=$(tx_stat dropped)
+    ping -f -c 200 -w 3 10.0.0.2 >/dev/null 2>&1
+    after_drop=$(tx_stat dropped)
+    kill -CONT $guest_pid
+    # Once it answers again it has read the queue (the first reply may drown in the
+    # backlog's replies: any one answer will do).
+    ping -c 5 -i 0.2 -w 10 10.0.0.2 >/dev/null 2>&1
+    after_pk=$(tx_stat packets)
+    stop_guest
+    # The guest took at most the queue's 50 (plus the last pings and an ARP); the host
+    # dropped most of the other 150.
+    if [ $((after_drop - before_drop)) -ge 100 ] && [ $((after_pk - before_pk)) -le 62 ] &&
+        [ $((after_pk - before_pk)) -ge 40 ]; then
+        pass "$f/queue-limit"
+    else
+        fail "$f/queue-limit" "TX packets +$((after_pk - before_pk)), dropped +$((after_drop - before_drop)) (expected about 50 and 150)"
+    fi
+}
+
 # 8. SIGINT and SIGTERM while the guest sleeps in solo5_yield() waiting for frames.
 case_signals() {
     local m=$1 f sig want name
@@ -555,6 +589,7 @@ for m in "${MONITORS[@]}"; do
         echo "SKIP $(flavour "$m")/unpriv: $unpriv_skip"
     fi
     in_namespace 120 case_link_events "$m"
+    in_namespace 120 case_queue_limit "$m"
     in_namespace 120 case_signals "$m"
     in_namespace 120 case_hostile "$m"
 done
