@@ -83,6 +83,12 @@ enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t d
     return HC_CONTINUE;
 }
 
+enum hc_outcome hc_complete(struct hc_context *ctx, unsigned nr, uint64_t arg, const void *src,
+                            size_t len)
+{
+    return hc_write_back(ctx, nr, arg, src, len) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
+}
+
 const char *hc_device_name(struct hc_context *ctx, unsigned nr, uint64_t gpa, uint64_t len)
 {
     const char *name = guest_mem_range(ctx->mem, gpa, len);

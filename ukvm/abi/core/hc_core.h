@@ -100,6 +100,13 @@ int hc_copy_args(struct hc_context *ctx, unsigned nr, uint64_t arg, void *dst, s
 int hc_write_back(struct hc_context *ctx, unsigned nr, uint64_t arg, const void *src, size_t len);
 
 /*
+ * The last step of most handlers: hc_write_back, as the call's outcome (HC_CONTINUE when
+ * the results were written, HC_GUEST_ERROR when the argument struct is not in memory).
+ */
+enum hc_outcome hc_complete(struct hc_context *ctx, unsigned nr, uint64_t arg, const void *src,
+                            size_t len);
+
+/*
  * The device name a lookup call nr passes at [gpa, gpa+len) (not NUL-ended): a pointer
  * into guest memory, with the read noted; NULL after hc_guest_error when it lies outside.
  */

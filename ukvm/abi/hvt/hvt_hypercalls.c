@@ -29,8 +29,7 @@ static enum hc_outcome hvt_walltime(struct hc_context *ctx, uint64_t arg)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     a.nsecs = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-    return hc_write_back(ctx, HVT_HC_WALLTIME, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR
-                                                                       : HC_CONTINUE;
+    return hc_complete(ctx, HVT_HC_WALLTIME, arg, &a, sizeof(a));
 }
 
 /* Keeps the last complete console line: a Solo5 abort prints its reason just before. */
@@ -98,7 +97,7 @@ static enum hc_outcome hvt_poll(struct hc_context *ctx, uint64_t arg)
             a.ready_set |= 1ull << st->handle_of_net[i];
             a.ret++; /* the hvt tender returns how many devices are ready */
         }
-    return hc_write_back(ctx, HVT_HC_POLL, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
+    return hc_complete(ctx, HVT_HC_POLL, arg, &a, sizeof(a));
 }
 
 /* The network device a manifest handle names, or NULL. */
@@ -130,7 +129,7 @@ static enum hc_outcome net_io(struct hc_context *ctx, unsigned nr, uint64_t arg,
     /* A read's len becomes the frame's length on success; elsewhere it stays as it was. */
     if (!write && result == NET_IO_OK)
         a.len = got;
-    return hc_write_back(ctx, nr, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
+    return hc_complete(ctx, nr, arg, &a, sizeof(a));
 }
 
 static enum hc_outcome hvt_net_write(struct hc_context *ctx, uint64_t arg)
@@ -164,7 +163,7 @@ static enum hc_outcome block_io(struct hc_context *ctx, unsigned nr, uint64_t ar
                        : block_dev_read(ctx->blocks, (uint64_t)dev, a.offset, buf, a.len);
         a.ret = rc == 0 ? HVT_R_OK : HVT_R_EUNSPEC;
     }
-    return hc_write_back(ctx, nr, arg, &a, sizeof(a)) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
+    return hc_complete(ctx, nr, arg, &a, sizeof(a));
 }
 
 static enum hc_outcome hvt_block_write(struct hc_context *ctx, uint64_t arg)

@@ -10,12 +10,6 @@
 
 #include "hypercall.h"
 
-static enum hc_outcome write_result(struct hc_context *ctx, unsigned nr, uint64_t arg,
-                                    const void *a, size_t len)
-{
-    return hc_write_back(ctx, nr, arg, a, len) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
-}
-
 enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg)
 {
     struct ukvm_hc_block_info a;
@@ -37,7 +31,7 @@ enum hc_outcome hc_block_info(struct hc_context *ctx, uint64_t arg)
         a.handle = a.capacity = a.block_size = 0;
         a.ret = UKVM_R_EINVAL;
     }
-    return write_result(ctx, UKVM_HC_BLOCK_INFO, arg, &a, sizeof(a));
+    return hc_complete(ctx, UKVM_HC_BLOCK_INFO, arg, &a, sizeof(a));
 }
 
 static enum hc_outcome block_io(struct hc_context *ctx, unsigned nr, uint64_t arg, bool write)
@@ -67,7 +61,7 @@ static enum hc_outcome block_io(struct hc_context *ctx, unsigned nr, uint64_t ar
     else
         a.ret = block_dev_read(ctx->blocks, a.handle, a.offset, buf, a.len) ? UKVM_R_EUNSPEC
                                                                             : UKVM_R_OK;
-    return write_result(ctx, nr, arg, &a, sizeof(a));
+    return hc_complete(ctx, nr, arg, &a, sizeof(a));
 }
 
 enum hc_outcome hc_block_write(struct hc_context *ctx, uint64_t arg)

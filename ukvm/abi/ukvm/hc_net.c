@@ -27,12 +27,6 @@ static struct net_dev *net_of_handle(const struct hc_context *ctx, uint64_t hand
     return &ctx->nets->devs[handle - block_count(ctx)];
 }
 
-static enum hc_outcome write_result(struct hc_context *ctx, unsigned nr, uint64_t arg,
-                                    const void *a, size_t len)
-{
-    return hc_write_back(ctx, nr, arg, a, len) < 0 ? HC_GUEST_ERROR : HC_CONTINUE;
-}
-
 enum hc_outcome hc_net_info(struct hc_context *ctx, uint64_t arg)
 {
     struct ukvm_hc_net_info a;
@@ -57,7 +51,7 @@ enum hc_outcome hc_net_info(struct hc_context *ctx, uint64_t arg)
         a.handle = a.mtu = 0;
         a.ret = UKVM_R_EINVAL;
     }
-    return write_result(ctx, UKVM_HC_NET_INFO, arg, &a, sizeof(a));
+    return hc_complete(ctx, UKVM_HC_NET_INFO, arg, &a, sizeof(a));
 }
 
 static enum hc_outcome net_io(struct hc_context *ctx, unsigned nr, uint64_t arg, bool write)
@@ -74,7 +68,7 @@ static enum hc_outcome net_io(struct hc_context *ctx, unsigned nr, uint64_t arg,
     a.ret = result == NET_IO_OK ? UKVM_R_OK : result == NET_IO_AGAIN ? UKVM_R_AGAIN : UKVM_R_EINVAL;
     if (!write)
         a.len = result == NET_IO_OK ? got : 0;
-    return write_result(ctx, nr, arg, &a, sizeof(a));
+    return hc_complete(ctx, nr, arg, &a, sizeof(a));
 }
 
 enum hc_outcome hc_net_write(struct hc_context *ctx, uint64_t arg)

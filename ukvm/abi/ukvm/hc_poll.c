@@ -19,7 +19,5 @@ enum hc_outcome hc_poll(struct hc_context *ctx, uint64_t arg)
         if (ready_nets & (1ull << i))
             a.ready_set |= 1ull << hc_net_handle(ctx, i);
     a.ret = UKVM_R_OK;
-    if (hc_write_back(ctx, UKVM_HC_POLL, arg, &a, sizeof(a)) < 0)
-        return HC_GUEST_ERROR;
-    return HC_CONTINUE;
+    return hc_complete(ctx, UKVM_HC_POLL, arg, &a, sizeof(a));
 }
