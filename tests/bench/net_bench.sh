@@ -224,14 +224,8 @@ start_guest() {
 }
 
 stop_guest() {
-    local i
     kill -TERM "$server_pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+    stop_server "$server_pid" # lib.bash: waits up to 5 s, then kills
     server_pid=""
 }
 
