@@ -14,7 +14,11 @@
 
 #include <stdint.h>
 
-#define UKVM_ABI_VERSION 1
+/*
+ * 2: the boot information's hypercall_mode (user mode: hypercalls by store) and
+ * UKVM_HC_SET_TLS_BASE.
+ */
+#define UKVM_ABI_VERSION 2
 
 /*
  * The ELF note that marks a ukvm unikernel: owner "ukvm", type UKVM_NOTE_ABI, and a
@@ -45,19 +49,27 @@
  *               +-----------------------------+
  *               | stack (grows down)          |  UKVM_STACK_SIZE
  *   mem_size    +-----------------------------+  stack_top
+ *
+ *   4 GiB       +-----------------------------+  UKVM_HC_MMIO_GPA: no memory behind it
+ *               | hypercall page (user mode)  |  mapped user-writable; every store to it
+ *               +-----------------------------+  exits to the monitor
  */
-#define UKVM_PAGE_SIZE      0x1000ULL
-#define UKVM_GDT_GPA        0x1000ULL
-#define UKVM_TSS_GPA        0x2000ULL
-#define UKVM_BOOT_INFO_GPA  0x3000ULL
-#define UKVM_CMDLINE_GPA    0x4000ULL
-#define UKVM_CMDLINE_MAX    8192ULL
-#define UKVM_IST_GPA        0x10000ULL
-#define UKVM_IST_STACK_SIZE 0x4000ULL
-#define UKVM_PT_GPA         0x20000ULL
-#define UKVM_PT_END         0x100000ULL
-#define UKVM_KERNEL_MIN_GPA 0x100000ULL
-#define UKVM_STACK_SIZE     0x80000ULL
+#define UKVM_PAGE_SIZE       0x1000ULL
+#define UKVM_GDT_GPA         0x1000ULL
+#define UKVM_TSS_GPA         0x2000ULL
+#define UKVM_BOOT_INFO_GPA   0x3000ULL
+#define UKVM_CMDLINE_GPA     0x4000ULL
+#define UKVM_CMDLINE_MAX     8192ULL
+#define UKVM_IST_GPA         0x10000ULL
+#define UKVM_IST_STACK_SIZE  0x4000ULL
+#define UKVM_USER_IDT_GPA    0x6000ULL
+#define UKVM_USER_STUBS_GPA  0x7000ULL
+#define UKVM_USER_STACK_GPA  0x8000ULL
+#define UKVM_USER_STACK_SIZE 0x2000ULL
+#define UKVM_PT_GPA          0x20000ULL
+#define UKVM_PT_END          0x100000ULL
+#define UKVM_KERNEL_MIN_GPA  0x100000ULL
+#define UKVM_STACK_SIZE      0x80000ULL
 
 /* Interrupt-stack-table slots in the TSS (1-based, as the IDT gate's IST field). */
 #define UKVM_IST_DOUBLE_FAULT 1 /* #DF: the stack may be gone */
@@ -70,6 +82,10 @@
 #define UKVM_SEL_DATA    0x10
 #define UKVM_SEL_TSS     0x18 /* 16-byte system descriptor: slots 3 and 4 */
 #define UKVM_GDT_ENTRIES 5
+/* User mode only: DPL 3 segments in slots 5 and 6 (the GDT then has 7 entries). */
+#define UKVM_SEL_USER_DATA    0x2b /* slot 5, RPL 3 */
+#define UKVM_SEL_USER_CODE64  0x33 /* slot 6, RPL 3 */
+#define UKVM_GDT_ENTRIES_USER 7
 
 /*
  * Hypercalls: the guest executes `outl %eax, %dx` with dx = UKVM_HC_PORT_BASE + number
@@ -80,19 +96,36 @@
  */
 #define UKVM_HC_PORT_BASE 0x500
 
+/*
+ * User mode (the boot information's hypercall_mode == UKVM_HC_BY_STORE): the kernel and
+ * the application run at CPL 3, where port I/O faults, so a hypercall is instead an
+ * 8-byte store of the argument struct's address to UKVM_HC_MMIO_GPA + 8 * number. The
+ * page has no memory behind it: each store exits to the monitor, which serves it exactly
+ * as the port write. The page's upper half belongs to the monitor's trap entry stubs
+ * (UKVM_HC_MMIO_TRAP_OFFSET + vector); a guest store there is refused.
+ */
+#define UKVM_HC_MMIO_GPA         0x100000000ULL
+#define UKVM_HC_MMIO_TRAP_OFFSET 0x800ULL
+
+enum ukvm_hypercall_mode {
+    UKVM_HC_BY_PORT = 0,  /* kernel mode (CPL 0): outl to UKVM_HC_PORT_BASE + number */
+    UKVM_HC_BY_STORE = 1, /* user mode (CPL 3): store to UKVM_HC_MMIO_GPA + 8 * number */
+};
+
 enum ukvm_hypercall {
-    UKVM_HC_PUTS = 1,        /* struct ukvm_hc_puts */
-    UKVM_HC_POLL = 2,        /* struct ukvm_hc_poll */
-    UKVM_HC_BLOCK_INFO = 3,  /* struct ukvm_hc_block_info */
-    UKVM_HC_BLOCK_WRITE = 4, /* struct ukvm_hc_block_io */
-    UKVM_HC_BLOCK_READ = 5,  /* struct ukvm_hc_block_io */
-    UKVM_HC_NET_INFO = 6,    /* struct ukvm_hc_net_info */
-    UKVM_HC_NET_WRITE = 7,   /* struct ukvm_hc_net_io */
-    UKVM_HC_NET_READ = 8,    /* struct ukvm_hc_net_io */
-    UKVM_HC_HALT = 9,        /* struct ukvm_hc_halt: the guest is done */
-    UKVM_HC_ABORT = 10,      /* struct ukvm_hc_abort: solo5_abort, stack smashing */
-    UKVM_HC_TRAP = 11,       /* struct ukvm_trap_frame: a CPU exception */
-    UKVM_HC_COUNT            /* one past the last number */
+    UKVM_HC_PUTS = 1,          /* struct ukvm_hc_puts */
+    UKVM_HC_POLL = 2,          /* struct ukvm_hc_poll */
+    UKVM_HC_BLOCK_INFO = 3,    /* struct ukvm_hc_block_info */
+    UKVM_HC_BLOCK_WRITE = 4,   /* struct ukvm_hc_block_io */
+    UKVM_HC_BLOCK_READ = 5,    /* struct ukvm_hc_block_io */
+    UKVM_HC_NET_INFO = 6,      /* struct ukvm_hc_net_info */
+    UKVM_HC_NET_WRITE = 7,     /* struct ukvm_hc_net_io */
+    UKVM_HC_NET_READ = 8,      /* struct ukvm_hc_net_io */
+    UKVM_HC_HALT = 9,          /* struct ukvm_hc_halt: the guest is done */
+    UKVM_HC_ABORT = 10,        /* struct ukvm_hc_abort: solo5_abort, stack smashing */
+    UKVM_HC_TRAP = 11,         /* struct ukvm_trap_frame: a CPU exception */
+    UKVM_HC_SET_TLS_BASE = 12, /* struct ukvm_hc_tls_base: user mode's FS base */
+    UKVM_HC_COUNT              /* one past the last number */
 };
 
 /* Results written into the `ret` fields; numerically equal to solo5_result_t. */
@@ -165,6 +198,14 @@ struct ukvm_hc_net_io {
     int64_t ret;     /* out */
 };
 
+/*
+ * UKVM_HC_SET_TLS_BASE: set the FS base (the TLS thread pointer), which code at CPL 3
+ * cannot write itself. The kernel has already checked that base is canonical.
+ */
+struct ukvm_hc_tls_base {
+    uint64_t base; /* in */
+};
+
 /* UKVM_HC_HALT: end the guest with this exit status (solo5_exit). */
 struct ukvm_hc_halt {
     uint64_t status;
@@ -205,7 +246,10 @@ struct ukvm_hc_abort {
 /*
  * Boot information, at UKVM_BOOT_INFO_GPA; its address is also in %rdi at entry.
  * At entry: 64-bit mode, paging on with the identity map above, rsp = stack_top,
- * interrupts off, bss zeroed, SSE enabled (CR4.OSFXSR), no IDT loaded.
+ * interrupts off, bss zeroed, SSE enabled (CR4.OSFXSR).
+ * Kernel mode: CPL 0, no IDT loaded. User mode: CPL 3 with the user segments, and the
+ * monitor's IDT already loaded: every exception reaches the monitor through its own
+ * supervisor-only entry stubs, so the kernel must not load an IDT (lidt would fault).
  */
 #define UKVM_BOOT_MAGIC 0x6d766b7500000001ULL /* "ukvm" + 1 */
 struct ukvm_boot_info {
@@ -225,7 +269,8 @@ struct ukvm_boot_info {
     uint64_t tsc_mult;
     uint64_t tsc_shift;
     uint64_t wall_clock_ns;
-    uint64_t stack_canary; /* random, for the stack protector */
+    uint64_t stack_canary;   /* random, for the stack protector */
+    uint64_t hypercall_mode; /* enum ukvm_hypercall_mode */
 };
 
 #endif /* UKVM_ABI_H */

@@ -113,8 +113,14 @@ kernel_abort:
 abort_hypercall:
     .cfi_startproc
     leaq abort_call(%rip), %rax
+    cmpq $ASM_HC_BY_STORE, kernel_hypercall_mode(%rip)
+    je 2f
     movw $ASM_HC_PORT_ABORT, %dx
     outl %eax, %dx
+    jmp 1f
+    /* User mode: the same call as a store (rdx is free: it was saved above). */
+2:  movabsq $ASM_HC_MMIO_ABORT, %rdx
+    movq %rax, (%rdx)
     /* The monitor does not resume after UKVM_HC_ABORT. */
 1:  cli
     hlt

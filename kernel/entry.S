@@ -2,8 +2,9 @@
  * entry.S: _start, the first guest instruction, and the stack-protector guard.
  *
  * The monitor enters here in 64-bit mode with rsp = stack_top, rdi = the address of
- * struct ukvm_boot_info, interrupts off, bss zeroed and no IDT. Only what must precede
- * every C function happens here; the rest is kernel_main's (start.c).
+ * struct ukvm_boot_info, interrupts off and bss zeroed: at CPL 0 with no IDT (kernel
+ * mode), or at CPL 3 with the monitor's IDT (user mode). Only what must precede every C
+ * function happens here; the rest is kernel_main's (start.c).
  */
 #include "asm_defs.h"
 
@@ -22,6 +23,10 @@ _start:
      */
     movq BI_STACK_CANARY(%rdi), %rax
     movq %rax, __stack_chk_guard(%rip)
+
+    /* Before any hypercall, even kernel_main's first abort: port I/O or stores. */
+    movq BI_HYPERCALL_MODE(%rdi), %rax
+    movq %rax, kernel_hypercall_mode(%rip)
 
     /* The clock counts from here: monotonic time = scaled (rdtsc - clock_tsc_base). */
     rdtsc
@@ -51,5 +56,12 @@ _start:
 __stack_chk_guard:
     .skip 8
     .size __stack_chk_guard, 8
+
+/* enum ukvm_hypercall_mode, from the boot information (hypercall.h, abort.S). */
+    .globl kernel_hypercall_mode
+    .type kernel_hypercall_mode, @object
+kernel_hypercall_mode:
+    .skip 8
+    .size kernel_hypercall_mode, 8
 
     .section .note.GNU-stack, "", @progbits

@@ -11,8 +11,12 @@ static struct solo5_start_info start_info;
 
 void kernel_main(const struct ukvm_boot_info *bi)
 {
-    /* First, so that any fault from here on is reported with registers, not a reset. */
-    idt_init();
+    /*
+     * First, so that any fault from here on is reported with registers, not a reset. In
+     * user mode the monitor's IDT is loaded already, and lidt would fault.
+     */
+    if (kernel_hypercall_mode != UKVM_HC_BY_STORE)
+        idt_init();
 
     /*
      * A monitor for another ABI may lay out everything differently: stop before using any
@@ -24,6 +28,10 @@ void kernel_main(const struct ukvm_boot_info *bi)
     }
     if (bi->abi_version != UKVM_ABI_VERSION) {
         static const char msg[] = "ukvm kernel: boot info ABI version differs from the kernel's";
+        kernel_abort(msg, LITERAL_LEN(msg));
+    }
+    if (bi->hypercall_mode != UKVM_HC_BY_PORT && bi->hypercall_mode != UKVM_HC_BY_STORE) {
+        static const char msg[] = "ukvm kernel: boot info hypercall_mode unknown";
         kernel_abort(msg, LITERAL_LEN(msg));
     }
     if (clock_init(bi) != 0) {

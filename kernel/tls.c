@@ -11,6 +11,7 @@
  *                       the linker computes every %fs-relative offset from that rounded
  *                       size, so the thread pointer must sit exactly that far up
  */
+#include "hypercall.h"
 #include "lib.h"
 #include "solo5.h"
 
@@ -62,6 +63,12 @@ solo5_result_t solo5_set_tls_base(uintptr_t base)
 {
     if (!is_canonical(base))
         return SOLO5_R_EINVAL;
+    if (kernel_hypercall_mode == UKVM_HC_BY_STORE) {
+        /* wrmsr faults at CPL 3: the monitor sets the base. */
+        struct ukvm_hc_tls_base call = {.base = base};
+        hypercall(UKVM_HC_SET_TLS_BASE, &call);
+        return SOLO5_R_OK;
+    }
     __asm__ __volatile__("wrmsr"
                          :
                          : "c"(MSR_FS_BASE), "a"((uint32_t)base), "d"((uint32_t)(base >> 32)));

@@ -3,7 +3,8 @@
 #
 #   1. unit tests (no /dev/kvm): build/unit/test_*, and the same under ASan+UBSan
 #   2. test unikernels: every tests/test_*/*.spec and tests/hvt/hvt_*/*.spec (Solo5 hvt-ABI
-#      guests) (format: tests/SPEC-FORMAT.md), run with build/ukvm and build/asan/ukvm
+#      guests) (format: tests/SPEC-FORMAT.md), run with build/ukvm and build/asan/ukvm, in
+#      each guest mode the spec lists (kernel: plain/ and asan/, user: user/ and asan-user/)
 #   3. scripted tests: every tests/scripts/*.sh (command line, signals, gdb, ...)
 #
 # Every test prints one line: PASS, FAIL (with why) or SKIP (with why). The last line is
@@ -57,12 +58,17 @@ for bin in "$BUILD"/unit/test_* "$BUILD"/asan/unit/test_*; do
 done
 
 # ---------------------------------------------------------------- test unikernels
-run_spec() { # run_spec SPEC MONITOR LABEL
-    local spec=$1 monitor=$2 label=$3
+# run_spec SPEC MONITOR LABEL MODE: MODE is the guest mode (kernel or user); a spec sees it
+# as GUEST_MODE and lists the modes it runs in as MODES (default: both for ukvm guests,
+# kernel for hvt guests). Returns 0 having reported, 1 when the spec has no such mode.
+run_spec() {
+    local spec=$1 monitor=$2 label=$3 GUEST_MODE=$4
     local UKVM_OPTS=() APP_ARGS=() SETUP='' EXPECT_STATUS='' EXPECT_STDOUT=() EXPECT_STDERR=()
-    local REJECT_STDERR=() TIMEOUT=60 KERNEL='' tmp kernel status why='' s
+    local REJECT_STDERR=() TIMEOUT=60 KERNEL='' tmp kernel status why='' s MODES=(kernel user)
+    [[ $spec == tests/hvt/* ]] && MODES=(kernel)
     # shellcheck disable=SC1090
     source "$spec"
+    [[ " ${MODES[*]} " == *" $GUEST_MODE "* ]] || return 1
     kernel=$BUILD/$(basename "$(dirname "$spec")").ukvm
     # hvt guests (tests/hvt, docs/hvt-tests.md) are .hvt files; KERNEL= names another one.
     [[ $spec == tests/hvt/* ]] && kernel=${kernel%.ukvm}.hvt
@@ -79,7 +85,8 @@ run_spec() { # run_spec SPEC MONITOR LABEL
         rm -rf "$tmp"
         return
     fi
-    timeout -s KILL "$TIMEOUT" "$monitor" "${opts[@]}" "$kernel" "${APP_ARGS[@]}" \
+    UKVM_GUEST_MODE=$GUEST_MODE timeout -s KILL "$TIMEOUT" "$monitor" "${opts[@]}" "$kernel" \
+        "${APP_ARGS[@]}" \
         >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
     status=$?
     if [ $status -eq 137 ]; then
@@ -118,18 +125,23 @@ for spec in tests/test_*/*.spec tests/hvt/hvt_*/*.spec; do
     name=$(basename "$(dirname "$spec")")
     case=$(basename "$spec" .spec)
     [ "$case" = test ] && label=$name || label=$name/$case
-    for flavour in plain asan; do
-        monitor=$BUILD/ukvm
-        [ $flavour = asan ] && monitor=$BUILD/asan/ukvm
+    # Kernel mode as plain/ and asan/, user mode as user/ and asan-user/.
+    for flavour in plain asan user asan-user; do
+        monitor=$BUILD/ukvm mode=kernel
+        [[ $flavour == asan* ]] && monitor=$BUILD/asan/ukvm
+        [[ $flavour == *user ]] && mode=user
         full=$flavour/$label
         wanted "$full" || continue
         if [ $have_kvm = 0 ]; then
             report SKIP "$full" "/dev/kvm is missing or not writable here"
             continue
         fi
-        run_spec "$spec" "$monitor" "$full"
+        run_spec "$spec" "$monitor" "$full" $mode
     done
 done
+
+# Scripts run in kernel mode unless they choose (the ones that test user mode do).
+export UKVM_GUEST_MODE=kernel
 
 # ---------------------------------------------------------------- scripted tests
 for script in tests/scripts/*.sh; do

@@ -68,6 +68,26 @@ int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char 
         status = UKVM_EXIT_BAD_UNIKERNEL;
         goto out;
     }
+    m->mode = guest_mode_choose(opts->guest_mode, m->abi->user_mode, &m->probe);
+    if (m->mode == GUEST_MODE_USER && !m->abi->user_mode) {
+        snprintf(err, errlen,
+                 "--guest-mode=user: %s guests run in kernel mode only; give "
+                 "--guest-mode=kernel or auto",
+                 m->abi->name);
+        status = UKVM_EXIT_USAGE;
+        goto out;
+    }
+    if (opts->trace) {
+        if (m->probe.ok)
+            fprintf(stderr,
+                    "ukvm: trace: guest mode %s: the probe's loop took %.0f us at CPL 0, "
+                    "%.0f us at CPL 3\n",
+                    guest_mode_name(m->mode), m->probe.cpl0_us, m->probe.cpl3_us);
+        else
+            fprintf(stderr, "ukvm: trace: guest mode %s%s%s%s\n", guest_mode_name(m->mode),
+                    m->probe.why[0] ? " (the probe failed: " : "", m->probe.why,
+                    m->probe.why[0] ? ")" : "");
+    }
     uint64_t bytes = (opts->mem_given ? opts->mem_mib : m->abi->default_mem_mib) << 20;
     if (m->abi->mem_align && bytes % m->abi->mem_align != 0) {
         snprintf(err, errlen,
@@ -94,7 +114,8 @@ out:
 
 int monitor_setup_memory(struct monitor *m, char *err, size_t errlen)
 {
-    if (m->abi->setup_memory(&m->mem, &m->image, &m->layout, err, errlen) < 0)
+    if (m->abi->setup_memory(&m->mem, &m->image, m->mode == GUEST_MODE_USER, &m->layout, err,
+                             errlen) < 0)
         return UKVM_EXIT_BAD_UNIKERNEL;
     if (mem_slots_init_vm(&m->slots, m->vm, m->mem.host, m->mem.size, err, errlen) < 0)
         return UKVM_EXIT_KVM;
@@ -178,6 +199,7 @@ void monitor_setup_run(const struct options *opts, struct monitor *m)
         .core_path = core_path,
         .abi = m->abi,
         .abi_state = &m->hvt,
+        .user_mode = m->mode == GUEST_MODE_USER,
     };
     m->run.exits.hc_name = m->abi->hypercall_name;
 }

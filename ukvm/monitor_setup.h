@@ -28,6 +28,7 @@
 #include "ukvm/guest/boot_setup.h"
 #include "ukvm/guest/elf_load.h"
 #include "ukvm/guest/guest_mem.h"
+#include "ukvm/guest/mode_probe.h"
 #include "ukvm/process/options.h"
 #include "ukvm/run/run_loop.h"
 #include "ukvm/vm/mem_slots.h"
@@ -48,6 +49,8 @@ struct monitor {
     const struct guest_abi *abi; /* chosen from the image's notes */
     struct hvt_state hvt;        /* the Solo5 hvt ABI's state, when abi is guest_abi_hvt */
     struct boot_layout layout;
+    enum guest_mode mode;          /* kernel or user: decided with the ABI */
+    struct guest_mode_probe probe; /* what --guest-mode=auto measured (probe.ok: it ran) */
     int wake_fd; /* stop_signals_install's wake descriptor, valid when have_wake_fd */
     bool have_wake_fd;
     struct run_context run;   /* ready after monitor_setup_run */
@@ -60,7 +63,8 @@ int monitor_setup_vm(const struct options *opts, struct monitor *m, char *err, s
 /*
  * 3. Validates the unikernel ELF (opts->kernel_path), chooses its guest ABI from its notes,
  * allocates guest memory (opts->mem_mib, or the ABI's default when --mem was not given)
- * and loads the ELF into it.
+ * and loads the ELF into it. Decides the guest mode (opts->guest_mode; auto runs the
+ * probe of ukvm/guest/mode_probe.h); user mode for an ABI without one is a usage error.
  */
 int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char *err,
                             size_t errlen);

@@ -1,6 +1,7 @@
 # KERNEL: test_gdb_target
 # STATUS: 137
 # gdbinit/solo5.gdb connects (port from UKVM_GDB_PORT) and its solo5-* commands answer.
+import os
 import re
 import gdb
 from ukvmgdb import *
@@ -22,7 +23,9 @@ check("solo5-exc", "exception" in out.lower(), out)
 out = gdb.execute("solo5-help xp", to_string=True)
 check("solo5-help-cmd", "usage: xp" in out, out)
 out = gdb.execute("solo5-segs", to_string=True)
-check("solo5-segs", "GDT[1]" in out, out)
+user_mode = os.environ.get("UKVM_GUEST_MODE") == "user"
+# cs: kernel mode's code segment in slot 1, user mode's in slot 6.
+check("solo5-segs", ("GDT[6]" if user_mode else "GDT[1]") in out, out)
 out = gdb.execute("solo5-dr", to_string=True)
 check("solo5-dr", "dr7" in out, out)
 # The /FMT sticks to the command as with gdb's own x; $cr3 is read on ukvm's side. The
@@ -44,9 +47,9 @@ except gdb.error as e:
     check("solo5-pt-needs-address", "usage: solo5-pt" in str(e), str(e))
 out = gdb.execute("help solo5-map", to_string=True)
 check("help-solo5-map", "address space" in out, out)
-# The kernel fills the IDT before the app runs.
+# The kernel fills the IDT before the app runs; in user mode it is ukvm's, with its stubs.
 gdb.execute("tbreak solo5_app_main")
 gdb.execute("continue")
 out = gdb.execute("solo5-idt 14", to_string=True)
-check("solo5-idt", "#PF" in out and "trap" in out, out)
+check("solo5-idt", "#PF" in out and ("user-mode trap stub" if user_mode else "trap") in out, out)
 gdb.execute("kill")

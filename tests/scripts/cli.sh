@@ -66,7 +66,7 @@ for m in "${MONITORS[@]}"; do
         "$m" --net-mac:service0=02:00:00:00:00:01 "$hello"
     expect_run "$f/mem-4096" 0 "SUCCESS" "$m" --mem=4096 "$hello"
     # --info: the guest ABI, and for a Solo5 hvt binary the devices its manifest declares.
-    expect_run "$f/info-ukvm" 0 "ABI: ukvm, version 1" "$m" --info "$hello"
+    expect_run "$f/info-ukvm" 0 "ABI: ukvm, version 2" "$m" --info "$hello"
     expect_run "$f/info-hvt" 0 "ABI: Solo5 hvt, version 2" "$m" --info "$BUILD/hvt_blk.hvt"
     expect_run "$f/info-hvt-devices" 0 "  scratch              BLOCK_BASIC  --block:scratch=FILE" \
         "$m" --info "$BUILD/hvt_blk.hvt"

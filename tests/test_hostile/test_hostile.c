@@ -21,6 +21,7 @@
  */
 #include "solo5.h"
 #include "ukvm_abi.h"
+#include "../include/ukvm_test_hypercall.h"
 
 static void puts(const char *s)
 {
@@ -31,13 +32,10 @@ static void puts(const char *s)
     solo5_console_write(s, n);
 }
 
-/* The raw hypercall: port UKVM_HC_PORT_BASE + nr, eax = (any) 32-bit argument address. */
+/* The raw hypercall, with a (any) 32-bit argument address. */
 static void raw_hypercall(unsigned nr, uint32_t arg)
 {
-    __asm__ __volatile__("outl %0, %1"
-                         :
-                         : "a"(arg), "d"((uint16_t)(UKVM_HC_PORT_BASE + nr))
-                         : "memory");
+    test_raw_hypercall(nr, arg);
 }
 
 static uint32_t addr32(volatile void *p)

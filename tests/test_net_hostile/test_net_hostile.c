@@ -28,6 +28,7 @@
  */
 #include "solo5.h"
 #include "ukvm_abi.h"
+#include "../include/ukvm_test_hypercall.h"
 
 /* Large enough for the largest frame any MTU allows (65521 + 14), plus one byte. */
 static uint8_t frame[65536];
@@ -98,10 +99,7 @@ static int expect(const char *what, uint64_t got, uint64_t want)
 /* The raw hypercall: port UKVM_HC_PORT_BASE + nr, eax = the argument struct's address. */
 static void raw_hypercall(unsigned nr, volatile void *arg)
 {
-    __asm__ __volatile__("outl %0, %1"
-                         :
-                         : "a"((uint32_t)(uintptr_t)arg), "d"((uint16_t)(UKVM_HC_PORT_BASE + nr))
-                         : "memory");
+    test_raw_hypercall(nr, (uint64_t)(uintptr_t)arg);
 }
 
 static uint64_t mem_size(void)

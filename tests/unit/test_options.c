@@ -450,7 +450,7 @@ UNIT_TEST(help)
 UNIT_TEST(version)
 {
     CHECK_EQ_U64(PARSE("--version"), OPTIONS_DONE);
-    CHECK(strcmp(out_text, "ukvm " UKVM_VERSION " (ukvm ABI 1)\n") == 0);
+    CHECK(strcmp(out_text, "ukvm " UKVM_VERSION " (ukvm ABI 2)\n") == 0);
     CHECK_EQ_U64(strlen(err_text), 0);
 }
 

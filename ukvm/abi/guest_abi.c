@@ -4,11 +4,12 @@
 #include "guest_abi.h"
 #include "ukvm/abi/ukvm/hypercall.h"
 
-static int ukvm_setup_memory(struct guest_mem *mem, const struct elf_image *image,
+static int ukvm_setup_memory(struct guest_mem *mem, const struct elf_image *image, bool user_mode,
                              struct boot_layout *layout, char *err, size_t errlen)
 {
     if (boot_layout_compute(mem->size, image, layout, err, errlen) < 0)
         return -1;
+    layout->user_mode = user_mode;
     return boot_setup_memory(mem, image, layout, err, errlen);
 }
 
@@ -30,6 +31,7 @@ static void ukvm_write_boot_info(struct guest_mem *mem, const struct boot_layout
 const struct guest_abi guest_abi_ukvm = {
     .name = "ukvm",
     .default_mem_mib = 64,
+    .user_mode = true,
     .hc_port_base = UKVM_HC_PORT_BASE,
     .hc_port_count = 0x100,
     .setup_memory = ukvm_setup_memory,
@@ -40,6 +42,16 @@ const struct guest_abi guest_abi_ukvm = {
     .hypercall_name = hypercall_name,
     .fatal_context = NULL,
 };
+
+static int hvt_memory(struct guest_mem *mem, const struct elf_image *image, bool user_mode,
+                      struct boot_layout *layout, char *err, size_t errlen)
+{
+    if (user_mode) {
+        snprintf(err, errlen, "Solo5 hvt guests run in kernel mode only (--guest-mode=kernel)");
+        return -1;
+    }
+    return hvt_setup_memory(mem, image, layout, err, errlen);
+}
 
 static int hvt_attach(void *abi_state, const struct elf_image *image,
                       const struct block_devs *blocks, struct net_devs *nets, char *err,
@@ -60,7 +72,7 @@ const struct guest_abi guest_abi_hvt = {
     .mem_align = HVT_MEM_ALIGN,
     .hc_port_base = HVT_HYPERCALL_PIO_BASE,
     .hc_port_count = HVT_HC_MAX,
-    .setup_memory = hvt_setup_memory,
+    .setup_memory = hvt_memory,
     .initial_regs = hvt_initial_regs,
     .attach_devices = hvt_attach,
     .write_boot_info = hvt_boot_info,

@@ -14,6 +14,7 @@
 #ifndef UKVM_GUEST_ABI_H
 #define UKVM_GUEST_ABI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -38,10 +39,15 @@ struct guest_abi {
     uint64_t default_mem_mib;
     /* Guest memory must be a multiple of this many bytes (0: any whole MiB). */
     uint64_t mem_align;
+    /* The guest can run in user mode (ukvm/guest/user_shim.h). */
+    bool user_mode;
     /* Its hypercalls: 4-byte port writes to [hc_port_base, hc_port_base + hc_port_count). */
     uint16_t hc_port_base, hc_port_count;
-    /* Layout, page tables and descriptor tables (0, or -1 with err). */
-    int (*setup_memory)(struct guest_mem *mem, const struct elf_image *image,
+    /*
+     * Layout, page tables and descriptor tables, for kernel or user mode (0, or -1 with
+     * err; an ABI that has no user mode refuses it).
+     */
+    int (*setup_memory)(struct guest_mem *mem, const struct elf_image *image, bool user_mode,
                         struct boot_layout *layout, char *err, size_t errlen);
     /* The vCPU at the first instruction. */
     void (*initial_regs)(uint64_t entry, const struct boot_layout *layout, struct vcpu_regs *regs,

@@ -15,6 +15,7 @@
 #include "ukvm/inspect/x86_decode.h"
 #include "ukvm/process/exit_status.h"
 #include "ukvm/run/stop_signals.h"
+#include "ukvm/run/user_mode.h"
 
 /* The signal that kicks the vCPU thread out of KVM_RUN (SIGINT belongs to the terminal). */
 #define DEBUG_KICK_SIGNAL SIGUSR2
@@ -39,6 +40,7 @@ int debug_core_init(struct debug_core *core, struct run_context *run)
     core->stop.reason = DEBUG_STOP_ENTRY;
     atomic_init(&core->stop_requested, false);
     watchpoints_init(&core->watches, run->mem, run->slots, &core->bps);
+    core->watches.pages_only = run->user_mode;
     run->watch_ops = &watchpoints_run_ops;
     run->watch_ctx = &core->watches;
     struct sigaction sa;
@@ -143,13 +145,22 @@ int debug_core_remove_sw(struct debug_core *core, uint64_t va)
     return breakpoints_remove_sw(&core->bps, core->run->mem, va);
 }
 
+/*
+ * In user mode an execution breakpoint in a debug register would have to reach the
+ * monitor through the guest's #DB, which KVM's guest-debug controls do not arm at CPL 3
+ * everywhere: a hardware breakpoint is an int3 there, which stops the same way.
+ */
 int debug_core_insert_hw(struct debug_core *core, uint64_t va)
 {
+    if (core->run->user_mode)
+        return debug_core_insert_sw(core, va);
     return breakpoints_insert_hw(&core->bps, va);
 }
 
 int debug_core_remove_hw(struct debug_core *core, uint64_t va)
 {
+    if (core->run->user_mode)
+        return debug_core_remove_sw(core, va);
     return breakpoints_remove_hw(&core->bps, va);
 }
 
@@ -201,7 +212,7 @@ static int apply_debug(struct debug_core *core, bool step, bool use_hw)
     /* Stepping repeats the same controls thousands of times: one ioctl saved per step. */
     if (core->applied_valid && !memcmp(&dbg, &core->applied, sizeof(dbg)))
         return 0;
-    if (vcpu_set_debug(core->run->vcpu, &dbg) < 0) {
+    if (user_mode_set_debug(core->run, &dbg) < 0) {
         core->applied_valid = false;
         return -1;
     }
@@ -472,6 +483,9 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
         case EVENT_RUN_ON:
             continue;
         case EVENT_STOPPED:
+            /* A step that stopped before its #DB (user mode) must not leave TF behind. */
+            if (step)
+                user_mode_disarm_step(core->run);
             /* Whoever looks at a capture file while the guest is stopped sees every frame. */
             if (core->run->nets)
                 net_devs_flush(core->run->nets);
@@ -555,7 +569,7 @@ int debug_core_detach(struct debug_core *core)
     if (core->fatal || debug_core_ended(core))
         return debug_core_kill(core);
     struct vcpu_debug off = {.enabled = false};
-    vcpu_set_debug(core->run->vcpu, &off);
+    user_mode_set_debug(core->run, &off);
     core->applied_valid = false;
     end_guest(core, run_loop(core->run), 0);
     return core->stop.exit_status;

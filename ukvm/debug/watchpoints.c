@@ -97,7 +97,7 @@ static int translate(struct watchpoints *wp, const struct watch_env *env, struct
 static int try_debug_register(struct watchpoints *wp, const struct watchpoint *w)
 {
     if (w->kind == WATCH_READ || (w->len != 1 && w->len != 2 && w->len != 4 && w->len != 8) ||
-        w->va % w->len || !dr_probe_data_breakpoints())
+        w->va % w->len || wp->pages_only || !dr_probe_data_breakpoints())
         return -1;
     return breakpoints_insert_hw_data(wp->bps, w->va, (size_t)w->len,
                                       w->kind == WATCH_WRITE ? HW_RW_WRITE : HW_RW_ACCESS);

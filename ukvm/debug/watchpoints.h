@@ -74,6 +74,11 @@ struct watchpoints {
     const struct guest_mem *mem;
     struct mem_slots *slots; /* NULL: page traps unavailable */
     struct breakpoints *bps; /* owner of the debug-register slots */
+    /*
+     * Page traps only: the guest runs in user mode, where the debug registers would
+     * report through the guest's #DB (not armed by KVM's controls at CPL 3 everywhere).
+     */
+    bool pages_only;
     struct watchpoint *w;
     size_t n, cap;
     struct watch_hit hit;   /* the first hit since the last watchpoints_take_hit */

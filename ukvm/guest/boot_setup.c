@@ -7,6 +7,7 @@
 #include "boot_setup.h"
 #include "page_tables.h"
 #include "ukvm_abi.h"
+#include "user_shim.h"
 
 #define SIZE_2M 0x200000ULL
 
@@ -53,6 +54,22 @@ const struct boot_area boot_ukvm_areas[BOOT_UKVM_NAREAS] = {
     {"cmdline", UKVM_CMDLINE_GPA, UKVM_CMDLINE_GPA + UKVM_CMDLINE_MAX, "rw-"},
     {"IST stacks", UKVM_IST_GPA, UKVM_IST_GPA + 3 * UKVM_IST_STACK_SIZE, "rw-"},
     {"page tables", UKVM_PT_GPA, UKVM_PT_END, "rw-"},
+};
+
+/* The same in user mode, with the monitor's shim pages (user_shim.h). */
+static const struct boot_area boot_ukvm_user_areas[] = {
+    {"null page", 0, UKVM_PAGE_SIZE, "not mapped"},
+    {"GDT", UKVM_GDT_GPA, UKVM_GDT_GPA + UKVM_PAGE_SIZE, "rw-  supervisor"},
+    {"TSS", UKVM_TSS_GPA, UKVM_TSS_GPA + UKVM_PAGE_SIZE, "rw-  supervisor"},
+    {"boot info", UKVM_BOOT_INFO_GPA, UKVM_BOOT_INFO_GPA + UKVM_PAGE_SIZE, "rw-"},
+    {"cmdline", UKVM_CMDLINE_GPA, UKVM_CMDLINE_GPA + UKVM_CMDLINE_MAX, "rw-"},
+    {"IDT", UKVM_USER_IDT_GPA, UKVM_USER_IDT_GPA + UKVM_PAGE_SIZE, "r--  supervisor"},
+    {"trap entry stubs", UKVM_USER_STUBS_GPA, UKVM_USER_STUBS_GPA + UKVM_PAGE_SIZE,
+     "r-x  supervisor"},
+    {"trap stack", UKVM_USER_STACK_GPA, UKVM_USER_STACK_GPA + UKVM_USER_STACK_SIZE,
+     "rw-  supervisor"},
+    {"IST stacks", UKVM_IST_GPA, UKVM_IST_GPA + 3 * UKVM_IST_STACK_SIZE, "rw-  supervisor"},
+    {"page tables", UKVM_PT_GPA, UKVM_PT_END, "rw-  supervisor"},
 };
 
 uint64_t boot_min_mem_size(uint64_t image_end)
@@ -125,21 +142,54 @@ size_t boot_segment_regions(const struct elf_image *image, struct page_region *r
     return n;
 }
 
+/*
+ * User mode's system area: what the kernel reads at CPL 3 (boot info, command line) is
+ * user-accessible, the rest supervisor-only; the shim's pages come from user_shim.h.
+ */
+static size_t user_system_regions(struct page_region *regions)
+{
+    size_t n = 0;
+    regions[n++] =
+        (struct page_region){.start = UKVM_GDT_GPA, .end = UKVM_BOOT_INFO_GPA, .writable = true};
+    regions[n++] = (struct page_region){.start = UKVM_BOOT_INFO_GPA,
+                                        .end = UKVM_CMDLINE_GPA + UKVM_CMDLINE_MAX,
+                                        .writable = true,
+                                        .user = true};
+    n += user_shim_regions(regions + n);
+    regions[n++] =
+        (struct page_region){.start = UKVM_IST_GPA, .end = UKVM_KERNEL_MIN_GPA, .writable = true};
+    return n;
+}
+
 int boot_setup_memory(struct guest_mem *mem, const struct elf_image *image,
                       struct boot_layout *layout, char *err, size_t errlen)
 {
-    struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 3];
+    struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 3 + USER_SHIM_REGIONS + 3];
     size_t n = 0;
-    /* The system area: GDT, TSS, boot info, command line, IST stacks, page tables. */
-    regions[n++] = (struct page_region){UKVM_PAGE_SIZE, UKVM_KERNEL_MIN_GPA, true, false};
+    bool user = layout->user_mode;
+    if (user) {
+        n += user_system_regions(regions + n);
+        layout->areas = boot_ukvm_user_areas;
+        layout->nareas = sizeof(boot_ukvm_user_areas) / sizeof(boot_ukvm_user_areas[0]);
+    } else {
+        /* The system area: GDT, TSS, boot info, command line, IST stacks, page tables. */
+        regions[n++] = (struct page_region){
+            .start = UKVM_PAGE_SIZE, .end = UKVM_KERNEL_MIN_GPA, .writable = true};
+    }
+    size_t first_app = n;
     n += boot_segment_regions(image, regions + n);
     if (layout->heap_size)
-        regions[n++] = (struct page_region){layout->heap_start, layout->stack_guard, true, false};
-    regions[n++] =
-        (struct page_region){layout->stack_guard + UKVM_PAGE_SIZE, layout->stack_top, true, false};
+        regions[n++] = (struct page_region){
+            .start = layout->heap_start, .end = layout->stack_guard, .writable = true};
+    regions[n++] = (struct page_region){
+        .start = layout->stack_guard + UKVM_PAGE_SIZE, .end = layout->stack_top, .writable = true};
+    for (size_t i = first_app; i < n; i++)
+        regions[i].user = user;
     if (page_tables_build(mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &layout->cr3, err, errlen) < 0)
         return -1;
     boot_write_gdt_and_tss(mem);
+    if (user)
+        user_shim_write(mem, UKVM_GDT_GPA, UKVM_TSS_GPA);
     return 0;
 }
 
@@ -170,6 +220,7 @@ void boot_write_info(struct guest_mem *mem, const struct boot_layout *layout, co
         .tsc_freq_hz = clock->tsc_hz,
         .wall_clock_ns = clock->wall_clock_ns,
         .stack_canary = stack_canary,
+        .hypercall_mode = layout->user_mode ? UKVM_HC_BY_STORE : UKVM_HC_BY_PORT,
     };
     boot_tsc_scale(clock->tsc_hz, &info.tsc_mult, &info.tsc_shift);
     guest_mem_copy_out(mem, UKVM_BOOT_INFO_GPA, &info, sizeof(info));
@@ -222,4 +273,6 @@ void boot_initial_regs(uint64_t entry, const struct boot_layout *layout, struct 
     sregs->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
     sregs->efer = EFER_LME | EFER_LMA | EFER_NXE;
     sregs->apic_base = 0xfee00900; /* the architectural default: xAPIC enabled, BSP */
+    if (layout->user_mode)
+        user_shim_initial_sregs(sregs);
 }

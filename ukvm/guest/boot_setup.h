@@ -33,6 +33,11 @@ struct boot_layout {
     bool stack_guarded;   /* false: no guard page (a Solo5 hvt guest's heap meets its stack) */
     uint64_t stack_top;   /* == mem_size */
     uint64_t cr3;         /* set by boot_setup_memory */
+    /*
+     * The guest runs at CPL 3 under the monitor's shim (user_shim.h) and makes its
+     * hypercalls by store: set by the caller before the page tables are built.
+     */
+    bool user_mode;
 };
 
 /*

@@ -39,7 +39,8 @@ static uint64_t *table_entries(struct guest_mem *mem, uint64_t table)
 
 static uint64_t leaf_flags(const struct page_region *r)
 {
-    return PTE_P | PTE_A | (r->writable ? PTE_RW | PTE_D : 0) | (r->executable ? 0 : PTE_NX);
+    return PTE_P | PTE_A | (r->writable ? PTE_RW | PTE_D : 0) | (r->executable ? 0 : PTE_NX) |
+           (r->user ? PTE_US : 0);
 }
 
 /* The region containing all of [start, end), or NULL; *touched says whether any region meets it. */
@@ -75,14 +76,24 @@ int page_tables_build(struct guest_mem *mem, const struct page_region *regions, 
                       uint64_t table_base, uint64_t table_end, uint64_t *cr3, char *err,
                       size_t errlen)
 {
-    if (mem->size > ENTRIES * SIZE_1G) {
+    /* The mapped range: guest memory, and any no-memory page above it. */
+    uint64_t limit = mem->size;
+    /* Non-leaf entries grant everything the leaves may; U only where a leaf has it. */
+    uint64_t nonleaf = PTE_P | PTE_RW | PTE_A;
+    for (size_t i = 0; i < nregions; i++) {
+        if (regions[i].no_memory && regions[i].end > limit)
+            limit = regions[i].end;
+        if (regions[i].user)
+            nonleaf |= PTE_US;
+    }
+    if (limit > ENTRIES * SIZE_1G) {
         snprintf(err, errlen, "guest memory above 512 GiB needs more than one PDPT");
         return -1;
     }
     for (size_t i = 0; i < nregions; i++) {
         const struct page_region *r = &regions[i];
         if (r->start % PT_PAGE_SIZE || r->end % PT_PAGE_SIZE || r->start > r->end ||
-            r->end > mem->size) {
+            (r->end > mem->size && !r->no_memory)) {
             snprintf(err, errlen,
                      "page region %zu [0x%llx, 0x%llx) is not page-aligned inside "
                      "guest memory",
@@ -99,20 +110,23 @@ int page_tables_build(struct guest_mem *mem, const struct page_region *regions, 
     uint64_t pdpt = table_alloc(&alloc);
     if (!pml4 || !pdpt)
         goto full;
-    table_entries(mem, pml4)[0] = pdpt | PTE_P | PTE_RW | PTE_A;
+    table_entries(mem, pml4)[0] = pdpt | nonleaf;
 
-    uint64_t ngib = (mem->size + SIZE_1G - 1) / SIZE_1G;
+    uint64_t ngib = (limit + SIZE_1G - 1) / SIZE_1G;
     for (uint64_t g = 0; g < ngib; g++) {
+        bool touched;
+        region_covering(regions, nregions, g * SIZE_1G, (g + 1) * SIZE_1G, &touched);
+        if (!touched && g * SIZE_1G >= mem->size)
+            continue; /* the gap between guest memory and a no-memory page */
         uint64_t pd = table_alloc(&alloc);
         if (!pd)
             goto full;
-        table_entries(mem, pdpt)[g] = pd | PTE_P | PTE_RW | PTE_A;
+        table_entries(mem, pdpt)[g] = pd | nonleaf;
         uint64_t *pde = table_entries(mem, pd);
         for (unsigned i = 0; i < ENTRIES; i++) {
             uint64_t chunk = g * SIZE_1G + (uint64_t)i * SIZE_2M;
-            if (chunk >= mem->size)
+            if (chunk >= limit)
                 break;
-            bool touched;
             const struct page_region *r =
                 region_covering(regions, nregions, chunk, chunk + SIZE_2M, &touched);
             if (r) {
@@ -123,7 +137,7 @@ int page_tables_build(struct guest_mem *mem, const struct page_region *regions, 
                     goto full;
                 fill_page_table(mem, pt, chunk, regions, nregions);
                 /* Non-leaf entries grant everything; the leaves decide. */
-                pde[i] = pt | PTE_P | PTE_RW | PTE_A;
+                pde[i] = pt | nonleaf;
             }
         }
     }

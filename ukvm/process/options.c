@@ -51,6 +51,11 @@ void options_usage(FILE *out)
             "                      PATH (default core.ukvm.KERNEL.PID in the working folder)\n"
             "  --dumpcore[=DIR]    solo5-hvt's spelling: the same core, by its default name,\n"
             "                      in the folder DIR (default: the working folder)\n"
+            "  --guest-mode=MODE   kernel: the guest runs at CPL 0; user: at CPL 3 under\n"
+            "                      ukvm's shim (ukvm unikernels); auto (the default): user\n"
+            "                      mode where this KVM emulates kernel mode in software\n"
+            "                      (no VMX/SVM), else kernel mode. UKVM_GUEST_MODE in the\n"
+            "                      environment sets the default\n"
             "  --trace             print every KVM exit and hypercall to stderr\n"
             "  --stats             print set-up and run times to stderr at exit\n"
             "  --info              print the unikernel's guest ABI and the devices it\n"
@@ -265,6 +270,7 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
     opts->gdb_port = OPTIONS_DEFAULT_GDB_PORT;
     struct sector_sizes sizes = {0};
     struct net_options_later net_later = {0};
+    bool mode_given = false;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -284,6 +290,10 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             opts->info = true;
         } else if (!strcmp(a, "--trace")) {
             opts->trace = true;
+        } else if (!strncmp(a, "--guest-mode=", 13)) {
+            if (guest_mode_parse(a + 13, &opts->guest_mode) < 0)
+                return options_usage_error(err, "bad mode in '%s': give kernel, user or auto", a);
+            mode_given = true;
         } else if (!strcmp(a, "--gdb")) {
             opts->gdb = true;
         } else if (!strncmp(a, "--gdb=", 6)) {
@@ -354,6 +364,12 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             return options_usage_error(err, "unknown option '%s'", a);
         }
     }
+    const char *env_mode = getenv("UKVM_GUEST_MODE");
+    if (!mode_given && env_mode && *env_mode && guest_mode_parse(env_mode, &opts->guest_mode) < 0)
+        return options_usage_error(err,
+                                   "bad UKVM_GUEST_MODE '%s' in the environment: give kernel, "
+                                   "user or auto",
+                                   env_mode);
     enum options_result r = apply_sector_sizes(opts, &sizes, err);
     if (r != OPTIONS_RUN)
         return r;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "device_names.h"
+#include "guest_mode.h"
 #include "net_options.h"
 #include "ukvm_abi.h"
 
@@ -40,10 +41,15 @@ struct options {
     bool mem_given; /* --mem was given; otherwise the guest ABI's default applies */
     bool info;      /* --info: describe the unikernel file, do not run it */
     bool trace;     /* print every exit and hypercall to stderr */
-    bool stats;     /* print set-up and run times at exit */
-    bool gdb;       /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
-    bool shell;     /* --shell: the inspection shell, stopped before the first instruction */
-    bool core;      /* --core: write a core file when the guest crashes */
+    /*
+     * --guest-mode (kernel, user or auto), else UKVM_GUEST_MODE from the environment,
+     * else auto (ukvm/guest/guest_mode.h).
+     */
+    enum guest_mode guest_mode;
+    bool stats; /* print set-up and run times at exit */
+    bool gdb;   /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
+    bool shell; /* --shell: the inspection shell, stopped before the first instruction */
+    bool core;  /* --core: write a core file when the guest crashes */
     const char *core_path; /* --core=PATH; NULL: the default name (ukvm/crash/core_dump.h) */
     const char *core_dir;  /* --dumpcore=DIR: the default name, in DIR; NULL: not given */
     char gdb_host[256];

@@ -11,6 +11,7 @@
 #include "run_loop.h"
 #include "stop_signals.h"
 #include "ukvm/abi/guest_abi.h"
+#include "user_mode.h"
 
 static const char *internal_error_explanation(uint32_t suberror)
 {
@@ -67,7 +68,23 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
                             bool *watch_hit)
 {
     hc->naccess = 0;
-    enum hc_outcome outcome = ctx->abi->dispatch(hc, ev->exit.io.port, ev->exit.io.value);
+    uint16_t port = ev->exit.io.port;
+    uint32_t value = ev->exit.io.value;
+    if (ev->exit.reason == VM_EXIT_MMIO) {
+        /* User mode's store: the same call as the port write (user_mode.h). */
+        unsigned nr = 0;
+        uint64_t arg = 0;
+        user_mode_classify(ctx, &ev->exit, &nr, &arg);
+        if (arg > UINT32_MAX) {
+            crash_event(ev, "ukvm ABI hypercall arguments lie in guest memory, below 4 GiB",
+                        "guest error: hypercall %s: argument address 0x%" PRIx64 " is above 4 GiB",
+                        ctx->abi->hypercall_name(nr), arg);
+            return false;
+        }
+        port = (uint16_t)(ctx->abi->hc_port_base + nr);
+        value = (uint32_t)arg;
+    }
+    enum hc_outcome outcome = ctx->abi->dispatch(hc, port, value);
     if ((outcome == HC_TRAP || outcome == HC_ABORT) && ctx->abi->fatal_context)
         ctx->abi->fatal_context(hc, &outcome, ctx->vcpu);
     switch (outcome) {
@@ -147,8 +164,27 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
                  exit->internal.suberror);
         ev->explanation = internal_error_explanation(exit->internal.suberror);
         return false;
-    case VM_EXIT_MMIO:
+    case VM_EXIT_MMIO: {
         ev->exit_pending = true;
+        unsigned index;
+        uint64_t value;
+        switch (user_mode_classify(ctx, exit, &index, &value)) {
+        case USER_PAGE_HYPERCALL:
+            return serve_hypercall(ctx, hc, ev, watch_hit);
+        case USER_PAGE_TRAP:
+            user_mode_trap(ctx, index, ev);
+            return false;
+        case USER_PAGE_BAD:
+            crash_event(ev,
+                        "in user mode, hypercalls are 8-byte stores to UKVM_HC_MMIO_GPA + 8 * "
+                        "number; the page's upper half is the monitor's",
+                        "guest error: %u-byte %s of the hypercall page at offset 0x%" PRIx64,
+                        exit->mmio.len, exit->mmio.is_write ? "store" : "read",
+                        (uint64_t)(exit->mmio.gpa - UKVM_HC_MMIO_GPA));
+            return false;
+        case USER_PAGE_NOT_IT:
+            break;
+        }
         if (ctx->watch_ops) {
             switch (ctx->watch_ops->mmio(ctx->watch_ctx, ctx->vcpu, exit)) {
             case RUN_MMIO_HIT:
@@ -164,6 +200,7 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
                     "guest crashed: %s of guest-physical 0x%" PRIx64 ", outside guest memory",
                     exit->mmio.is_write ? "write" : "read", exit->mmio.gpa);
         return false;
+    }
     case VM_EXIT_FAIL_ENTRY:
         crash_event(ev, NULL,
                     "guest crashed: the CPU refused to enter the guest (reason 0x%" PRIx64 ")",
@@ -194,6 +231,10 @@ static void record_exit(struct run_context *ctx, const struct vm_exit *exit)
             hc_nr = exit->io.port - ctx->abi->hc_port_base;
     } else if (exit->reason == VM_EXIT_MMIO) {
         detail = exit->mmio.gpa;
+        unsigned nr;
+        uint64_t value;
+        if (user_mode_classify(ctx, exit, &nr, &value) == USER_PAGE_HYPERCALL)
+            hc_nr = (int)nr;
     } else if (exit->reason == VM_EXIT_DEBUG) {
         detail = exit->debug.exception;
     } else if (exit->reason == VM_EXIT_INTERNAL_ERROR) {
@@ -253,6 +294,7 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
         .console_fd = STDOUT_FILENO,
         .wake_fd = ctx->wake_fd,
         .abi_state = ctx->abi_state,
+        .vcpu = ctx->vcpu,
     };
     /*
      * A watchpoint hit stops the guest after the access, as x86 reports data breakpoints:
@@ -261,6 +303,12 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
      * more exits, served here too) and comes back without running the next one.
      */
     bool watch_hit = false;
+    if (user_mode_arm_step(ctx) < 0) {
+        memset(ev, 0, sizeof(*ev));
+        ev->kind = RUN_EVENT_FAILED;
+        ev->status = errno;
+        return;
+    }
     if (ctx->hc_pending) {
         /* The guest is still inside a call a stop interrupted: go on with it first. */
         memset(ev, 0, sizeof(*ev));

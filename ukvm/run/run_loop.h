@@ -58,6 +58,14 @@ struct run_context {
      */
     const struct run_watch_ops *watch_ops;
     void *watch_ctx;
+    /*
+     * User mode (ukvm/run/user_mode.h): the guest runs at CPL 3. The rest is its
+     * debugging state: int3 and #DB go to the debugger (intercept), single-stepping by
+     * the trap flag (step), which is set now (armed) for the step from step_rip.
+     */
+    bool user_mode;
+    bool user_intercept, user_step, user_step_armed;
+    uint64_t user_step_rip;
 };
 
 /* What the watch layer made of an MMIO exit. */

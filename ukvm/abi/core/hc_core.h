@@ -17,6 +17,7 @@
 #include "ukvm/devices/block_dev.h"
 #include "ukvm/devices/net_dev.h"
 #include "ukvm/guest/guest_mem.h"
+#include "ukvm/vm/vm.h"
 #include "ukvm_abi.h"
 
 enum hc_outcome {
@@ -49,8 +50,9 @@ struct hc_context {
     const struct block_devs *blocks;
     struct net_devs *nets; /* may be NULL: no network devices */
     int console_fd;        /* where console output goes */
-    int wake_fd;     /* readable when a poll must return early (a signal arrived); -1 for none */
-    void *abi_state; /* the ABI's own run state (hvt: the manifest); NULL for none */
+    int wake_fd;       /* readable when a poll must return early (a signal arrived); -1 for none */
+    void *abi_state;   /* the ABI's own run state (hvt: the manifest); NULL for none */
+    struct vcpu *vcpu; /* for calls that set vCPU state (SET_TLS_BASE); may be NULL */
     /* Set by the ABI's dispatcher: names its calls in error messages. */
     const char *(*hc_name)(unsigned nr);
     /* Filled by the handlers. */

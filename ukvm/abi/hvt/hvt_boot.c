@@ -54,9 +54,10 @@ int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
 
     struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 2];
     size_t n = 0;
-    regions[n++] = (struct page_region){HVT_BOOT_INFO_GPA, HVT_BOOT_AREA_END, false, false};
+    regions[n++] = (struct page_region){
+        .start = HVT_BOOT_INFO_GPA, .end = HVT_BOOT_AREA_END, .writable = false};
     n += boot_segment_regions(image, regions + n);
-    regions[n++] = (struct page_region){image_end, mem->size, true, false};
+    regions[n++] = (struct page_region){.start = image_end, .end = mem->size, .writable = true};
     if (page_tables_build(mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &layout->cr3, err, errlen) < 0)
         return -1;
     boot_write_gdt_and_tss(mem);

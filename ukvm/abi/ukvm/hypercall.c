@@ -22,6 +22,7 @@ static const struct {
     [UKVM_HC_HALT] = {"HALT", hc_halt},
     [UKVM_HC_ABORT] = {"ABORT", hc_abort},
     [UKVM_HC_TRAP] = {"TRAP", hc_trap},
+    [UKVM_HC_SET_TLS_BASE] = {"SET_TLS_BASE", hc_set_tls_base},
 };
 
 const char *hypercall_name(unsigned nr)

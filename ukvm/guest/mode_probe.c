@@ -1,0 +1,138 @@
+/*
+ * mode_probe.c: the probe behind --guest-mode=auto (see mode_probe.h).
+ *
+ * Written on the bottom half's interface only (ukvm/vm/vm.h): another hypervisor
+ * backend is probed the same way.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "boot_setup.h"
+#include "mode_probe.h"
+#include "page_tables.h"
+#include "ukvm/vm/vm.h"
+#include "ukvm_abi.h"
+#include "user_shim.h"
+
+#define PROBE_MEM   0x200000ULL /* 2 MiB */
+#define PROBE_CODE  0x100000ULL
+#define PROBE_ITERS 400 /* about 0.5 ms where CPL 0 is emulated, well under 1 us natively */
+#define PROBE_RUNS  3
+
+/*
+ * The guest: mov $PROBE_ITERS, %ecx; 1: dec %ecx; jnz 1b; then a store to the hypercall
+ * page (no memory behind it), which exits at either privilege level.
+ */
+static void write_probe_code(uint8_t *code)
+{
+    uint64_t target = UKVM_HC_MMIO_GPA;
+    uint32_t iters = PROBE_ITERS;
+    size_t n = 0;
+    code[n++] = 0xb9; /* mov $imm32, %ecx */
+    memcpy(code + n, &iters, 4);
+    n += 4;
+    code[n++] = 0xff, code[n++] = 0xc9; /* dec %ecx */
+    code[n++] = 0x75, code[n++] = 0xfc; /* jnz -4 */
+    code[n++] = 0xa2;                   /* movabs %al, target */
+    memcpy(code + n, &target, 8);
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* One run of the loop from its first instruction; microseconds, or -1. */
+static double time_one(struct vcpu *vcpu, const struct boot_layout *layout)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    boot_initial_regs(PROBE_CODE, layout, &regs, &sregs);
+    if (vcpu_set_sregs(vcpu, &sregs) < 0 || vcpu_set_regs(vcpu, &regs) < 0)
+        return -1;
+    struct vm_exit exit;
+    double t0 = now_us();
+    int rc = vcpu_run(vcpu, &exit);
+    double t1 = now_us();
+    if (rc < 0 || exit.reason != VM_EXIT_MMIO || exit.mmio.gpa != UKVM_HC_MMIO_GPA)
+        return -1;
+    /* Complete the store KVM handed over, so the vCPU can be set up again. */
+    if (vcpu_complete_pending_exit(vcpu) < 0)
+        return -1;
+    return t1 - t0;
+}
+
+void guest_mode_probe_run(struct guest_mode_probe *probe)
+{
+    memset(probe, 0, sizeof(*probe));
+    char err[256];
+    struct vm *vm = NULL;
+    struct vcpu *vcpu;
+    struct guest_mem mem = {0};
+    if (guest_mem_alloc(&mem, PROBE_MEM, err, sizeof(err)) < 0 ||
+        vm_create(&vm, err, sizeof(err)) < 0)
+        goto fail;
+    struct page_region regions[1 + USER_SHIM_REGIONS] = {
+        {.start = PROBE_CODE, .end = PROBE_CODE + UKVM_PAGE_SIZE, .executable = true, .user = true},
+    };
+    size_t n = 1 + user_shim_regions(regions + 1);
+    struct boot_layout kernel = {.mem_size = PROBE_MEM, .stack_top = PROBE_MEM};
+    if (page_tables_build(&mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &kernel.cr3, err,
+                          sizeof(err)) < 0)
+        goto fail;
+    boot_write_gdt_and_tss(&mem);
+    user_shim_write(&mem, UKVM_GDT_GPA, UKVM_TSS_GPA);
+    write_probe_code(mem.host + PROBE_CODE);
+    struct boot_layout user = kernel;
+    user.user_mode = true;
+    if (vm_map_memory(vm, 0, 0, mem.size, mem.host, false, err, sizeof(err)) < 0 ||
+        vcpu_create(vm, &vcpu, err, sizeof(err)) < 0)
+        goto fail;
+    /* A first run at CPL 3 pays for the first touches of memory, then best of each. */
+    if (time_one(vcpu, &user) < 0) {
+        snprintf(err, sizeof(err), "the probe's user-mode run did not reach its store");
+        goto fail;
+    }
+    double best0 = -1, best3 = -1;
+    for (int i = 0; i < PROBE_RUNS; i++) {
+        double t0 = time_one(vcpu, &kernel), t3 = time_one(vcpu, &user);
+        if (t0 < 0 || t3 < 0) {
+            snprintf(err, sizeof(err), "the probe's loop did not reach its store");
+            goto fail;
+        }
+        if (best0 < 0 || t0 < best0)
+            best0 = t0;
+        if (best3 < 0 || t3 < best3)
+            best3 = t3;
+    }
+    probe->ok = true;
+    probe->cpl0_us = best0;
+    probe->cpl3_us = best3;
+    /*
+     * Emulated CPL 0 costs hundreds of microseconds for this loop, native code well
+     * under one beyond the exit itself: both conditions, so that neither a slow exit
+     * path nor a preempted run can decide alone.
+     */
+    probe->emulated = best0 > 10 * best3 && best0 - best3 > 100;
+    goto out;
+fail:
+    snprintf(probe->why, sizeof(probe->why), "%.255s", err);
+out:
+    vm_destroy(vm);
+    guest_mem_free(&mem);
+}
+
+enum guest_mode guest_mode_choose(enum guest_mode requested, bool abi_has_user_mode,
+                                  struct guest_mode_probe *probe)
+{
+    memset(probe, 0, sizeof(*probe));
+    if (requested != GUEST_MODE_AUTO)
+        return requested;
+    if (!abi_has_user_mode)
+        return GUEST_MODE_KERNEL;
+    guest_mode_probe_run(probe);
+    return probe->ok && probe->emulated ? GUEST_MODE_USER : GUEST_MODE_KERNEL;
+}

@@ -1,0 +1,36 @@
+/*
+ * mode_probe.h: the run-time probe behind --guest-mode=auto, and the choice it makes.
+ */
+#ifndef UKVM_MODE_PROBE_H
+#define UKVM_MODE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ukvm/process/guest_mode.h"
+
+/* What the probe measured: the same loop's cost at CPL 0 and at CPL 3. */
+struct guest_mode_probe {
+    bool ok;        /* false: the probe could not run (why says so) */
+    bool emulated;  /* CPL 0 is emulated: user mode is the fast one */
+    double cpl0_us; /* microseconds for the loop at CPL 0 (best of the runs) */
+    double cpl3_us; /* the same at CPL 3 */
+    char why[320];  /* when !ok */
+};
+
+/*
+ * Runs the probe in a throw-away VM of its own (about a millisecond where CPL 0 is
+ * emulated, microseconds elsewhere). Measures cost, not correctness: timing noise on a
+ * loaded host can only blur a ratio of thousands, not reverse it.
+ */
+void guest_mode_probe_run(struct guest_mode_probe *probe);
+
+/*
+ * The mode a run gets: requested unless it is auto, which becomes user mode when the
+ * ABI has one and the probe says kernel mode is emulated. *probe is filled when the
+ * probe ran (probe->ok false otherwise).
+ */
+enum guest_mode guest_mode_choose(enum guest_mode requested, bool abi_has_user_mode,
+                                  struct guest_mode_probe *probe);
+
+#endif /* UKVM_MODE_PROBE_H */

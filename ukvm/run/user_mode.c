@@ -1,0 +1,186 @@
+/*
+ * user_mode.c: hypercalls by store, traps from the shim, stepping by the trap flag (see
+ * user_mode.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run_loop.h"
+#include "user_mode.h"
+#include "ukvm/abi/guest_abi.h"
+#include "ukvm/guest/guest_virt.h"
+#include "ukvm/guest/user_shim.h"
+#include "ukvm/inspect/x86_decode.h"
+
+#define RFLAGS_TF (1ULL << 8)
+#define DR6_BS    (1ULL << 14)
+/* pushf (9c), after any operand-size (66) or REX (40-4f) prefixes. */
+#define OP_PUSHF      0x9c
+#define PREFIX_OPSIZE 0x66
+#define MAX_PREFIXES  4
+
+enum user_page_access user_mode_classify(const struct run_context *ctx, const struct vm_exit *exit,
+                                         unsigned *index, uint64_t *value)
+{
+    uint64_t gpa = exit->mmio.gpa;
+    if (!ctx->user_mode || gpa < UKVM_HC_MMIO_GPA || gpa >= UKVM_HC_MMIO_GPA + UKVM_PAGE_SIZE)
+        return USER_PAGE_NOT_IT;
+    uint64_t off = gpa - UKVM_HC_MMIO_GPA;
+    if (!exit->mmio.is_write)
+        return USER_PAGE_BAD;
+    if (off >= UKVM_HC_MMIO_TRAP_OFFSET) {
+        /* The stubs store one byte; a guest store there is not a trap. */
+        uint64_t vector = off - UKVM_HC_MMIO_TRAP_OFFSET;
+        if (vector >= USER_SHIM_VECTORS || exit->mmio.len != 1)
+            return USER_PAGE_BAD;
+        *index = (unsigned)vector;
+        return USER_PAGE_TRAP;
+    }
+    if (off % 8 != 0 || exit->mmio.len != 8 || off / 8 >= ctx->abi->hc_port_count)
+        return USER_PAGE_BAD;
+    *index = (unsigned)(off / 8);
+    memcpy(value, exit->mmio.data, sizeof(*value));
+    return USER_PAGE_HYPERCALL;
+}
+
+static void crash(struct run_event *ev, const char *fmt, unsigned vector, uint64_t detail)
+{
+    ev->kind = RUN_EVENT_CRASH;
+    ev->explanation = "the exception frame on ukvm's user-mode trap stack is not one the CPU "
+                      "pushes for code at CPL 3";
+    snprintf(ev->headline, sizeof(ev->headline), fmt, vector, detail);
+}
+
+/* If the step just taken was pushf, the flags it pushed hold our TF: clear it there. */
+static void unpush_trap_flag(struct run_context *ctx, const struct vcpu_sregs *sregs, uint64_t rsp)
+{
+    uint8_t code[MAX_PREFIXES + 1];
+    long n = guest_virt_read(ctx->mem, sregs, ctx->user_step_rip, code, sizeof(code));
+    int i = 0;
+    while (i < n - 1 && i < MAX_PREFIXES &&
+           (code[i] == PREFIX_OPSIZE || (code[i] >= 0x40 && code[i] <= 0x4f)))
+        i++;
+    if (i >= n || code[i] != OP_PUSHF)
+        return;
+    uint16_t low; /* TF is bit 8: in the low word of a 16- or 64-bit push alike */
+    if (guest_virt_read(ctx->mem, sregs, rsp, &low, sizeof(low)) == sizeof(low)) {
+        low &= (uint16_t)~RFLAGS_TF;
+        guest_virt_write(ctx->mem, sregs, rsp, &low, sizeof(low));
+    }
+}
+
+void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *ev)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    ev->exit_pending = false;
+    if (vcpu_complete_pending_exit(ctx->vcpu) < 0 || vcpu_get_regs(ctx->vcpu, &regs) < 0 ||
+        vcpu_get_sregs(ctx->vcpu, &sregs) < 0) {
+        ev->kind = RUN_EVENT_FAILED;
+        ev->status = errno;
+        return;
+    }
+    /* The CPU's frame: [error code,] rip, cs, rflags, rsp, ss, at the trap stack's top. */
+    bool has_code = x86_exception_has_error_code(vector);
+    uint64_t cpu[6];
+    size_t words = has_code ? 6 : 5;
+    uint64_t expected = UKVM_USER_STACK_GPA + UKVM_USER_STACK_SIZE - words * 8;
+    if (regs.rsp != expected ||
+        guest_mem_copy_in(ctx->mem, regs.rsp, cpu, words * sizeof(uint64_t)) < 0) {
+        crash(ev, "guest crashed: exception %u with the trap stack at 0x%" PRIx64, vector,
+              regs.rsp);
+        return;
+    }
+    const uint64_t *hw = has_code ? cpu + 1 : cpu;
+    uint64_t rip = hw[0], cs = hw[1] & 0xffff, rflags = hw[2], rsp = hw[3], ss = hw[4] & 0xffff;
+    if (cs != UKVM_SEL_USER_CODE64) {
+        crash(ev, "guest crashed: exception %u raised with cs 0x%" PRIx64 ", not at CPL 3", vector,
+              cs);
+        return;
+    }
+    bool stepped = vector == X86_EXC_DB && ctx->user_step_armed;
+    if (stepped) {
+        rflags &= ~RFLAGS_TF;
+        ctx->user_step_armed = false;
+    }
+    /* Back where the exception was raised, as if it had not happened. */
+    struct ukvm_trap_frame *f = &ev->frame;
+    memset(f, 0, sizeof(*f));
+    f->vector = vector;
+    f->error_code = has_code ? cpu[0] : 0;
+    f->cr2 = sregs.cr2;
+    f->rax = regs.rax, f->rbx = regs.rbx, f->rcx = regs.rcx, f->rdx = regs.rdx;
+    f->rsi = regs.rsi, f->rdi = regs.rdi, f->rbp = regs.rbp;
+    f->r8 = regs.r8, f->r9 = regs.r9, f->r10 = regs.r10, f->r11 = regs.r11;
+    f->r12 = regs.r12, f->r13 = regs.r13, f->r14 = regs.r14, f->r15 = regs.r15;
+    f->rip = rip, f->cs = cs, f->rflags = rflags, f->rsp = rsp, f->ss = ss;
+    regs.rip = rip, regs.rsp = rsp, regs.rflags = rflags;
+    sregs.cs = user_shim_code_segment();
+    sregs.ss = user_shim_data_segment();
+    if (vcpu_set_sregs(ctx->vcpu, &sregs) < 0 || vcpu_set_regs(ctx->vcpu, &regs) < 0) {
+        ev->kind = RUN_EVENT_FAILED;
+        ev->status = errno;
+        return;
+    }
+    if (stepped)
+        unpush_trap_flag(ctx, &sregs, rsp);
+    if (vector == X86_EXC_BP && ctx->user_intercept) {
+        /* As KVM reports an intercepted int3: the address of the int3 itself. */
+        ev->kind = RUN_EVENT_DEBUG;
+        ev->exit.reason = VM_EXIT_DEBUG;
+        ev->exit.debug.exception = X86_EXC_BP;
+        ev->exit.debug.pc = rip - 1;
+        return;
+    }
+    if (vector == X86_EXC_DB && (stepped || ctx->user_intercept)) {
+        ev->kind = RUN_EVENT_DEBUG;
+        ev->exit.reason = VM_EXIT_DEBUG;
+        ev->exit.debug.exception = X86_EXC_DB;
+        ev->exit.debug.pc = rip;
+        ev->exit.debug.dr6 = stepped ? DR6_BS : 0;
+        return;
+    }
+    ev->kind = RUN_EVENT_TRAP;
+}
+
+int user_mode_set_debug(struct run_context *ctx, const struct vcpu_debug *debug)
+{
+    if (!ctx->user_mode)
+        return vcpu_set_debug(ctx->vcpu, debug);
+    struct vcpu_debug kvm = *debug;
+    ctx->user_intercept = debug->enabled && debug->intercept_int3;
+    ctx->user_step = debug->enabled && debug->single_step;
+    /* At CPL 3, int3 and the trap flag reach the guest's IDT, that is the shim. */
+    kvm.single_step = false;
+    kvm.intercept_int3 = false;
+    return vcpu_set_debug(ctx->vcpu, &kvm);
+}
+
+int user_mode_arm_step(struct run_context *ctx)
+{
+    if (!ctx->user_mode || !ctx->user_step)
+        return 0;
+    struct vcpu_regs regs;
+    if (vcpu_get_regs(ctx->vcpu, &regs) < 0)
+        return -1;
+    ctx->user_step_rip = regs.rip;
+    ctx->user_step_armed = true;
+    if (regs.rflags & RFLAGS_TF)
+        return 0;
+    regs.rflags |= RFLAGS_TF;
+    return vcpu_set_regs(ctx->vcpu, &regs);
+}
+
+void user_mode_disarm_step(struct run_context *ctx)
+{
+    if (!ctx->user_mode || !ctx->user_step_armed)
+        return;
+    ctx->user_step_armed = false;
+    struct vcpu_regs regs;
+    if (vcpu_get_regs(ctx->vcpu, &regs) == 0 && (regs.rflags & RFLAGS_TF)) {
+        regs.rflags &= ~RFLAGS_TF;
+        vcpu_set_regs(ctx->vcpu, &regs);
+    }
+}
