@@ -13,8 +13,7 @@
 #define ASM_ABI_VERSION 2
 
 /* struct ukvm_boot_info */
-#define BI_STACK_CANARY   96
-#define BI_HYPERCALL_MODE 104
+#define BI_STACK_CANARY 96
 
 /* User mode: UKVM_HC_BY_STORE, and where the abort hypercall's store goes. */
 #define ASM_HC_BY_STORE   1
@@ -67,7 +66,6 @@
 _Static_assert(ASM_NOTE_ABI == UKVM_NOTE_ABI, "note type");
 _Static_assert(ASM_ABI_VERSION == UKVM_ABI_VERSION, "ABI version");
 _Static_assert(BI_STACK_CANARY == offsetof(struct ukvm_boot_info, stack_canary), "boot info");
-_Static_assert(BI_HYPERCALL_MODE == offsetof(struct ukvm_boot_info, hypercall_mode), "boot info");
 _Static_assert(ASM_HC_BY_STORE == UKVM_HC_BY_STORE, "hypercall mode");
 _Static_assert(ASM_HC_MMIO_ABORT == UKVM_HC_MMIO_GPA + 8 * UKVM_HC_ABORT, "abort store");
 _Static_assert(ASM_HC_PORT_TRAP == UKVM_HC_PORT_BASE + UKVM_HC_TRAP, "trap port");

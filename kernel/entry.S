@@ -24,10 +24,6 @@ _start:
     movq BI_STACK_CANARY(%rdi), %rax
     movq %rax, __stack_chk_guard(%rip)
 
-    /* Before any hypercall, even kernel_main's first abort: port I/O or stores. */
-    movq BI_HYPERCALL_MODE(%rdi), %rax
-    movq %rax, kernel_hypercall_mode(%rip)
-
     /* The clock counts from here: monotonic time = scaled (rdtsc - clock_tsc_base). */
     rdtsc
     shlq $32, %rdx
@@ -56,12 +52,5 @@ _start:
 __stack_chk_guard:
     .skip 8
     .size __stack_chk_guard, 8
-
-/* enum ukvm_hypercall_mode, from the boot information (hypercall.h, abort.S). */
-    .globl kernel_hypercall_mode
-    .type kernel_hypercall_mode, @object
-kernel_hypercall_mode:
-    .skip 8
-    .size kernel_hypercall_mode, 8
 
     .section .note.GNU-stack, "", @progbits

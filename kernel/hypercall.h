@@ -20,7 +20,7 @@
  * filled in the struct's results; for UKVM_HC_HALT, UKVM_HC_ABORT and UKVM_HC_TRAP the
  * monitor does not resume the guest.
  */
-/* enum ukvm_hypercall_mode, copied from the boot information by _start. */
+/* enum ukvm_hypercall_mode, copied from the boot information first thing (start.c). */
 extern uint64_t kernel_hypercall_mode;
 
 static inline void hypercall(enum ukvm_hypercall nr, volatile void *arg)

@@ -6,11 +6,16 @@
 #include "kernel.h"
 #include "solo5.h"
 
+uint64_t kernel_hypercall_mode;
+
 /* Static, as Solo5 promises: the application may keep the pointer. */
 static struct solo5_start_info start_info;
 
 void kernel_main(const struct ukvm_boot_info *bi)
 {
+    /* Before any hypercall, even the aborts below: port I/O or stores. */
+    kernel_hypercall_mode = bi->hypercall_mode;
+
     /*
      * First, so that any fault from here on is reported with registers, not a reset. In
      * user mode the monitor's IDT is loaded already, and lidt would fault.

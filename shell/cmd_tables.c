@@ -111,6 +111,12 @@ static void print_gate(FILE *out, const struct command_env *env, unsigned vector
 {
     char where[256];
     cmd_symbol_location(env, g->offset, where, sizeof(where));
+    /* No symbol: one of the ABI's system areas (user mode's gates lead to ukvm's stubs). */
+    for (size_t i = 0; !where[0] && env->layout && i < env->layout->nareas; i++) {
+        const struct boot_area *a = &env->layout->areas[i];
+        if (g->offset >= a->start && g->offset < a->end)
+            snprintf(where, sizeof(where), "(ukvm's %s)", a->name);
+    }
     fprintf(out, "  %3u %-4s sel 0x%02x  0x%016" PRIx64 " %-9s ist %u dpl %u  %s\n", vector,
             vector < 32 ? x86_exception_mnemonic(vector) : "", g->selector, g->offset,
             gate_type_name(g->type), g->ist, g->dpl, where[0] ? where : "(no symbol)");

@@ -11,6 +11,12 @@
  *   block_oob      BLOCK_READ of one valid block into a buffer that straddles the end of
  *                  guest memory (needs a disk: UKVM_OPTS=(--disk=...) with >= 512 bytes).
  *   unknown_hc     a hypercall number the ABI does not define (UKVM_HC_COUNT).
+ * In user mode only (stores to the hypercall page; in kernel mode it is not mapped):
+ *   fake_trap      a 1-byte store where the monitor's trap stubs store (vector 14): a
+ *                  guest must not be able to forge an exception report.
+ *   short_store    a 4-byte store at PUTS's slot: hypercalls are 8-byte stores.
+ *   high_arg       a PUTS whose argument address is above 4 GiB.
+ *   write_gdt      a write to the GDT, a page of the monitor's (supervisor-only).
  *
  * Expected result for every variant: exit status 255, stderr naming the call ("PUTS",
  * "BLOCK_READ", or the unknown number). If the monitor lets a bad call through, the
@@ -114,12 +120,36 @@ static void unknown_hc(void)
     raw_hypercall(UKVM_HC_COUNT, addr32(&call));
 }
 
+static void fake_trap(void)
+{
+    volatile uint8_t *p =
+        (volatile uint8_t *)(uintptr_t)(UKVM_HC_MMIO_GPA + UKVM_HC_MMIO_TRAP_OFFSET + 14);
+    *p = 0;
+}
+
+static void short_store(void)
+{
+    volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)(UKVM_HC_MMIO_GPA + 8 * UKVM_HC_PUTS);
+    *p = 0x100000;
+}
+
+static void high_arg(void)
+{
+    test_raw_hypercall(UKVM_HC_PUTS, 0x100000000ULL + 0x100000);
+}
+
+static void write_gdt(void)
+{
+    *(volatile uint64_t *)(uintptr_t)(UKVM_GDT_GPA + 8) = 0;
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
 } variants[] = {
-    {"puts_oob", puts_oob},   {"puts_overflow", puts_overflow}, {"arg_oob", arg_oob},
-    {"block_oob", block_oob}, {"unknown_hc", unknown_hc},
+    {"puts_oob", puts_oob},       {"puts_overflow", puts_overflow}, {"arg_oob", arg_oob},
+    {"block_oob", block_oob},     {"unknown_hc", unknown_hc},       {"fake_trap", fake_trap},
+    {"short_store", short_store}, {"high_arg", high_arg},           {"write_gdt", write_gdt},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)
@@ -134,6 +164,7 @@ int solo5_app_main(const struct solo5_start_info *si)
             return SOLO5_EXIT_FAILURE;
         }
     }
-    puts("usage: test_hostile.ukvm puts_oob|puts_overflow|arg_oob|block_oob|unknown_hc\n");
+    puts("usage: test_hostile.ukvm puts_oob|puts_overflow|arg_oob|block_oob|unknown_hc|"
+         "fake_trap|short_store|high_arg|write_gdt\n");
     return 2;
 }

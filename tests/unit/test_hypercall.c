@@ -153,7 +153,7 @@ UNIT_TEST(puts_arg_outside_memory)
 UNIT_TEST(unknown_hypercall)
 {
     CHECK_GUEST_ERROR(call(0, 0x1234), "unknown hypercall 0 (port 0x500, argument 0x1234)");
-    CHECK_GUEST_ERROR(call(12, ARG_GPA), "unknown hypercall 12 (port 0x50c, argument 0x10000)");
+    CHECK_GUEST_ERROR(call(13, ARG_GPA), "unknown hypercall 13 (port 0x50d, argument 0x10000)");
     CHECK_GUEST_ERROR(call(0xff, UINT32_MAX),
                       "unknown hypercall 255 (port 0x5ff, argument 0xffffffff)");
 }
@@ -162,12 +162,29 @@ UNIT_TEST(names)
 {
     static const char *const want[UKVM_HC_COUNT + 1] = {
         "unknown",   "PUTS",     "POLL", "BLOCK_INFO", "BLOCK_WRITE", "BLOCK_READ", "NET_INFO",
-        "NET_WRITE", "NET_READ", "HALT", "ABORT",      "TRAP",        "unknown"};
+        "NET_WRITE", "NET_READ", "HALT", "ABORT",      "TRAP",        "SET_TLS_BASE",
+        "unknown"};
     for (unsigned nr = 0; nr <= UKVM_HC_COUNT; nr++)
         if (strcmp(hypercall_name(nr), want[nr]) != 0)
             UNIT_FAIL("hypercall_name(%u) == \"%s\", expected \"%s\"", nr, hypercall_name(nr),
                       want[nr]);
     CHECK(strcmp(hypercall_name(0xffffffffu), "unknown") == 0);
+}
+
+/*
+ * SET_TLS_BASE checks the base before KVM sees it; the vCPU side is exercised by
+ * test_tls in user mode (tests/test_tls), where the kernel uses this call.
+ */
+UNIT_TEST(set_tls_base_refuses)
+{
+    struct ukvm_hc_tls_base a = {.base = 0x0000800000000000ULL};
+    put(ARG_GPA, &a, sizeof(a));
+    CHECK_GUEST_ERROR(call(UKVM_HC_SET_TLS_BASE, ARG_GPA),
+                      "hypercall SET_TLS_BASE: base 0x800000000000 is not canonical");
+    a.base = 0x100000;
+    put(ARG_GPA, &a, sizeof(a));
+    CHECK_GUEST_ERROR(call(UKVM_HC_SET_TLS_BASE, ARG_GPA),
+                      "hypercall SET_TLS_BASE: the vCPU's segments are unavailable");
 }
 
 /* ---------------------------------------------------------------- HALT, ABORT, TRAP */
@@ -585,6 +602,7 @@ int main(void)
     UNIT_RUN(puts_arg_outside_memory);
     UNIT_RUN(unknown_hypercall);
     UNIT_RUN(names);
+    UNIT_RUN(set_tls_base_refuses);
     UNIT_RUN(halt_returns_status);
     UNIT_RUN(abort_copies_message_and_frame);
     UNIT_RUN(abort_message_outside_memory);

@@ -32,13 +32,15 @@ _Static_assert(UKVM_USER_IDT_GPA + USER_SHIM_VECTORS * 16 <= UKVM_USER_STUBS_GPA
 _Static_assert(UKVM_USER_STACK_GPA + UKVM_USER_STACK_SIZE <= UKVM_IST_GPA, "trap stack");
 _Static_assert(UKVM_HC_MMIO_TRAP_OFFSET + USER_SHIM_VECTORS <= UKVM_PAGE_SIZE, "trap range");
 
+_Static_assert(USER_SHIM_STORE_SIZE == 1 + 8, "opcode and 64-bit address");
+
 static void write_stub(uint8_t *stub, unsigned vector)
 {
     uint64_t target = UKVM_HC_MMIO_GPA + UKVM_HC_MMIO_TRAP_OFFSET + vector;
     memset(stub, 0xcc, USER_SHIM_STUB_SIZE); /* padding never runs */
     stub[0] = OP_MOVABS_AL;
     memcpy(stub + 1, &target, sizeof(target));
-    memcpy(stub + 9, ud2, sizeof(ud2));
+    memcpy(stub + USER_SHIM_STORE_SIZE, ud2, sizeof(ud2));
 }
 
 static void write_gate(uint8_t *gate, uint64_t target, bool dpl3)

@@ -23,6 +23,8 @@
 
 /* Each stub's size in bytes: the stub for vector v is at UKVM_USER_STUBS_GPA + 16 * v. */
 #define USER_SHIM_STUB_SIZE 16
+/* The bytes of a stub's store (movabs %al, moffs64): rip is past it when it exits. */
+#define USER_SHIM_STORE_SIZE 9
 /* Vectors with gates: the 32 exceptions. */
 #define USER_SHIM_VECTORS 32
 

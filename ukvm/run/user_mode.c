@@ -82,6 +82,20 @@ void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *
         ev->status = errno;
         return;
     }
+    /*
+     * Only the shim's stub for this vector, at CPL 0, reports a trap: the same store from
+     * the guest's own code is refused, so that a guest cannot forge an exception.
+     */
+    if (sregs.cs.dpl != 0 ||
+        regs.rip != UKVM_USER_STUBS_GPA + vector * USER_SHIM_STUB_SIZE + USER_SHIM_STORE_SIZE) {
+        ev->kind = RUN_EVENT_CRASH;
+        ev->explanation = "the hypercall page's upper half is where ukvm's own trap entry "
+                          "stubs report exceptions; a guest store there is refused";
+        snprintf(ev->headline, sizeof(ev->headline),
+                 "guest error: 1-byte store of the hypercall page at offset 0x%" PRIx64,
+                 (uint64_t)(UKVM_HC_MMIO_TRAP_OFFSET + vector));
+        return;
+    }
     /* The CPU's frame: [error code,] rip, cs, rflags, rsp, ss, at the trap stack's top. */
     bool has_code = x86_exception_has_error_code(vector);
     uint64_t cpu[6];
