@@ -49,6 +49,10 @@
 #               ukvm's kernel (with SOLO5=DIR; ratio ukvm / solo5-hvt), and for ukvm's own
 #               ping server build/test_ping.ukvm, whose frames/s with --pcap on and off
 #               give what a capture costs. Without SOLO5 only the last.
+#   mode        kernel mode against user mode (tests/bench/mode_bench.sh): a compute loop
+#               against the same code as a host process, hello's boot against the
+#               raw-KVM floor, the hypercall round trip by port and by store, and gdb's
+#               stepi per second.
 #
 # Environment:
 #   BENCH_QUICK=1        a fast smoke run (few iterations): checks that everything works
@@ -606,6 +610,8 @@ hvt_bench "$tmp/hvt_summary" || die "the hvt section failed (see above)"
 # ---------------------------------------------------------------- net
 
 BUILD=$BUILD tests/bench/net_bench.sh "$tmp/net_summary" || die "the net section failed (see above)"
+: >"$tmp/mode_summary"
+BUILD=$BUILD tests/bench/mode_bench.sh "$tmp/mode_summary" || die "the mode section failed (see above)"
 
 # ---------------------------------------------------------------- summary
 
@@ -646,6 +652,7 @@ else
 fi
 cat "$tmp/hvt_summary"
 cat "$tmp/net_summary"
+cat "$tmp/mode_summary"
 printf '%-36s %14s\n' "empty process (true), context" "$t_med us"
 printf '%-36s %14s\n' "shared objects of ukvm (ldd)" "$nlibs"
 if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then

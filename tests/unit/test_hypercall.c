@@ -161,9 +161,8 @@ UNIT_TEST(unknown_hypercall)
 UNIT_TEST(names)
 {
     static const char *const want[UKVM_HC_COUNT + 1] = {
-        "unknown",   "PUTS",     "POLL", "BLOCK_INFO", "BLOCK_WRITE", "BLOCK_READ", "NET_INFO",
-        "NET_WRITE", "NET_READ", "HALT", "ABORT",      "TRAP",        "SET_TLS_BASE",
-        "unknown"};
+        "unknown",   "PUTS",     "POLL", "BLOCK_INFO", "BLOCK_WRITE", "BLOCK_READ",   "NET_INFO",
+        "NET_WRITE", "NET_READ", "HALT", "ABORT",      "TRAP",        "SET_TLS_BASE", "unknown"};
     for (unsigned nr = 0; nr <= UKVM_HC_COUNT; nr++)
         if (strcmp(hypercall_name(nr), want[nr]) != 0)
             UNIT_FAIL("hypercall_name(%u) == \"%s\", expected \"%s\"", nr, hypercall_name(nr),
