@@ -30,6 +30,8 @@
 #include "ukvm/guest/guest_virt.h"
 
 #define VECTOR_GP     13
+#define VECTOR_PF     14
+#define PF_EC_USER    4 /* the access came from CPL 3 */
 #define MSR_FS_BASE   0xc0000100u
 #define INSN_MAX      15
 #define RFLAGS_TF     (1ull << 8)
@@ -335,7 +337,9 @@ static enum user_fault_outcome deliver(struct user_fault *uf, const struct hvt_s
         return USER_FAULT_NOT_MINE;
     rsp &= ~15ull; /* as the CPU aligns it in 64-bit mode */
     struct vcpu_regs *r = uf->regs;
-    uint64_t frame[6] = {uf->error_code, r->rip, SEG_USER_CODE, r->rflags, r->rsp, SEG_USER_DATA};
+    /* The guest believes it runs at CPL 0: a page fault's error code says so too. */
+    uint64_t ec = uf->vector == VECTOR_PF ? uf->error_code & ~PF_EC_USER : uf->error_code;
+    uint64_t frame[6] = {ec, r->rip, SEG_USER_CODE, r->rflags, r->rsp, SEG_USER_DATA};
     bool has_code = uf->vector == 8 || (uf->vector >= 10 && uf->vector <= 14) || uf->vector == 17 ||
                     uf->vector == 21;
     const uint64_t *push = has_code ? frame : frame + 1;
