@@ -17,6 +17,9 @@
 #   make bench SOLO5=DIR the same, with the hvt section: ukvm next to Solo5's solo5-hvt,
 #                        built from the Solo5 source tree DIR (tests/bench/hvt_bench.sh),
 #                        and solo5-hvt in the net section too (tests/bench/net_bench.sh)
+#   make ocaml-check OCAML_HVT=FILE
+#                        run and debug (gdb) an OCaml unikernel the user built for
+#                        Solo5's hvt target (docs/ocaml.md)
 #   make solo5-suite SOLO5=DIR
 #                        Solo5's own tests (DIR: a Solo5 source tree) built with the
 #                        installed app.mk and run with build/ukvm (docs/solo5.md)
@@ -89,7 +92,7 @@ CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/core/%)
 ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
 .PHONY: all monitor kernel tests app test bench install clean format format-check fuzz deps ping-demo \
-	example solo5-suite
+	example solo5-suite ocaml-check
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
 # benchmarks), tmux (interactive shell tests), clang (libFuzzer), clang-format (the style
@@ -265,6 +268,12 @@ solo5-suite: monitor kernel
 		MAKE='$(MAKE)' BUILD='$(BUILD)' tests/solo5/suite.sh $$flag '$(SOLO5)'; \
 		rc=$$?; [ $$rc -le $$status ] || status=$$rc; \
 	done; exit $$status
+
+# An OCaml unikernel for Solo5's hvt target, built by the user's own toolchain, run and
+# debugged under build/ukvm (tests/solo5/ocaml_check.sh). Without OCAML_HVT: one SKIP line.
+OCAML_HVT ?=
+ocaml-check: monitor
+	@BUILD='$(BUILD)' tests/solo5/ocaml_check.sh '$(OCAML_HVT)'
 
 install: monitor kernel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ukvm \

@@ -59,13 +59,12 @@ done
 
 # ---------------------------------------------------------------- test unikernels
 # run_spec SPEC MONITOR LABEL MODE: MODE is the guest mode (kernel or user); a spec sees it
-# as GUEST_MODE and lists the modes it runs in as MODES (default: both for ukvm guests,
-# kernel for hvt guests). Returns 0 having reported, 1 when the spec has no such mode.
+# as GUEST_MODE and lists the modes it runs in as MODES (default: both, for ukvm and hvt
+# guests alike). Returns 0 having reported, 1 when the spec has no such mode.
 run_spec() {
     local spec=$1 monitor=$2 label=$3 GUEST_MODE=$4
     local UKVM_OPTS=() APP_ARGS=() SETUP='' EXPECT_STATUS='' EXPECT_STDOUT=() EXPECT_STDERR=()
     local REJECT_STDERR=() TIMEOUT=60 KERNEL='' tmp kernel status why='' s MODES=(kernel user)
-    [[ $spec == tests/hvt/* ]] && MODES=(kernel)
     # shellcheck disable=SC1090
     source "$spec"
     [[ " ${MODES[*]} " == *" $GUEST_MODE "* ]] || return 1

@@ -6,6 +6,8 @@
 # and ukvm's page tables not mapped), exits (the hvt hypercalls by their hvt names), bt,
 # sym, mem (the hvt memory layout: boot information at 0x10000, no ukvm-only areas),
 # errors that leave the session usable; gdb's kill ends ukvm with status 137.
+import os
+
 import gdb
 from hvtgdb import *
 
@@ -19,12 +21,14 @@ check_eq("regs-cr3", monitor_regs_value(out, "cr3"), reg("cr3"))
 check_eq("regs-rsp", monitor_regs_value(out, "rsp"), reg("rsp"))
 out = monitor("exc")
 check("exc-none-yet", "no exception so far" in out, out)
+# User mode: the guest's pages are reachable from CPL 3.
+priv = "user" if os.environ.get("UKVM_GUEST_MODE") == "user" else "supervisor"
 out = monitor("pt $rip")
-check("pt-text-r-x", ("=> pa 0x%x (4 KiB page, r-x, supervisor)" % pc()) in out, out)
+check("pt-text-r-x", ("=> pa 0x%x (4 KiB page, r-x, %s)" % (pc(), priv)) in out, out)
 out = monitor("pt dbg_page")
-check("pt-data-rw", ("=> pa 0x%x (4 KiB page, rw-, supervisor)" % addr("dbg_page")) in out, out)
+check("pt-data-rw", ("=> pa 0x%x (4 KiB page, rw-, %s)" % (addr("dbg_page"), priv)) in out, out)
 out = monitor("pt 0x10000")
-check("pt-boot-info-read-only", "=> pa 0x10000 (4 KiB page, r--, supervisor)" in out, out)
+check("pt-boot-info-read-only", "=> pa 0x10000 (4 KiB page, r--, %s)" % priv in out, out)
 out = monitor("pt 0")
 check("pt-null-not-present", "=> fault: not present" in out, out)
 out = monitor("pt $cr3")

@@ -6,6 +6,8 @@
 # bits; the guest's own GDT selectors (0x08, 0x10); fs_base, gs_base, eflags and the SSE
 # registers readable; writes to r8-r15 at regs_sink's entry reach the vCPU, survive a
 # step and are what the guest computes with (it exits with their sum, 1+...+8 = 36).
+import os
+
 import gdb
 from hvtgdb import *
 
@@ -22,8 +24,11 @@ check_eq("efer-lme-lma", reg("efer") & 0x500, 0x500)
 check_eq("cr3-page-aligned", reg("cr3") & 0xFFF, 0)
 info = gdb.execute("info registers cr0 cr3 cr4 efer", to_string=True)
 check("info-registers-decodes", "PG" in info and "PAE" in info and "LMA" in info, info)
-check_eq("cs-guest-gdt", reg("cs"), 0x8)
-check_eq("ss-guest-gdt", reg("ss"), 0x10)
+# In user mode the guest's lgdt and segment loads are emulated: the monitor's CPL 3
+# segments stay loaded.
+user_mode = os.environ.get("UKVM_GUEST_MODE") == "user"
+check_eq("cs-guest-gdt", reg("cs"), 0x33 if user_mode else 0x8)
+check_eq("ss-guest-gdt", reg("ss"), 0x2B if user_mode else 0x10)
 check_eq("eflags-reserved-bit", reg("eflags") & 0x2, 0x2)
 check("fs-gs-base-readable", reg("fs_base") >= 0 and reg("gs_base") >= 0)
 check("xmm0-readable", gdb.parse_and_eval("$xmm0") is not None)

@@ -41,15 +41,14 @@ const struct guest_abi guest_abi_ukvm = {
     .dispatch = hypercall_dispatch,
     .hypercall_name = hypercall_name,
     .fatal_context = NULL,
+    .user_fault = NULL,
 };
 
 static int hvt_memory(struct guest_mem *mem, const struct elf_image *image, bool user_mode,
                       struct boot_layout *layout, char *err, size_t errlen)
 {
-    if (user_mode) {
-        snprintf(err, errlen, "Solo5 hvt guests run in kernel mode only (--guest-mode=kernel)");
-        return -1;
-    }
+    if (user_mode)
+        return hvt_setup_memory_user(mem, image, layout, err, errlen);
     return hvt_setup_memory(mem, image, layout, err, errlen);
 }
 
@@ -70,6 +69,7 @@ const struct guest_abi guest_abi_hvt = {
     .name = "Solo5 hvt",
     .default_mem_mib = 512, /* solo5-hvt's default */
     .mem_align = HVT_MEM_ALIGN,
+    .user_mode = true,
     .hc_port_base = HVT_HYPERCALL_PIO_BASE,
     .hc_port_count = HVT_HC_MAX,
     .setup_memory = hvt_memory,
@@ -79,6 +79,7 @@ const struct guest_abi guest_abi_hvt = {
     .dispatch = hvt_dispatch,
     .hypercall_name = hvt_hypercall_name,
     .fatal_context = hvt_fatal_context,
+    .user_fault = hvt_user_fault,
 };
 
 const struct guest_abi *guest_abi_select(const struct elf_image *image, char *err, size_t errlen)

@@ -68,6 +68,11 @@ struct guest_abi {
      * change the outcome. NULL when the hypercall already carried the whole context.
      */
     void (*fatal_context)(struct hc_context *ctx, enum hc_outcome *outcome, struct vcpu *vcpu);
+    /*
+     * User mode: offered every exception the guest raises at CPL 3 that no debugger
+     * takes (ukvm/abi/core/user_fault.h). NULL: every exception is reported.
+     */
+    enum user_fault_outcome (*user_fault)(struct user_fault *uf);
 };
 
 /* ukvm's own ABI and Solo5's hvt ABI. */

@@ -125,6 +125,37 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
     return false;
 }
 
+static void hlt_event(struct run_event *ev)
+{
+    crash_event(ev, "the guest halted without calling solo5_exit(); nothing can wake it",
+                "guest crashed: hlt with interrupts off");
+}
+
+static void record_exit(struct run_context *ctx, const struct vm_exit *exit);
+
+/*
+ * A port access: a hypercall when it is a 4-byte write to one of the ABI's ports, else a
+ * guest error. Both a port I/O exit (kernel mode) and an emulated out (user mode, the
+ * ABI's user_fault) come here, so that they are the same call.
+ */
+static bool serve_port_access(struct run_context *ctx, struct hc_context *hc, struct run_event *ev,
+                              bool *watch_hit)
+{
+    const struct vm_exit *exit = &ev->exit;
+    if (!is_hypercall_port(ctx, exit->io.port) || !exit->io.is_write || exit->io.size != 4) {
+        crash_event(ev,
+                    "ukvm emulates no devices: hypercalls are 4-byte writes to the guest "
+                    "ABI's ports",
+                    "guest error: unexpected %u-byte port %s on port 0x%x (%s ABI "
+                    "hypercalls: ports 0x%x-0x%x)",
+                    exit->io.size, exit->io.is_write ? "write" : "read", exit->io.port,
+                    ctx->abi->name, ctx->abi->hc_port_base,
+                    ctx->abi->hc_port_base + ctx->abi->hc_port_count - 1);
+        return false;
+    }
+    return serve_hypercall(ctx, hc, ev, watch_hit);
+}
+
 /*
  * Classifies an exit; returns true when it was served and the guest goes on (a hypercall,
  * or an access to a trapped page). *watch_hit is set when that touched a watchpoint.
@@ -136,21 +167,9 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
     switch (exit->reason) {
     case VM_EXIT_IO:
         ev->exit_pending = true;
-        if (!is_hypercall_port(ctx, exit->io.port) || !exit->io.is_write || exit->io.size != 4) {
-            crash_event(ev,
-                        "ukvm emulates no devices: hypercalls are 4-byte writes to the guest "
-                        "ABI's ports",
-                        "guest error: unexpected %u-byte port %s on port 0x%x (%s ABI "
-                        "hypercalls: ports 0x%x-0x%x)",
-                        exit->io.size, exit->io.is_write ? "write" : "read", exit->io.port,
-                        ctx->abi->name, ctx->abi->hc_port_base,
-                        ctx->abi->hc_port_base + ctx->abi->hc_port_count - 1);
-            return false;
-        }
-        return serve_hypercall(ctx, hc, ev, watch_hit);
+        return serve_port_access(ctx, hc, ev, watch_hit);
     case VM_EXIT_HLT:
-        crash_event(ev, "the guest halted without calling solo5_exit(); nothing can wake it",
-                    "guest crashed: hlt with interrupts off");
+        hlt_event(ev);
         return false;
     case VM_EXIT_SHUTDOWN:
         crash_event(ev,
@@ -172,7 +191,19 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
         case USER_PAGE_HYPERCALL:
             return serve_hypercall(ctx, hc, ev, watch_hit);
         case USER_PAGE_TRAP:
-            user_mode_trap(ctx, index, ev);
+            switch (user_mode_trap(ctx, index, ev)) {
+            case USER_TRAP_EVENT:
+                return false;
+            case USER_TRAP_CONTINUE:
+                return true;
+            case USER_TRAP_EXIT:
+                /* An emulated out or hlt: traced and served as the exit it stands for. */
+                record_exit(ctx, &ev->exit);
+                if (ev->exit.reason == VM_EXIT_IO)
+                    return serve_port_access(ctx, hc, ev, watch_hit);
+                hlt_event(ev);
+                return false;
+            }
             return false;
         case USER_PAGE_BAD:
             crash_event(ev,

@@ -71,7 +71,58 @@ static void unpush_trap_flag(struct run_context *ctx, const struct vcpu_sregs *s
     }
 }
 
-void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *ev)
+/*
+ * Offers the exception to the guest ABI (regs and sregs: the vCPU back at the fault);
+ * fills *ev for what is not simply the guest going on.
+ */
+static enum user_trap_outcome offer_to_abi(struct run_context *ctx, struct vcpu_regs *regs,
+                                           struct vcpu_sregs *sregs, struct run_event *ev)
+{
+    if (!ctx->abi->user_fault)
+        return USER_TRAP_EVENT;
+    struct user_fault uf = {.vector = (unsigned)ev->frame.vector,
+                            .error_code = ev->frame.error_code,
+                            .mem = ctx->mem,
+                            .abi_state = ctx->abi_state,
+                            .regs = regs,
+                            .sregs = sregs};
+    enum user_fault_outcome o = ctx->abi->user_fault(&uf);
+    switch (o) {
+    case USER_FAULT_NOT_MINE:
+        return USER_TRAP_EVENT;
+    case USER_FAULT_GUEST_ERROR:
+        ev->kind = RUN_EVENT_CRASH;
+        ev->explanation = "in user mode the monitor emulates the privileged instructions "
+                          "of the guest ABI's kernel; this one is not among them";
+        snprintf(ev->headline, sizeof(ev->headline), "guest error: %s", uf.error);
+        return USER_TRAP_EVENT;
+    case USER_FAULT_DONE:
+    case USER_FAULT_PORT:
+    case USER_FAULT_HLT:
+        break;
+    }
+    if (vcpu_set_sregs(ctx->vcpu, sregs) < 0 || vcpu_set_regs(ctx->vcpu, regs) < 0) {
+        ev->kind = RUN_EVENT_FAILED;
+        ev->status = errno;
+        return USER_TRAP_EVENT;
+    }
+    if (o == USER_FAULT_DONE)
+        return USER_TRAP_CONTINUE;
+    memset(&ev->exit, 0, sizeof(ev->exit));
+    if (o == USER_FAULT_HLT) {
+        ev->exit.reason = VM_EXIT_HLT;
+    } else {
+        ev->exit.reason = VM_EXIT_IO;
+        ev->exit.io.port = uf.port;
+        ev->exit.io.size = uf.size;
+        ev->exit.io.is_write = uf.is_write;
+        ev->exit.io.value = uf.value;
+    }
+    return USER_TRAP_EXIT;
+}
+
+enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
+                                      struct run_event *ev)
 {
     struct vcpu_regs regs;
     struct vcpu_sregs sregs;
@@ -80,7 +131,7 @@ void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *
         vcpu_get_sregs(ctx->vcpu, &sregs) < 0) {
         ev->kind = RUN_EVENT_FAILED;
         ev->status = errno;
-        return;
+        return USER_TRAP_EVENT;
     }
     /*
      * Only the shim's stub for this vector, at CPL 0, reports a trap: the same store from
@@ -105,14 +156,14 @@ void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *
         guest_mem_copy_in(ctx->mem, regs.rsp, cpu, words * sizeof(uint64_t)) < 0) {
         crash(ev, "guest crashed: exception %u with the trap stack at 0x%" PRIx64, vector,
               regs.rsp);
-        return;
+        return USER_TRAP_EVENT;
     }
     const uint64_t *hw = has_code ? cpu + 1 : cpu;
     uint64_t rip = hw[0], cs = hw[1] & 0xffff, rflags = hw[2], rsp = hw[3], ss = hw[4] & 0xffff;
     if (cs != UKVM_SEL_USER_CODE64) {
         crash(ev, "guest crashed: exception %u raised with cs 0x%" PRIx64 ", not at CPL 3", vector,
               cs);
-        return;
+        return USER_TRAP_EVENT;
     }
     bool stepped = vector == X86_EXC_DB && ctx->user_step_armed;
     if (stepped) {
@@ -136,7 +187,7 @@ void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *
     if (vcpu_set_sregs(ctx->vcpu, &sregs) < 0 || vcpu_set_regs(ctx->vcpu, &regs) < 0) {
         ev->kind = RUN_EVENT_FAILED;
         ev->status = errno;
-        return;
+        return USER_TRAP_EVENT;
     }
     if (stepped)
         unpush_trap_flag(ctx, &sregs, rsp);
@@ -146,7 +197,7 @@ void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *
         ev->exit.reason = VM_EXIT_DEBUG;
         ev->exit.debug.exception = X86_EXC_BP;
         ev->exit.debug.pc = rip - 1;
-        return;
+        return USER_TRAP_EVENT;
     }
     if (vector == X86_EXC_DB && (stepped || ctx->user_intercept)) {
         ev->kind = RUN_EVENT_DEBUG;
@@ -154,9 +205,10 @@ void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *
         ev->exit.debug.exception = X86_EXC_DB;
         ev->exit.debug.pc = rip;
         ev->exit.debug.dr6 = stepped ? DR6_BS : 0;
-        return;
+        return USER_TRAP_EVENT;
     }
     ev->kind = RUN_EVENT_TRAP;
+    return offer_to_abi(ctx, &regs, &sregs, ev);
 }
 
 int user_mode_set_debug(struct run_context *ctx, const struct vcpu_debug *debug)

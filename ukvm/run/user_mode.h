@@ -38,13 +38,24 @@ enum user_page_access {
 enum user_page_access user_mode_classify(const struct run_context *ctx, const struct vm_exit *exit,
                                          unsigned *index, uint64_t *value);
 
+/* What became of a trap from the shim. */
+enum user_trap_outcome {
+    USER_TRAP_EVENT,    /* *ev is the event to report */
+    USER_TRAP_CONTINUE, /* the guest ABI emulated or delivered it: the guest goes on */
+    USER_TRAP_EXIT,     /* the ABI turned it into ev->exit (a port access, a hlt), rip past
+                           the instruction: serve it as that exit */
+};
+
 /*
- * Serves a trap from the shim (USER_PAGE_TRAP): completes the stub's store, restores
- * the interrupted context and fills *ev with a RUN_EVENT_DEBUG (#BP or #DB while a
- * debugger has the controls on) or a RUN_EVENT_TRAP with the frame, or a
- * RUN_EVENT_CRASH when the trap stack does not hold a frame from CPL 3.
+ * Serves a trap from the shim (USER_PAGE_TRAP): completes the stub's store and restores
+ * the interrupted context. #BP or #DB while a debugger has the controls on is a
+ * RUN_EVENT_DEBUG; any other exception is first offered to the guest ABI's user_fault
+ * (ukvm/abi/core/user_fault.h), then becomes a RUN_EVENT_TRAP with the frame, or a
+ * RUN_EVENT_CRASH (a guest error the ABI named, or a trap stack that does not hold a
+ * frame from CPL 3).
  */
-void user_mode_trap(struct run_context *ctx, unsigned vector, struct run_event *ev);
+enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
+                                      struct run_event *ev);
 
 /*
  * The debug controls, as vcpu_set_debug takes them: in kernel mode passed on; in user

@@ -18,6 +18,7 @@
 
 #include "solo5_hvt_abi.h"
 #include "ukvm/abi/core/hc_core.h"
+#include "ukvm/abi/core/user_fault.h"
 #include "ukvm/devices/block_dev.h"
 #include "ukvm/devices/net_dev.h"
 #include "ukvm/guest/boot_setup.h"
@@ -49,6 +50,12 @@ struct hvt_state {
     char line[200];
     size_t line_len;
     char last_line[200];
+    /*
+     * User mode (hvt_privileged.c): the tables the guest loaded with lgdt, lidt and ltr,
+     * which the vCPU does not hold (the monitor's stay loaded). A zero IDT: none yet.
+     */
+    struct vcpu_dtable guest_gdt, guest_idt;
+    uint16_t guest_tr;
 };
 
 /*
@@ -83,6 +90,22 @@ void hvt_print_manifest(FILE *out, const struct elf_abi_notes *notes);
  */
 int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
                      struct boot_layout *layout, char *err, size_t errlen);
+
+/*
+ * The same for user mode (ukvm/guest/user_shim.h): the GDT and TSS pages and the shim's
+ * pages supervisor-only, the boot information area read-only and the image, heap and
+ * stack reachable from CPL 3; then the shim itself. Returns 0, or -1 with err.
+ */
+int hvt_setup_memory_user(struct guest_mem *mem, const struct elf_image *image,
+                          struct boot_layout *layout, char *err, size_t errlen);
+
+/*
+ * An exception a Solo5 guest raised at CPL 3 (ukvm/abi/core/user_fault.h): a #GP on a
+ * privileged instruction of Solo5's kernel is emulated (hvt_privileged.c lists them),
+ * any other exception goes to the guest's own handler through the IDT it loaded.
+ * NOT_MINE when the guest has no IDT (or no handler, or no stack to push the frame).
+ */
+enum user_fault_outcome hvt_user_fault(struct user_fault *uf);
 
 /* Entry registers: rip = entry, rdi = HVT_BOOT_INFO_GPA, rsp = memory size - 8. */
 void hvt_initial_regs(uint64_t entry, const struct boot_layout *layout, struct vcpu_regs *regs,

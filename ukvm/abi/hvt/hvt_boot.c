@@ -17,6 +17,7 @@
 
 #include "hvt.h"
 #include "ukvm/guest/page_tables.h"
+#include "ukvm/guest/user_shim.h"
 
 #define PAGE_ALIGN_UP(x) (((x) + UKVM_PAGE_SIZE - 1) & ~(UKVM_PAGE_SIZE - 1))
 
@@ -34,8 +35,17 @@ static const struct boot_area hvt_areas[] = {
     {"page tables", UKVM_PT_GPA, UKVM_PT_END, "not mapped"},
 };
 
-int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
-                     struct boot_layout *layout, char *err, size_t errlen)
+/* The same in user mode, with the monitor's pages (ukvm/guest/user_shim.h). */
+static const struct boot_area hvt_user_areas[] = {
+    {"reserved", 0, UKVM_GDT_GPA, "not mapped (null page)"},
+    {"monitor", UKVM_GDT_GPA, HVT_BOOT_INFO_GPA,
+     "supervisor-only (GDT, TSS, user-mode IDT, stubs and trap stack)"},
+    {"boot info", HVT_BOOT_INFO_GPA, HVT_BOOT_AREA_END, "r--  (with the manifest and cmdline)"},
+    {"page tables", UKVM_PT_GPA, UKVM_PT_END, "not mapped"},
+};
+
+static int setup(struct guest_mem *mem, const struct elf_image *image, bool user,
+                 struct boot_layout *layout, char *err, size_t errlen)
 {
     uint64_t image_end = PAGE_ALIGN_UP(image->highest);
     if (image_end >= mem->size) {
@@ -52,16 +62,42 @@ int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
     layout->areas = hvt_areas;
     layout->nareas = sizeof(hvt_areas) / sizeof(hvt_areas[0]);
 
-    struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 2];
+    struct page_region regions[ELF_LOAD_MAX_SEGMENTS + 4 + USER_SHIM_REGIONS];
     size_t n = 0;
+    if (user) {
+        layout->user_mode = true;
+        layout->areas = hvt_user_areas;
+        layout->nareas = sizeof(hvt_user_areas) / sizeof(hvt_user_areas[0]);
+        /* GDT and TSS: the CPU reads them at CPL 0 only. */
+        regions[n++] = (struct page_region){
+            .start = UKVM_GDT_GPA, .end = UKVM_TSS_GPA + UKVM_PAGE_SIZE, .writable = true};
+        n += user_shim_regions(regions + n);
+    }
+    size_t first_guest = n;
     regions[n++] = (struct page_region){
         .start = HVT_BOOT_INFO_GPA, .end = HVT_BOOT_AREA_END, .writable = false};
     n += boot_segment_regions(image, regions + n);
     regions[n++] = (struct page_region){.start = image_end, .end = mem->size, .writable = true};
+    for (size_t i = first_guest; i < n; i++)
+        regions[i].user = user;
     if (page_tables_build(mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &layout->cr3, err, errlen) < 0)
         return -1;
     boot_write_gdt_and_tss(mem);
+    if (user)
+        user_shim_write(mem, UKVM_GDT_GPA, UKVM_TSS_GPA);
     return 0;
+}
+
+int hvt_setup_memory(struct guest_mem *mem, const struct elf_image *image,
+                     struct boot_layout *layout, char *err, size_t errlen)
+{
+    return setup(mem, image, false, layout, err, errlen);
+}
+
+int hvt_setup_memory_user(struct guest_mem *mem, const struct elf_image *image,
+                          struct boot_layout *layout, char *err, size_t errlen)
+{
+    return setup(mem, image, true, layout, err, errlen);
 }
 
 void hvt_initial_regs(uint64_t entry, const struct boot_layout *layout, struct vcpu_regs *regs,

@@ -161,6 +161,9 @@ void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct 
         *outcome = HC_ABORT;
         return;
     }
+    /* In user mode the vCPU holds the monitor's IDT; the guest's is in st. */
+    if (st->guest_idt.limit)
+        sregs.idt = st->guest_idt;
     int vector = vector_of(ctx->mem, &sregs, retaddr);
     if (vector < 0) {
         /* Not a frame the stubs built (or an IDT we cannot read): say so, keep the rest. */

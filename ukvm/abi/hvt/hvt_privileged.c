@@ -1,0 +1,370 @@
+/*
+ * hvt_privileged.c: a Solo5 hvt kernel at CPL 3 (see hvt.h, hvt_user_fault).
+ *
+ * Solo5's hvt kernel is built for CPL 0. At CPL 3 each of its privileged instructions
+ * raises #GP, and the monitor does what the instruction would have done, then lets the
+ * guest go on after it:
+ *
+ *   lgdt, lidt, ltr     remembered (the guest's IDT is where its exceptions go, its GDT
+ *                       and task register give the IST stacks); the monitor's tables
+ *                       stay loaded
+ *   mov to %ds/%es/%ss/%fs/%gs, lretq
+ *                       the user segments stay; lretq pops rip and cs
+ *   cli, sti            nothing: no interrupt ever reaches the guest
+ *   mov %crN, reg       the register's value (cr2: the address of the last page fault)
+ *   wrmsr FS_BASE       the fs base (Solo5's TLS); any other MSR is a guest error
+ *   in, out             handed to the run loop as a port access: a hypercall, or the same
+ *                       guest error as a stray port access in kernel mode
+ *   hlt                 handed to the run loop: the end kernel mode's hlt exit gives
+ *
+ * Other exceptions go to the guest's own handler through the IDT it loaded, on the stack
+ * the CPU would switch to (the gate's IST stack, else the interrupted one), so that the
+ * guest reports them itself ("Solo5: trap: ...") and halts with its trap frame, as under
+ * solo5-hvt. iretq is not emulated: Solo5's handlers never return.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hvt.h"
+#include "ukvm/guest/guest_virt.h"
+
+#define VECTOR_GP     13
+#define VECTOR_PF     14
+#define PF_EC_USER    4 /* the access came from CPL 3 */
+#define MSR_FS_BASE   0xc0000100u
+#define INSN_MAX      15
+#define RFLAGS_TF     (1ull << 8)
+#define RFLAGS_IF     (1ull << 9)
+#define RFLAGS_NT     (1ull << 14)
+#define RFLAGS_RF     (1ull << 16)
+#define GATE_PRESENT  0x80
+#define GATE_TYPE     0x0f
+#define GATE_INTR     0x0e
+#define TSS_IST1      0x24
+#define SEG_USER_CODE 0x33 /* what the frame says: the code ran at CPL 3 */
+#define SEG_USER_DATA 0x2b
+
+/* Register number n (x86 encoding: rax rcx rdx rbx rsp rbp rsi rdi r8..r15). */
+static uint64_t *gpr(struct vcpu_regs *r, unsigned n)
+{
+    uint64_t *low[8] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi};
+    uint64_t *high[8] = {&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
+    return n < 8 ? low[n] : high[n - 8];
+}
+
+/* One decoded instruction: its bytes, prefixes and where the decoder stands. */
+struct insn {
+    uint8_t b[INSN_MAX];
+    long n;       /* bytes readable at rip */
+    unsigned pos; /* next byte */
+    uint8_t rex;
+    bool opsize;
+    bool bad; /* ran past the readable bytes */
+};
+
+static uint8_t next(struct insn *in)
+{
+    if (in->pos >= (unsigned)in->n) {
+        in->bad = true;
+        return 0;
+    }
+    return in->b[in->pos++];
+}
+
+static uint64_t next_le(struct insn *in, unsigned bytes)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        v |= (uint64_t)next(in) << (8 * i);
+    return v;
+}
+
+/*
+ * The ModRM byte's fields and, for a memory operand, its effective address (rip-relative
+ * addresses count from the instruction's end, hence end_extra: immediate bytes after the
+ * operand). Returns false when the operand is a register (*rm holds its number).
+ */
+static bool modrm(struct insn *in, const struct vcpu_regs *regs, unsigned *reg, unsigned *rm,
+                  uint64_t *ea)
+{
+    uint8_t m = next(in);
+    unsigned mod = m >> 6;
+    *reg = ((m >> 3) & 7) | (in->rex & 4 ? 8 : 0);
+    unsigned base = m & 7;
+    if (mod == 3) {
+        *rm = base | (in->rex & 1 ? 8 : 0);
+        return false;
+    }
+    struct vcpu_regs r = *regs;
+    uint64_t addr = 0;
+    bool rip_rel = false;
+    if (base == 4) {
+        uint8_t sib = next(in);
+        unsigned index = ((sib >> 3) & 7) | (in->rex & 2 ? 8 : 0);
+        unsigned sbase = (sib & 7) | (in->rex & 1 ? 8 : 0);
+        if (index != 4)
+            addr += *gpr(&r, index) << (sib >> 6);
+        if ((sib & 7) == 5 && mod == 0)
+            addr += (uint64_t)(int64_t)(int32_t)next_le(in, 4);
+        else
+            addr += *gpr(&r, sbase);
+    } else if (base == 5 && mod == 0) {
+        rip_rel = true;
+        addr = (uint64_t)(int64_t)(int32_t)next_le(in, 4);
+    } else {
+        addr = *gpr(&r, base | (in->rex & 1 ? 8 : 0));
+    }
+    if (mod == 1)
+        addr += (uint64_t)(int64_t)(int8_t)next(in);
+    else if (mod == 2)
+        addr += (uint64_t)(int64_t)(int32_t)next_le(in, 4);
+    if (rip_rel)
+        addr += regs->rip + in->pos;
+    *ea = addr;
+    return true;
+}
+
+static enum user_fault_outcome refuse(struct user_fault *uf, const char *what)
+{
+    snprintf(uf->error, sizeof(uf->error),
+             "%s at rip 0x%" PRIx64 " (a Solo5 hvt guest in user mode: ukvm emulates only "
+             "what Solo5's kernel does)",
+             what, uf->regs->rip);
+    return USER_FAULT_GUEST_ERROR;
+}
+
+/* lgdt/lidt: the 10-byte pseudo-descriptor at ea. */
+static bool read_dtable(struct user_fault *uf, uint64_t ea, uint64_t *base, uint16_t *limit)
+{
+    uint8_t d[10];
+    if (guest_virt_read(uf->mem, uf->sregs, ea, d, sizeof(d)) != (long)sizeof(d))
+        return false;
+    memcpy(limit, d, 2);
+    memcpy(base, d + 2, 8);
+    return true;
+}
+
+static enum user_fault_outcome port_access(struct user_fault *uf, struct insn *in, uint8_t op)
+{
+    bool imm = op == 0xe4 || op == 0xe5 || op == 0xe6 || op == 0xe7;
+    uf->port = imm ? next(in) : (uint16_t)uf->regs->rdx;
+    uf->size = (op & 1) ? (in->opsize ? 2 : 4) : 1;
+    uf->is_write = op == 0xe6 || op == 0xe7 || op == 0xee || op == 0xef;
+    uf->value = (uint32_t)uf->regs->rax;
+    if (uf->size < 4)
+        uf->value &= (1u << (8 * uf->size)) - 1;
+    if (in->bad)
+        return USER_FAULT_NOT_MINE;
+    uf->regs->rip += in->pos;
+    return USER_FAULT_PORT;
+}
+
+/* The two-byte opcodes (0f xx). */
+static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *st, struct insn *in)
+{
+    uint8_t op = next(in);
+    unsigned reg, rm;
+    uint64_t ea = 0;
+    switch (op) {
+    case 0x00: { /* group 6: ltr is /3 */
+        bool mem = modrm(in, uf->regs, &reg, &rm, &ea);
+        if ((reg & 7) != 3)
+            return USER_FAULT_NOT_MINE;
+        uint16_t sel;
+        if (mem ? guest_virt_read(uf->mem, uf->sregs, ea, &sel, 2) != 2 : false)
+            return refuse(uf, "ltr from unmapped memory");
+        if (!mem)
+            sel = (uint16_t)*gpr(uf->regs, rm);
+        st->guest_tr = sel;
+        break;
+    }
+    case 0x01: { /* group 7: lgdt /2, lidt /3 */
+        if (!modrm(in, uf->regs, &reg, &rm, &ea) || ((reg & 7) != 2 && (reg & 7) != 3))
+            return USER_FAULT_NOT_MINE;
+        uint64_t base;
+        uint16_t limit;
+        if (!read_dtable(uf, ea, &base, &limit))
+            return refuse(uf, (reg & 7) == 2 ? "lgdt from unmapped memory"
+                                             : "lidt from unmapped memory");
+        if ((reg & 7) == 2)
+            st->guest_gdt = (struct vcpu_dtable){.base = base, .limit = limit};
+        else
+            st->guest_idt = (struct vcpu_dtable){.base = base, .limit = limit};
+        break;
+    }
+    case 0x20: { /* mov %crN, reg */
+        modrm(in, uf->regs, &reg, &rm, &ea);
+        const struct vcpu_sregs *s = uf->sregs;
+        uint64_t value;
+        switch (reg) {
+        case 0:
+            value = s->cr0;
+            break;
+        case 2:
+            value = s->cr2;
+            break;
+        case 3:
+            value = s->cr3;
+            break;
+        case 4:
+            value = s->cr4;
+            break;
+        default:
+            return refuse(uf, "read of a control register other than cr0, cr2, cr3, cr4");
+        }
+        if (in->bad)
+            return USER_FAULT_NOT_MINE;
+        *gpr(uf->regs, rm) = value;
+        break;
+    }
+    case 0x22:
+        return refuse(uf, "write to a control register");
+    case 0x30: { /* wrmsr */
+        uint32_t msr = (uint32_t)uf->regs->rcx;
+        if (msr != MSR_FS_BASE) {
+            char what[80];
+            snprintf(what, sizeof(what), "wrmsr to MSR 0x%x (only FS_BASE, 0x%x, is emulated)", msr,
+                     MSR_FS_BASE);
+            return refuse(uf, what);
+        }
+        uf->sregs->fs.base = (uf->regs->rdx << 32) | (uint32_t)uf->regs->rax;
+        break;
+    }
+    case 0x32:
+        return refuse(uf, "rdmsr");
+    default:
+        return USER_FAULT_NOT_MINE;
+    }
+    if (in->bad)
+        return USER_FAULT_NOT_MINE;
+    uf->regs->rip += in->pos;
+    return USER_FAULT_DONE;
+}
+
+static enum user_fault_outcome emulate(struct user_fault *uf, struct hvt_state *st)
+{
+    struct insn in = {.pos = 0};
+    in.n = guest_virt_read(uf->mem, uf->sregs, uf->regs->rip, in.b, sizeof(in.b));
+    if (in.n <= 0)
+        return USER_FAULT_NOT_MINE;
+    uint8_t op = next(&in);
+    for (; in.pos < 5 && (op == 0x66 || (op >= 0x40 && op <= 0x4f)); op = next(&in)) {
+        if (op == 0x66)
+            in.opsize = true;
+        else
+            in.rex = op;
+    }
+    unsigned reg, rm;
+    uint64_t ea;
+    switch (op) {
+    case 0xfa: /* cli */
+    case 0xfb: /* sti */
+        break;
+    case 0xf4: /* hlt */
+        uf->regs->rip += in.pos;
+        return USER_FAULT_HLT;
+    case 0xe4:
+    case 0xe5:
+    case 0xe6:
+    case 0xe7:
+    case 0xec:
+    case 0xed:
+    case 0xee:
+    case 0xef:
+        return port_access(uf, &in, op);
+    case 0x8e: /* mov r/m16, Sreg */
+        modrm(&in, uf->regs, &reg, &rm, &ea);
+        break;
+    case 0xcb: { /* lret: lretq with REX.W */
+        if (!(in.rex & 8))
+            return refuse(uf, "32-bit far return (lret)");
+        uint64_t popped[2];
+        if (guest_virt_read(uf->mem, uf->sregs, uf->regs->rsp, popped, sizeof(popped)) !=
+            (long)sizeof(popped))
+            return refuse(uf, "lretq with an unmapped stack");
+        uf->regs->rsp += sizeof(popped);
+        uf->regs->rip = popped[0]; /* cs (popped[1]): the user code segment stays */
+        return USER_FAULT_DONE;
+    }
+    case 0xcf:
+        return refuse(uf, "iretq (ukvm does not emulate a return from an exception handler)");
+    case 0x0f:
+        return twobyte(uf, st, &in);
+    default:
+        return USER_FAULT_NOT_MINE;
+    }
+    if (in.bad)
+        return USER_FAULT_NOT_MINE;
+    uf->regs->rip += in.pos;
+    return USER_FAULT_DONE;
+}
+
+/* The guest's IST stack n, through the TSS its task register names in its GDT, or 0. */
+static uint64_t ist_stack(const struct user_fault *uf, const struct hvt_state *st, unsigned n)
+{
+    uint8_t d[16];
+    uint64_t off = st->guest_tr & ~7u;
+    if (off + 15 > st->guest_gdt.limit ||
+        guest_virt_read(uf->mem, uf->sregs, st->guest_gdt.base + off, d, sizeof(d)) != 16)
+        return 0;
+    uint32_t hi;
+    memcpy(&hi, d + 8, 4);
+    uint64_t tss = (uint64_t)d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 |
+                   (uint64_t)d[7] << 24 | (uint64_t)hi << 32;
+    uint64_t rsp = 0;
+    if (guest_virt_read(uf->mem, uf->sregs, tss + TSS_IST1 + 8 * (n - 1), &rsp, 8) != 8)
+        return 0;
+    return rsp;
+}
+
+/* Delivers the exception through the guest's own IDT, as the CPU at CPL 0 would. */
+static enum user_fault_outcome deliver(struct user_fault *uf, const struct hvt_state *st)
+{
+    uint8_t g[16];
+    uint64_t v = uf->vector;
+    if (st->guest_idt.limit == 0 || v * 16 + 15 > st->guest_idt.limit ||
+        guest_virt_read(uf->mem, uf->sregs, st->guest_idt.base + v * 16, g, sizeof(g)) != 16 ||
+        !(g[5] & GATE_PRESENT))
+        return USER_FAULT_NOT_MINE;
+    uint32_t hi;
+    memcpy(&hi, g + 8, 4);
+    uint64_t handler = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 |
+                       (uint64_t)g[7] << 24 | (uint64_t)hi << 32;
+    unsigned ist = g[4] & 7;
+    uint64_t rsp = ist ? ist_stack(uf, st, ist) : uf->regs->rsp;
+    if (rsp == 0)
+        return USER_FAULT_NOT_MINE;
+    rsp &= ~15ull; /* as the CPU aligns it in 64-bit mode */
+    struct vcpu_regs *r = uf->regs;
+    /* The guest believes it runs at CPL 0: a page fault's error code says so too. */
+    uint64_t ec = uf->vector == VECTOR_PF ? uf->error_code & ~PF_EC_USER : uf->error_code;
+    uint64_t frame[6] = {ec, r->rip, SEG_USER_CODE, r->rflags, r->rsp, SEG_USER_DATA};
+    bool has_code = uf->vector == 8 || (uf->vector >= 10 && uf->vector <= 14) || uf->vector == 17 ||
+                    uf->vector == 21;
+    const uint64_t *push = has_code ? frame : frame + 1;
+    size_t words = has_code ? 6 : 5;
+    rsp -= words * 8;
+    /* A stack the CPU could not push to would be a double fault: report the first one. */
+    if (guest_virt_write(uf->mem, uf->sregs, rsp, push, words * 8) < 0)
+        return USER_FAULT_NOT_MINE;
+    r->rsp = rsp;
+    r->rip = handler;
+    r->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF);
+    if ((g[5] & GATE_TYPE) == GATE_INTR)
+        r->rflags &= ~RFLAGS_IF;
+    return USER_FAULT_DONE;
+}
+
+enum user_fault_outcome hvt_user_fault(struct user_fault *uf)
+{
+    struct hvt_state *st = uf->abi_state;
+    if (!st)
+        return USER_FAULT_NOT_MINE;
+    if (uf->vector == VECTOR_GP) {
+        enum user_fault_outcome o = emulate(uf, st);
+        if (o != USER_FAULT_NOT_MINE)
+            return o;
+    }
+    return deliver(uf, st);
+}
