@@ -145,7 +145,7 @@ enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
         snprintf(ev->headline, sizeof(ev->headline),
                  "guest error: 1-byte store of the hypercall page at offset 0x%" PRIx64,
                  (uint64_t)(UKVM_HC_MMIO_TRAP_OFFSET + vector));
-        return;
+        return USER_TRAP_EVENT;
     }
     /* The CPU's frame: [error code,] rip, cs, rflags, rsp, ss, at the trap stack's top. */
     bool has_code = x86_exception_has_error_code(vector);
