@@ -97,7 +97,7 @@ int main(int argc, char **argv)
                 "ukvm: stats: setup_us=%" PRIu64 " run_us=%" PRIu64 " exits=%" PRIu64
                 " hypercalls=%" PRIu64 "\n",
                 (t_run - t_start) / 1000, (t_end - t_run) / 1000, m.run.exits.count,
-                m.run.exits.per_reason[VM_EXIT_IO]);
+                m.run.exits.hypercalls);
     goto out;
 
 fail:

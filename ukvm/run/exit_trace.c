@@ -10,6 +10,8 @@ void exit_trace_record(struct exit_trace *trace, enum vm_exit_reason reason, uin
                        int hypercall, uint64_t detail)
 {
     trace->count++;
+    if (hypercall >= 0)
+        trace->hypercalls++;
     if ((unsigned)reason < EXIT_TRACE_REASONS)
         trace->per_reason[reason]++;
     trace->ring[(trace->count - 1) % EXIT_TRACE_SIZE] = (struct exit_record){

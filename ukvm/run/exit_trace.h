@@ -27,6 +27,7 @@ struct exit_trace {
     /* The guest ABI's hypercall names; NULL: ukvm's own ABI. Set before the first exit. */
     const char *(*hc_name)(unsigned nr);
     uint64_t count;
+    uint64_t hypercalls; /* exits that were hypercalls (port writes, or user mode's stores) */
     uint64_t per_reason[EXIT_TRACE_REASONS];
     struct exit_record ring[EXIT_TRACE_SIZE];
 };

@@ -21,7 +21,8 @@ struct vcpu {
     int fd;
     struct kvm_run *run;
     size_t run_size;
-    bool sync_regs; /* KVM_CAP_SYNC_REGS: registers arrive in kvm_run at each exit */
+    bool sync_regs;  /* KVM_CAP_SYNC_REGS: registers arrive in kvm_run at each exit */
+    bool sync_sregs; /* ... and so do the system registers */
     bool regs_valid, sregs_valid;
     struct kvm_regs regs;
     struct kvm_sregs sregs;
@@ -177,6 +178,8 @@ int vcpu_create(struct vm *vm, struct vcpu **out, char *err, size_t errlen)
      */
     int sync = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
     vcpu->sync_regs = sync > 0 && (sync & KVM_SYNC_X86_REGS);
+    /* The system registers too: every debugger stop and user-mode trap reads them. */
+    vcpu->sync_sregs = vcpu->sync_regs && (sync & KVM_SYNC_X86_SREGS);
     *out = vcpu;
     return 0;
 }
@@ -327,7 +330,9 @@ int vcpu_set_sregs(struct vcpu *vcpu, const struct vcpu_sregs *s)
 {
     struct kvm_sregs k;
     /* Start from the current state so fields ukvm does not model (interrupt bitmap) stay. */
-    if (ioctl(vcpu->fd, KVM_GET_SREGS, &k) < 0)
+    if (vcpu->sregs_valid)
+        k = vcpu->sregs;
+    else if (ioctl(vcpu->fd, KVM_GET_SREGS, &k) < 0)
         return -1;
     segment_to_kvm(&s->cs, &k.cs);
     segment_to_kvm(&s->ds, &k.ds);
@@ -351,6 +356,8 @@ int vcpu_set_sregs(struct vcpu *vcpu, const struct vcpu_sregs *s)
     vcpu->sregs_valid = false;
     if (ioctl(vcpu->fd, KVM_SET_SREGS, &k) < 0)
         return -1;
+    vcpu->sregs = k;
+    vcpu->sregs_valid = true;
     return 0;
 }
 
@@ -416,7 +423,7 @@ int vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
     vcpu->regs_valid = false;
     vcpu->sregs_valid = false;
     if (vcpu->sync_regs)
-        vcpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+        vcpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS | (vcpu->sync_sregs ? KVM_SYNC_X86_SREGS : 0);
     int rc = ioctl(vcpu->fd, KVM_RUN, 0);
     if (rc < 0) {
         if (errno == EINTR || errno == EAGAIN) {
@@ -430,6 +437,10 @@ int vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
     if (vcpu->sync_regs) {
         vcpu->regs = vcpu->run->s.regs.regs;
         vcpu->regs_valid = true;
+    }
+    if (vcpu->sync_sregs) {
+        vcpu->sregs = vcpu->run->s.regs.sregs;
+        vcpu->sregs_valid = true;
     }
     exit_from_kvm(vcpu->run, exit);
     return 0;
