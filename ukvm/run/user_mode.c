@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "run_loop.h"
+#include "run_types.h"
 #include "user_mode.h"
 #include "ukvm/abi/guest_abi.h"
 #include "ukvm/guest/guest_virt.h"
