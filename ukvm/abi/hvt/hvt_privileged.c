@@ -331,6 +331,12 @@ static enum user_fault_outcome deliver(struct user_fault *uf, const struct hvt_s
     memcpy(&hi, g + 8, 4);
     uint64_t handler = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 |
                        (uint64_t)g[7] << 24 | (uint64_t)hi << 32;
+    /*
+     * A handler that faults on its first instruction (not mapped, or the monitor's page)
+     * would be delivered to forever; a CPU would take a double fault: report this one.
+     */
+    if (handler == uf->regs->rip)
+        return USER_FAULT_NOT_MINE;
     unsigned ist = g[4] & 7;
     uint64_t rsp = ist ? ist_stack(uf, st, ist) : uf->regs->rsp;
     if (rsp == 0)
