@@ -322,6 +322,7 @@ for m in "${MONITORS[@]}"; do
         gdb_case "$f/gdb/ctrlc-sleep" "$m" hvt_ctrlc_sleep sleep
         gdb_case "$f/gdb/regs" "$m" hvt_regs regs
         gdb_case "$f/gdb/monitor" "$m" hvt_monitor ''
+        gdb_case "$f/gdb/step-emulated" "$m" hvt_step_emulated cli_sti
         for c in null_write ud2 div0; do
             gdb_case "$f/gdb/fault-$c" "$m" hvt_fault "$c" HVT_FAULT="$c"
         done

@@ -153,7 +153,8 @@ UNIT_TEST(puts_arg_outside_memory)
 UNIT_TEST(unknown_hypercall)
 {
     CHECK_GUEST_ERROR(call(0, 0x1234), "unknown hypercall 0 (port 0x500, argument 0x1234)");
-    CHECK_GUEST_ERROR(call(13, ARG_GPA), "unknown hypercall 13 (port 0x50d, argument 0x10000)");
+    CHECK_GUEST_ERROR(call(UKVM_HC_COUNT, ARG_GPA),
+                      "unknown hypercall 13 (port 0x50d, argument 0x10000)");
     CHECK_GUEST_ERROR(call(0xff, UINT32_MAX),
                       "unknown hypercall 255 (port 0x5ff, argument 0xffffffff)");
 }
@@ -168,22 +169,6 @@ UNIT_TEST(names)
             UNIT_FAIL("hypercall_name(%u) == \"%s\", expected \"%s\"", nr, hypercall_name(nr),
                       want[nr]);
     CHECK(strcmp(hypercall_name(0xffffffffu), "unknown") == 0);
-}
-
-/*
- * SET_TLS_BASE checks the base before KVM sees it; the vCPU side is exercised by
- * test_tls in user mode (tests/test_tls), where the kernel uses this call.
- */
-UNIT_TEST(set_tls_base_refuses)
-{
-    struct ukvm_hc_tls_base a = {.base = 0x0000800000000000ULL};
-    put(ARG_GPA, &a, sizeof(a));
-    CHECK_GUEST_ERROR(call(UKVM_HC_SET_TLS_BASE, ARG_GPA),
-                      "hypercall SET_TLS_BASE: base 0x800000000000 is not canonical");
-    a.base = 0x100000;
-    put(ARG_GPA, &a, sizeof(a));
-    CHECK_GUEST_ERROR(call(UKVM_HC_SET_TLS_BASE, ARG_GPA),
-                      "hypercall SET_TLS_BASE: the vCPU's segments are unavailable");
 }
 
 /* ---------------------------------------------------------------- HALT, ABORT, TRAP */
@@ -601,7 +586,6 @@ int main(void)
     UNIT_RUN(puts_arg_outside_memory);
     UNIT_RUN(unknown_hypercall);
     UNIT_RUN(names);
-    UNIT_RUN(set_tls_base_refuses);
     UNIT_RUN(halt_returns_status);
     UNIT_RUN(abort_copies_message_and_frame);
     UNIT_RUN(abort_message_outside_memory);

@@ -195,12 +195,13 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
             case USER_TRAP_EVENT:
                 return false;
             case USER_TRAP_CONTINUE:
-                return true;
+                return !user_mode_finish_step(ctx, ev);
             case USER_TRAP_EXIT:
                 /* An emulated out or hlt: traced and served as the exit it stands for. */
                 record_exit(ctx, &ev->exit);
                 if (ev->exit.reason == VM_EXIT_IO)
-                    return serve_port_access(ctx, hc, ev, watch_hit);
+                    return serve_port_access(ctx, hc, ev, watch_hit) &&
+                           !user_mode_finish_step(ctx, ev);
                 hlt_event(ev);
                 return false;
             }

@@ -216,6 +216,35 @@ enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
     return offer_to_abi(ctx, &regs, &sregs, ev);
 }
 
+bool user_mode_finish_step(struct run_context *ctx, struct run_event *ev)
+{
+    if (!ctx->user_mode || !ctx->user_step_armed)
+        return false;
+    ctx->user_step_armed = false;
+    struct vcpu_regs regs;
+    if (vcpu_get_regs(ctx->vcpu, &regs) < 0) {
+        ev->kind = RUN_EVENT_FAILED;
+        ev->status = errno;
+        return true;
+    }
+    if (regs.rflags & RFLAGS_TF) {
+        regs.rflags &= ~RFLAGS_TF;
+        if (vcpu_set_regs(ctx->vcpu, &regs) < 0) {
+            ev->kind = RUN_EVENT_FAILED;
+            ev->status = errno;
+            return true;
+        }
+    }
+    /* As the step's own #DB would report it, one instruction on. */
+    memset(&ev->exit, 0, sizeof(ev->exit));
+    ev->kind = RUN_EVENT_DEBUG;
+    ev->exit.reason = VM_EXIT_DEBUG;
+    ev->exit.debug.exception = X86_EXC_DB;
+    ev->exit.debug.pc = regs.rip;
+    ev->exit.debug.dr6 = DR6_BS;
+    return true;
+}
+
 int user_mode_set_debug(struct run_context *ctx, const struct vcpu_debug *debug)
 {
     if (!ctx->user_mode)

@@ -58,6 +58,14 @@ enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
                                       struct run_event *ev);
 
 /*
+ * After an instruction the guest ABI emulated (USER_TRAP_CONTINUE, or USER_TRAP_EXIT once
+ * served) while single-stepping: the step is done, though the CPU raised no #DB for it.
+ * Returns true with *ev the step's RUN_EVENT_DEBUG (trap flag cleared), false when not
+ * stepping.
+ */
+bool user_mode_finish_step(struct run_context *ctx, struct run_event *ev);
+
+/*
  * The debug controls, as vcpu_set_debug takes them: in kernel mode passed on; in user
  * mode single-stepping becomes the trap flag and int3 interception is remembered for
  * user_mode_trap. Returns 0, or -1 with errno.

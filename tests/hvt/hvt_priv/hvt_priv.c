@@ -22,9 +22,9 @@
 
 HVT_MANIFEST(1, HVT_MFT_RESERVED);
 
-#define MSR_FS_BASE      0xc0000100u
-#define MSR_SYSENTER_CS  0x174u
-#define UNMAPPED         0x7ff000000ull /* above every guest's memory, below 512 GiB */
+#define MSR_FS_BASE     0xc0000100u
+#define MSR_SYSENTER_CS 0x174u
+#define UNMAPPED        0x7ff000000ull /* above every guest's memory, below 512 GiB */
 
 static void wrmsr(uint32_t msr, uint64_t v)
 {

@@ -28,6 +28,7 @@
 
 #include "hvt.h"
 #include "ukvm/guest/guest_virt.h"
+#include "ukvm/inspect/x86_decode.h"
 
 #define VECTOR_GP     13
 #define VECTOR_PF     14
@@ -82,8 +83,9 @@ static uint64_t next_le(struct insn *in, unsigned bytes)
 
 /*
  * The ModRM byte's fields and, for a memory operand, its effective address (rip-relative
- * addresses count from the instruction's end, hence end_extra: immediate bytes after the
- * operand). Returns false when the operand is a register (*rm holds its number).
+ * addresses count from the end of the operand, which is the instruction's end for every
+ * instruction decoded here: none has an immediate after it). Returns false when the
+ * operand is a register (*rm holds its number).
  */
 static bool modrm(struct insn *in, const struct vcpu_regs *regs, unsigned *reg, unsigned *rm,
                   uint64_t *ea)
@@ -172,10 +174,10 @@ static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *
         if ((reg & 7) != 3)
             return USER_FAULT_NOT_MINE;
         uint16_t sel;
-        if (mem ? guest_virt_read(uf->mem, uf->sregs, ea, &sel, 2) != 2 : false)
-            return refuse(uf, "ltr from unmapped memory");
         if (!mem)
             sel = (uint16_t)*gpr(uf->regs, rm);
+        else if (guest_virt_read(uf->mem, uf->sregs, ea, &sel, sizeof(sel)) != sizeof(sel))
+            return refuse(uf, "ltr from unmapped memory");
         st->guest_tr = sel;
         break;
     }
@@ -331,6 +333,12 @@ static enum user_fault_outcome deliver(struct user_fault *uf, const struct hvt_s
     memcpy(&hi, g + 8, 4);
     uint64_t handler = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 |
                        (uint64_t)g[7] << 24 | (uint64_t)hi << 32;
+    /*
+     * A handler that faults on its first instruction (not mapped, or the monitor's page)
+     * would be delivered to forever; a CPU would take a double fault: report this one.
+     */
+    if (handler == uf->regs->rip)
+        return USER_FAULT_NOT_MINE;
     unsigned ist = g[4] & 7;
     uint64_t rsp = ist ? ist_stack(uf, st, ist) : uf->regs->rsp;
     if (rsp == 0)
