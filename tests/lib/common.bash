@@ -2,6 +2,9 @@
 # Each check prints one line, PASS or FAIL, which tests/run.sh counts.
 BUILD=${BUILD:-build}
 MONITORS=("$BUILD/ukvm" "$BUILD/asan/ukvm")
+# The scripts' expectations are kernel mode's unless a script chooses (user_mode.sh and
+# the *_user.sh ones do), so that a script run by hand behaves as under tests/run.sh.
+export UKVM_GUEST_MODE=${UKVM_GUEST_MODE:-kernel}
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }

@@ -17,6 +17,8 @@
  *   short_store    a 4-byte store at PUTS's slot: hypercalls are 8-byte stores.
  *   high_arg       a PUTS whose argument address is above 4 GiB.
  *   write_gdt      a write to the GDT, a page of the monitor's (supervisor-only).
+ *   trap_call      a TRAP hypercall with a made-up frame: exceptions come through the
+ *                  monitor's stubs in user mode, so the call could only forge one.
  *
  * Expected result for every variant: exit status 255, stderr naming the call ("PUTS",
  * "BLOCK_READ", or the unknown number). If the monitor lets a bad call through, the
@@ -143,6 +145,15 @@ static void write_gdt(void)
     *(volatile uint64_t *)(uintptr_t)(UKVM_GDT_GPA + 8) = 0;
 }
 
+static void trap_call(void)
+{
+    static volatile struct ukvm_trap_frame frame;
+    frame.vector = 14;
+    frame.rip = 0xdead;
+    frame.cs = UKVM_SEL_CODE64;
+    raw_hypercall(UKVM_HC_TRAP, addr32(&frame));
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -150,6 +161,7 @@ static const struct {
     {"puts_oob", puts_oob},       {"puts_overflow", puts_overflow}, {"arg_oob", arg_oob},
     {"block_oob", block_oob},     {"unknown_hc", unknown_hc},       {"fake_trap", fake_trap},
     {"short_store", short_store}, {"high_arg", high_arg},           {"write_gdt", write_gdt},
+    {"trap_call", trap_call},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)
@@ -165,6 +177,6 @@ int solo5_app_main(const struct solo5_start_info *si)
         }
     }
     puts("usage: test_hostile.ukvm puts_oob|puts_overflow|arg_oob|block_oob|unknown_hc|"
-         "fake_trap|short_store|high_arg|write_gdt\n");
+         "fake_trap|short_store|high_arg|write_gdt|trap_call\n");
     return 2;
 }

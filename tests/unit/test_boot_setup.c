@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "ukvm/guest/boot_setup.h"
+#include "ukvm/guest/guest_virt.h"
 #include "ukvm/guest/page_tables.h"
 #include "ukvm/inspect/pagewalk.h"
 #include "ukvm_abi.h"
@@ -64,6 +65,26 @@ static int boot(struct booted *b, uint64_t mem_size)
         return -1;
     if (boot_layout_compute(mem_size, &image, &b->layout, b->err, sizeof(b->err)) < 0 ||
         boot_setup_memory(&b->mem, &image, &b->layout, b->err, sizeof(b->err)) < 0) {
+        guest_mem_free(&b->mem);
+        return -1;
+    }
+    boot_initial_regs(image.entry, &b->layout, &b->regs, &b->sregs);
+    b->access = guest_mem_access(&b->mem);
+    return 0;
+}
+
+/* The same in user mode (the monitor's shim, user pages, CPL 3 registers). */
+static int boot_user(struct booted *b, uint64_t mem_size)
+{
+    memset(b, 0, sizeof(*b));
+    if (guest_mem_alloc(&b->mem, mem_size, b->err, sizeof(b->err)) < 0)
+        return -1;
+    if (boot_layout_compute(mem_size, &image, &b->layout, b->err, sizeof(b->err)) < 0) {
+        guest_mem_free(&b->mem);
+        return -1;
+    }
+    b->layout.user_mode = true;
+    if (boot_setup_memory(&b->mem, &image, &b->layout, b->err, sizeof(b->err)) < 0) {
         guest_mem_free(&b->mem);
         return -1;
     }
@@ -527,6 +548,56 @@ UNIT_TEST(tsc_scale)
     CHECK_EQ_U64(((unsigned __int128)5 * mult) >> shift, 5000000000ULL);
 }
 
+/*
+ * User mode: what the guest's code reaches (image, heap, stack, boot info) is user, the
+ * monitor's pages (GDT, TSS, shim, page tables) supervisor-only; the hypercall page is
+ * mapped at 4 GiB with no memory behind it; the vCPU starts at CPL 3 with ukvm's IDT.
+ * guest_virt_write_as_user, the monitor's writes on the guest's behalf, follows the same
+ * line: refused on the monitor's pages, allowed on the heap.
+ */
+UNIT_TEST(user_mode_layout)
+{
+    struct booted b;
+    if (boot_user(&b, 8 * MIB) < 0)
+        UNIT_FAIL("boot in user mode: %s", b.err);
+    struct pagewalk_result w;
+    static const uint64_t user_pages[] = {TEXT_VA, DATA_VA, HEAP_START, UKVM_BOOT_INFO_GPA,
+                                          UKVM_CMDLINE_GPA};
+    for (size_t i = 0; i < sizeof(user_pages) / sizeof(user_pages[0]); i++) {
+        CHECK_EQ_U64(walk(&b, user_pages[i], &w), 0);
+        CHECK(w.user);
+    }
+    static const uint64_t monitor_pages[] = {
+        UKVM_GDT_GPA,        UKVM_TSS_GPA, UKVM_USER_IDT_GPA, UKVM_USER_STUBS_GPA,
+        UKVM_USER_STACK_GPA, UKVM_IST_GPA, UKVM_PT_GPA};
+    uint64_t junk = 0x4141414141414141ULL;
+    for (size_t i = 0; i < sizeof(monitor_pages) / sizeof(monitor_pages[0]); i++) {
+        CHECK_EQ_U64(walk(&b, monitor_pages[i], &w), 0);
+        CHECK(!w.user);
+        CHECK_EQ_U64(guest_virt_write_as_user(&b.mem, &b.sregs, monitor_pages[i], &junk, 8),
+                     (uint64_t)-1);
+    }
+    /* A write that straddles into a monitor page is refused whole. */
+    CHECK_EQ_U64(guest_virt_write_as_user(&b.mem, &b.sregs, UKVM_USER_IDT_GPA - 4, &junk, 8),
+                 (uint64_t)-1);
+    CHECK_EQ_U64(guest_virt_write_as_user(&b.mem, &b.sregs, HEAP_START, &junk, 8), 0);
+    CHECK_EQ_U64(guest_virt_write_as_user(&b.mem, &b.sregs, TEXT_VA, &junk, 8), (uint64_t)-1);
+    CHECK_EQ_U64(walk(&b, UKVM_HC_MMIO_GPA, &w), 0);
+    CHECK(w.user && w.writable);
+    CHECK_EQ_U64(w.pa, UKVM_HC_MMIO_GPA);
+    CHECK_EQ_U64(b.sregs.cs.selector, UKVM_SEL_USER_CODE64);
+    CHECK_EQ_U64(b.sregs.cs.dpl, 3);
+    CHECK_EQ_U64(b.sregs.ss.selector, UKVM_SEL_USER_DATA);
+    CHECK_EQ_U64(b.sregs.idt.base, UKVM_USER_IDT_GPA);
+    /* The boot information tells the kernel to make its hypercalls by store. */
+    struct boot_clock clock = {.tsc_hz = 1000000000ULL};
+    boot_write_info(&b.mem, &b.layout, "", &clock, 0);
+    struct ukvm_boot_info bi;
+    CHECK_EQ_U64(guest_mem_copy_in(&b.mem, UKVM_BOOT_INFO_GPA, &bi, sizeof(bi)), 0);
+    CHECK_EQ_U64(bi.hypercall_mode, UKVM_HC_BY_STORE);
+    guest_mem_free(&b.mem);
+}
+
 int main(void)
 {
     UNIT_RUN(layout_64m);
@@ -540,6 +611,7 @@ int main(void)
     UNIT_RUN(smallest_heap_is_mapped);
     UNIT_RUN(gdt_and_tss);
     UNIT_RUN(initial_registers);
+    UNIT_RUN(user_mode_layout);
     UNIT_RUN(boot_info_and_cmdline);
     UNIT_RUN(tsc_scale);
     return UNIT_EXIT_STATUS();

@@ -31,8 +31,11 @@ static uint8_t *byte_at(const struct guest_mem *mem, uint64_t gpa)
 int breakpoints_insert_sw(struct breakpoints *bps, const struct guest_mem *mem,
                           const struct vcpu_sregs *sregs, uint64_t va)
 {
-    if (breakpoints_find_sw(bps, va))
+    struct sw_breakpoint *existing = breakpoints_find_sw(bps, va);
+    if (existing) {
+        existing->refs++;
         return 0;
+    }
     uint64_t gpa;
     if (guest_virt_translate(mem, sregs, va, &gpa) < 0)
         return -1;
@@ -45,7 +48,7 @@ int breakpoints_insert_sw(struct breakpoints *bps, const struct guest_mem *mem,
         bps->capacity = cap;
     }
     uint8_t *p = byte_at(mem, gpa);
-    bps->sw[bps->nsw++] = (struct sw_breakpoint){.va = va, .gpa = gpa, .original = *p};
+    bps->sw[bps->nsw++] = (struct sw_breakpoint){.va = va, .gpa = gpa, .original = *p, .refs = 1};
     *p = X86_INT3;
     return 0;
 }
@@ -55,6 +58,8 @@ int breakpoints_remove_sw(struct breakpoints *bps, const struct guest_mem *mem, 
     struct sw_breakpoint *bp = breakpoints_find_sw(bps, va);
     if (!bp)
         return -1;
+    if (--bp->refs > 0)
+        return 0;
     *byte_at(mem, bp->gpa) = bp->original;
     *bp = bps->sw[--bps->nsw];
     return 0;

@@ -23,7 +23,8 @@
 struct sw_breakpoint {
     uint64_t va, gpa;
     uint8_t original;
-    bool lifted; /* temporarily holds the original byte (stepping off it) */
+    bool lifted;   /* temporarily holds the original byte (stepping off it) */
+    unsigned refs; /* inserts not yet removed: gdb's break and, in user mode, hbreak */
 };
 
 struct breakpoints {
@@ -42,13 +43,17 @@ struct breakpoints {
 
 /*
  * Sets a software breakpoint at va (translated with sregs). Setting one twice at the
- * same address is allowed and counts once. Returns 0, or -1 when va is not mapped or
- * memory is exhausted.
+ * same address is allowed and counted: the int3 stays until it is removed as often
+ * (gdb's break and, in user mode, hbreak at one address). Returns 0, or -1 when va is
+ * not mapped or memory is exhausted.
  */
 int breakpoints_insert_sw(struct breakpoints *bps, const struct guest_mem *mem,
                           const struct vcpu_sregs *sregs, uint64_t va);
 
-/* Removes the software breakpoint at va, restoring the byte. Returns 0, or -1 if none. */
+/*
+ * Removes one setting of the software breakpoint at va, restoring the byte with the last.
+ * Returns 0, or -1 if none.
+ */
 int breakpoints_remove_sw(struct breakpoints *bps, const struct guest_mem *mem, uint64_t va);
 
 /* The software breakpoint at va, or NULL. */

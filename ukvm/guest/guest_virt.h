@@ -32,4 +32,13 @@ long guest_virt_read(const struct guest_mem *mem, const struct vcpu_sregs *sregs
 int guest_virt_write(const struct guest_mem *mem, const struct vcpu_sregs *sregs, uint64_t va,
                      const void *buf, size_t len);
 
+/*
+ * Writes len bytes at va as the guest's user-mode code could: every page must be mapped
+ * user-accessible and writable (the monitor's own pages are supervisor-only). For what
+ * the monitor does on the guest's behalf in user mode, such as pushing an exception
+ * frame onto a stack the guest chose. Returns 0, or -1 (nothing written).
+ */
+int guest_virt_write_as_user(const struct guest_mem *mem, const struct vcpu_sregs *sregs,
+                             uint64_t va, const void *buf, size_t len);
+
 #endif /* UKVM_GUEST_VIRT_H */

@@ -189,7 +189,14 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
         uint64_t value;
         switch (user_mode_classify(ctx, exit, &index, &value)) {
         case USER_PAGE_HYPERCALL:
-            return serve_hypercall(ctx, hc, ev, watch_hit);
+            /*
+             * A store that exits raises no #DB for a pending single step (KVM finished the
+             * write in its emulator): a step over the hypercall stops right after it.
+             */
+            if (!serve_hypercall(ctx, hc, ev, watch_hit))
+                return false;
+            /* A watchpoint the call touched stops the guest as the watch (below) instead. */
+            return *watch_hit || !user_mode_finish_step(ctx, ev);
         case USER_PAGE_TRAP:
             switch (user_mode_trap(ctx, index, ev)) {
             case USER_TRAP_EVENT:
@@ -201,7 +208,7 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
                 record_exit(ctx, &ev->exit);
                 if (ev->exit.reason == VM_EXIT_IO)
                     return serve_port_access(ctx, hc, ev, watch_hit) &&
-                           !user_mode_finish_step(ctx, ev);
+                           (*watch_hit || !user_mode_finish_step(ctx, ev));
                 hlt_event(ev);
                 return false;
             }
@@ -327,6 +334,7 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
         .wake_fd = ctx->wake_fd,
         .abi_state = ctx->abi_state,
         .vcpu = ctx->vcpu,
+        .user_mode = ctx->user_mode,
     };
     /*
      * A watchpoint hit stops the guest after the access, as x86 reports data breakpoints:

@@ -67,7 +67,7 @@ static void unpush_trap_flag(struct run_context *ctx, const struct vcpu_sregs *s
     uint16_t low; /* TF is bit 8: in the low word of a 16- or 64-bit push alike */
     if (guest_virt_read(ctx->mem, sregs, rsp, &low, sizeof(low)) == sizeof(low)) {
         low &= (uint16_t)~RFLAGS_TF;
-        guest_virt_write(ctx->mem, sregs, rsp, &low, sizeof(low));
+        guest_virt_write_as_user(ctx->mem, sregs, rsp, &low, sizeof(low));
     }
 }
 
@@ -197,7 +197,11 @@ enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
     if (stepped)
         unpush_trap_flag(ctx, &sregs, rsp);
     if (vector == X86_EXC_BP && ctx->user_intercept) {
-        /* As KVM reports an intercepted int3: the address of the int3 itself. */
+        /*
+         * As KVM reports an intercepted int3: the address of the int3 itself. (For the
+         * two-byte `int $3` this is its second byte, which is no breakpoint of ours: the
+         * stop is the guest's own, and rip stays after the instruction, as it should.)
+         */
         ev->kind = RUN_EVENT_DEBUG;
         ev->exit.reason = VM_EXIT_DEBUG;
         ev->exit.debug.exception = X86_EXC_BP;

@@ -53,6 +53,7 @@ struct hc_context {
     int wake_fd;       /* readable when a poll must return early (a signal arrived); -1 for none */
     void *abi_state;   /* the ABI's own run state (hvt: the manifest); NULL for none */
     struct vcpu *vcpu; /* for calls that set vCPU state (SET_TLS_BASE); may be NULL */
+    bool user_mode;    /* the guest runs in user mode (ukvm/guest/user_shim.h) */
     /* Set by the ABI's dispatcher: names its calls in error messages. */
     const char *(*hc_name)(unsigned nr);
     /* Filled by the handlers. */

@@ -230,7 +230,11 @@ static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *
                      MSR_FS_BASE);
             return refuse(uf, what);
         }
-        uf->sregs->fs.base = (uf->regs->rdx << 32) | (uint32_t)uf->regs->rax;
+        uint64_t base = (uf->regs->rdx << 32) | (uint32_t)uf->regs->rax;
+        /* A CPU raises #GP for a non-canonical base; KVM would refuse it outright. */
+        if ((uint64_t)((int64_t)(base << 16) >> 16) != base)
+            return refuse(uf, "wrmsr FS_BASE with a non-canonical base");
+        uf->sregs->fs.base = base;
         break;
     }
     case 0x32:
@@ -354,7 +358,11 @@ static enum user_fault_outcome deliver(struct user_fault *uf, const struct hvt_s
     size_t words = has_code ? 6 : 5;
     rsp -= words * 8;
     /* A stack the CPU could not push to would be a double fault: report the first one. */
-    if (guest_virt_write(uf->mem, uf->sregs, rsp, push, words * 8) < 0)
+    /*
+     * Only where the guest's own code could write: the stack and the IST pointers are the
+     * guest's choice, and the monitor's pages (shim, GDT, TSS) must stay out of reach.
+     */
+    if (guest_virt_write_as_user(uf->mem, uf->sregs, rsp, push, words * 8) < 0)
         return USER_FAULT_NOT_MINE;
     r->rsp = rsp;
     r->rip = handler;

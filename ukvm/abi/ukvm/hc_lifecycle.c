@@ -42,6 +42,14 @@ enum hc_outcome hc_abort(struct hc_context *ctx, uint64_t arg)
 
 enum hc_outcome hc_trap(struct hc_context *ctx, uint64_t arg)
 {
+    /*
+     * In user mode exceptions reach the monitor through its own stubs, never through
+     * this call: a TRAP then could only be a forged report (any vector, rip, even cs 0x8).
+     */
+    if (ctx->user_mode)
+        return hc_guest_error(ctx, UKVM_HC_TRAP,
+                              "not available in user mode (exceptions come through ukvm's "
+                              "own entry stubs)");
     if (hc_copy_args(ctx, UKVM_HC_TRAP, arg, &ctx->frame, sizeof(ctx->frame)) < 0)
         return HC_GUEST_ERROR;
     return HC_TRAP;
