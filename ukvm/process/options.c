@@ -52,7 +52,7 @@ void options_usage(FILE *out)
             "  --dumpcore[=DIR]    solo5-hvt's spelling: the same core, by its default name,\n"
             "                      in the folder DIR (default: the working folder)\n"
             "  --guest-mode=MODE   kernel: the guest runs at CPL 0; user: at CPL 3 under\n"
-            "                      ukvm's shim (ukvm unikernels); auto (the default): user\n"
+            "                      ukvm's shim (ukvm and hvt guests); auto (the default): user\n"
             "                      mode where this KVM emulates kernel mode in software\n"
             "                      (no VMX/SVM), else kernel mode. UKVM_GUEST_MODE in the\n"
             "                      environment sets the default\n"

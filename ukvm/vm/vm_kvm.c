@@ -24,9 +24,14 @@ struct vcpu {
     bool sync_regs;  /* KVM_CAP_SYNC_REGS: registers arrive in kvm_run at each exit */
     bool sync_sregs; /* ... and so do the system registers */
     bool regs_valid, sregs_valid;
+    /* Writes not yet given to KVM (DIRTY_*): the cached regs and sregs hold them. */
+    unsigned dirty;
     struct kvm_regs regs;
     struct kvm_sregs sregs;
 };
+
+#define DIRTY_REGS  KVM_SYNC_X86_REGS
+#define DIRTY_SREGS KVM_SYNC_X86_SREGS
 
 struct vm {
     int kvm_fd;
@@ -249,16 +254,28 @@ int vcpu_get_regs(struct vcpu *vcpu, struct vcpu_regs *regs)
     return 0;
 }
 
-int vcpu_set_regs(struct vcpu *vcpu, const struct vcpu_regs *regs)
+/* Gives KVM the writes still held in the cache, by ioctl, system registers first. */
+static int flush_dirty(struct vcpu *vcpu)
 {
-    struct kvm_regs k;
-    regs_to_kvm(regs, &k);
-    if (ioctl(vcpu->fd, KVM_SET_REGS, &k) < 0) {
-        vcpu->regs_valid = false;
+    unsigned dirty = vcpu->dirty;
+    vcpu->dirty = 0;
+    if ((dirty & DIRTY_SREGS) && ioctl(vcpu->fd, KVM_SET_SREGS, &vcpu->sregs) < 0) {
+        vcpu->regs_valid = vcpu->sregs_valid = false;
         return -1;
     }
-    vcpu->regs = k;
+    if ((dirty & DIRTY_REGS) && ioctl(vcpu->fd, KVM_SET_REGS, &vcpu->regs) < 0) {
+        vcpu->regs_valid = vcpu->sregs_valid = false;
+        return -1;
+    }
+    return 0;
+}
+
+int vcpu_set_regs(struct vcpu *vcpu, const struct vcpu_regs *regs)
+{
+    /* Held until the vCPU runs: a step in user mode writes registers twice per stop. */
+    regs_to_kvm(regs, &vcpu->regs);
     vcpu->regs_valid = true;
+    vcpu->dirty |= DIRTY_REGS;
     return 0;
 }
 
@@ -353,11 +370,13 @@ int vcpu_set_sregs(struct vcpu *vcpu, const struct vcpu_sregs *s)
     k.cr8 = s->cr8;
     k.efer = s->efer;
     k.apic_base = s->apic_base;
-    vcpu->sregs_valid = false;
-    if (ioctl(vcpu->fd, KVM_SET_SREGS, &k) < 0)
-        return -1;
+    /*
+     * Held like the general registers. The cache keeps what was written; KVM may still
+     * normalize a descriptor's hidden bits (the accessed bit), which ukvm presets.
+     */
     vcpu->sregs = k;
     vcpu->sregs_valid = true;
+    vcpu->dirty |= DIRTY_SREGS;
     return 0;
 }
 
@@ -420,11 +439,44 @@ static void exit_from_kvm(const struct kvm_run *run, struct vm_exit *exit)
 
 int vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
+    /*
+     * Pending writes ride on the KVM_RUN itself where KVM syncs registers (kvm_dirty_regs:
+     * applied on entry, before anything runs), else go by ioctl first.
+     */
+    unsigned synced = (vcpu->sync_regs ? DIRTY_REGS : 0) | (vcpu->sync_sregs ? DIRTY_SREGS : 0);
+    unsigned riding = 0;
+    if (vcpu->dirty && (vcpu->dirty & ~synced) == 0) {
+        riding = vcpu->dirty;
+        if (riding & DIRTY_REGS)
+            vcpu->run->s.regs.regs = vcpu->regs;
+        if (riding & DIRTY_SREGS)
+            vcpu->run->s.regs.sregs = vcpu->sregs;
+        vcpu->run->kvm_dirty_regs = riding;
+        vcpu->dirty = 0;
+    } else if (vcpu->dirty && flush_dirty(vcpu) < 0) {
+        return -1;
+    }
+    struct kvm_regs wrote_regs = vcpu->regs;
+    struct kvm_sregs wrote_sregs = vcpu->sregs;
     vcpu->regs_valid = false;
     vcpu->sregs_valid = false;
     if (vcpu->sync_regs)
         vcpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS | (vcpu->sync_sregs ? KVM_SYNC_X86_SREGS : 0);
     int rc = ioctl(vcpu->fd, KVM_RUN, 0);
+    int saved = errno;
+    if (riding && (vcpu->run->kvm_dirty_regs & riding)) {
+        /*
+         * KVM returned before it took them (an exit request seen first, on some kernels):
+         * the writes stand, and go by ioctl now, from ukvm's own copy.
+         */
+        vcpu->run->kvm_dirty_regs = 0;
+        vcpu->regs = wrote_regs;
+        vcpu->sregs = wrote_sregs;
+        vcpu->dirty = riding;
+        if (flush_dirty(vcpu) < 0)
+            return -1;
+    }
+    errno = saved;
     if (rc < 0) {
         if (errno == EINTR || errno == EAGAIN) {
             vcpu->run->immediate_exit = 0;
@@ -479,6 +531,8 @@ const char *vm_exit_reason_name(enum vm_exit_reason reason)
 
 int vcpu_complete_pending_exit(struct vcpu *vcpu)
 {
+    if (flush_dirty(vcpu) < 0)
+        return -1;
     vcpu->run->immediate_exit = 1;
     int rc = ioctl(vcpu->fd, KVM_RUN, 0);
     int saved = errno;
@@ -506,6 +560,9 @@ int vcpu_set_mmio_read_data(struct vcpu *vcpu, const void *data, size_t len)
 
 int vcpu_set_debug(struct vcpu *vcpu, const struct vcpu_debug *debug)
 {
+    /* KVM reads rip and rflags for single-stepping: they must be current. */
+    if (flush_dirty(vcpu) < 0)
+        return -1;
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
     if (debug->enabled) {
