@@ -18,7 +18,11 @@
 # OCAML_ARGS (the unikernel's command line, split on blanks).
 set -u
 cd "$(dirname "$0")/../.."
+# Run as a user would: in the default guest mode unless UKVM_GUEST_MODE says otherwise
+# (common.bash makes the test scripts' default kernel mode).
+mode=${UKVM_GUEST_MODE:-auto}
 source tests/lib/common.bash
+export UKVM_GUEST_MODE=$mode
 file=${1:-${OCAML_HVT:-}}
 if [ -z "$file" ]; then
     echo "SKIP ocaml-check: no OCaml .hvt given (make ocaml-check OCAML_HVT=FILE)"
