@@ -101,8 +101,9 @@ uint64_t vcpu_tsc_hz(struct vcpu *vcpu);
  * exit (the hypervisor is asked at most once per exit). Writes update that snapshot and
  * reach the vCPU before anything can observe them: with the next run (folded into the
  * KVM_RUN itself where the hypervisor syncs registers through kvm_run) or before any
- * other call that depends on them (vcpu_set_debug, vcpu_complete_pending_exit), in the
- * order they were made. A write the hypervisor refuses is reported by that call (-1).
+ * other call that depends on them (vcpu_set_debug, vcpu_get_events,
+ * vcpu_complete_pending_exit), in the order they were made. A write the hypervisor
+ * refuses is reported by that call (-1).
  */
 int vcpu_get_regs(struct vcpu *vcpu, struct vcpu_regs *regs);
 int vcpu_set_regs(struct vcpu *vcpu, const struct vcpu_regs *regs);

@@ -632,6 +632,9 @@ int vcpu_get_debugregs(struct vcpu *vcpu, struct vcpu_debugregs *dr)
 
 int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev)
 {
+    /* Setting registers drops a pending exception in KVM: the view must include them. */
+    if (flush_dirty(vcpu) < 0)
+        return -1;
     struct kvm_vcpu_events k;
     if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &k) < 0)
         return -1;
