@@ -230,22 +230,6 @@ void boot_write_info(struct guest_mem *mem, const struct boot_layout *layout, co
     dst[len] = '\0';
 }
 
-static struct vcpu_segment flat_segment(uint16_t selector, bool code)
-{
-    return (struct vcpu_segment){
-        .base = 0,
-        .limit = 0xffffffff,
-        .selector = selector,
-        .type = code ? 0xb : 0x3, /* execute/read accessed; read/write accessed */
-        .present = 1,
-        .dpl = 0,
-        .db = code ? 0 : 1,
-        .s = 1,
-        .l = code ? 1 : 0,
-        .g = 1,
-    };
-}
-
 void boot_initial_regs(uint64_t entry, const struct boot_layout *layout, struct vcpu_regs *regs,
                        struct vcpu_sregs *sregs)
 {
@@ -256,8 +240,9 @@ void boot_initial_regs(uint64_t entry, const struct boot_layout *layout, struct 
     regs->rflags = 0x2; /* bit 1 is reserved and always set; interrupts off */
 
     memset(sregs, 0, sizeof(*sregs));
-    sregs->cs = flat_segment(UKVM_SEL_CODE64, true);
-    sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = flat_segment(UKVM_SEL_DATA, false);
+    sregs->cs = vcpu_flat_segment(UKVM_SEL_CODE64, true, 0);
+    sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss =
+        vcpu_flat_segment(UKVM_SEL_DATA, false, 0);
     sregs->tr = (struct vcpu_segment){
         .base = UKVM_TSS_GPA,
         .limit = TSS_LIMIT,

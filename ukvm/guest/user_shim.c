@@ -94,30 +94,14 @@ size_t user_shim_regions(struct page_region *regions)
     return USER_SHIM_REGIONS;
 }
 
-static struct vcpu_segment user_segment(uint16_t selector, bool code)
-{
-    return (struct vcpu_segment){
-        .base = 0,
-        .limit = 0xffffffff,
-        .selector = selector,
-        .type = code ? 0xb : 0x3,
-        .present = 1,
-        .dpl = 3,
-        .db = code ? 0 : 1,
-        .s = 1,
-        .l = code ? 1 : 0,
-        .g = 1,
-    };
-}
-
 struct vcpu_segment user_shim_code_segment(void)
 {
-    return user_segment(UKVM_SEL_USER_CODE64, true);
+    return vcpu_flat_segment(UKVM_SEL_USER_CODE64, true, 3);
 }
 
 struct vcpu_segment user_shim_data_segment(void)
 {
-    return user_segment(UKVM_SEL_USER_DATA, false);
+    return vcpu_flat_segment(UKVM_SEL_USER_DATA, false, 3);
 }
 
 void user_shim_initial_sregs(struct vcpu_sregs *sregs)

@@ -8,6 +8,7 @@
 #ifndef UKVM_VCPU_STATE_H
 #define UKVM_VCPU_STATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* General-purpose registers, instruction pointer and flags. */
@@ -26,6 +27,26 @@ struct vcpu_segment {
     uint8_t present, dpl, db, s, l, g, avl;
     uint8_t unusable;
 };
+
+/*
+ * A flat segment as the vCPU holds it: base 0, limit 4 GiB, present, accessed; 64-bit
+ * code (execute/read, L=1) or data (read/write, DB=1), for privilege level dpl.
+ */
+static inline struct vcpu_segment vcpu_flat_segment(uint16_t selector, bool code, uint8_t dpl)
+{
+    return (struct vcpu_segment){
+        .base = 0,
+        .limit = 0xffffffff,
+        .selector = selector,
+        .type = code ? 0xb : 0x3, /* execute/read accessed; read/write accessed */
+        .present = 1,
+        .dpl = dpl,
+        .db = code ? 0 : 1,
+        .s = 1,
+        .l = code ? 1 : 0,
+        .g = 1,
+    };
+}
 
 /* A descriptor-table register (GDTR, IDTR). */
 struct vcpu_dtable {
