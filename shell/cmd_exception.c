@@ -8,7 +8,7 @@
 
 #include <inttypes.h>
 
-#include "ukvm/abi/ukvm/trap_frame.h"
+#include "ukvm/abi/core/trap_frame.h"
 #include "ukvm/crash/crash_report.h"
 #include "ukvm/inspect/regs_format.h"
 #include "ukvm/inspect/x86_decode.h"

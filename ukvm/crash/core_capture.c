@@ -6,7 +6,7 @@
 
 #include "core_capture.h"
 #include "guest_signal.h"
-#include "ukvm/abi/ukvm/trap_frame.h"
+#include "ukvm/abi/core/trap_frame.h"
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/inspect/x86_decode.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "crash_report.h"
-#include "ukvm/abi/ukvm/trap_frame.h"
+#include "ukvm/abi/core/trap_frame.h"
 #include "ukvm/inspect/regs_format.h"
 #include "ukvm/inspect/symbolize.h"
 #include "ukvm/inspect/x86_decode.h"

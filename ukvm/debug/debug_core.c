@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "debug_core.h"
-#include "ukvm/abi/ukvm/trap_frame.h"
+#include "ukvm/abi/core/trap_frame.h"
 #include "ukvm/crash/run_end.h"
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/inspect/x86_decode.h"

@@ -67,13 +67,6 @@ char *pagewalk_entry_flags(uint64_t entry, char *buf, size_t len)
     return entry_flags(entry, false, buf, len);
 }
 
-static bool is_canonical(uint64_t va)
-{
-    /* Bits 63:47 must all equal bit 47. */
-    uint64_t top = va >> 47;
-    return top == 0 || top == 0x1ffff;
-}
-
 /* Returns the reserved bits set in a present entry at this level, 0 if none. */
 static uint64_t reserved_bits(uint64_t entry, int level, uint64_t efer)
 {
@@ -107,7 +100,7 @@ int pagewalk_translate(const struct guest_access *mem, uint64_t cr0, uint64_t cr
         out->fault = PAGEWALK_BAD_TABLE;
         return -1;
     }
-    if (!is_canonical(va)) {
+    if (!x86_is_canonical(va)) {
         out->fault = PAGEWALK_NOT_CANONICAL;
         return -1;
     }

@@ -65,6 +65,13 @@ bool x86_exception_has_error_code(uint64_t vector)
     return vector < 32 && exceptions[vector].has_error_code;
 }
 
+bool x86_is_canonical(uint64_t va)
+{
+    /* Bits 63:47 must all equal bit 47. */
+    uint64_t top = va >> 47;
+    return top == 0 || top == 0x1ffff;
+}
+
 /* SDM 4.7: the #PF error code says what the access was, not what the entry held. */
 static void describe_page_fault(uint64_t ec, struct strbuf *sb)
 {

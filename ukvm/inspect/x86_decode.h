@@ -189,6 +189,12 @@ const char *x86_exception_mnemonic(uint64_t vector);
 bool x86_exception_has_error_code(uint64_t vector);
 
 /*
+ * True when va is canonical for 48-bit virtual addresses (bits 63:47 all equal): what a
+ * page walk, an FS base or any linear address must be.
+ */
+bool x86_is_canonical(uint64_t va);
+
+/*
  * Writes a one-line decoding of error_code for vector into buf (always NUL-terminated,
  * truncated to len): for #PF e.g. "not-present page, write, supervisor, data access";
  * for selector-style codes (#TS, #NP, #SS, #GP) e.g. "selector 0x18 (GDT index 3), external",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "run_loop.h"
+#include "ukvm/abi/core/trap_frame.h"
 #include "stop_signals.h"
 #include "ukvm/abi/guest_abi.h"
 #include "user_mode.h"
@@ -307,14 +308,8 @@ void run_record_exception(struct run_context *ctx, const struct run_event *ev)
         le->source = LAST_EXCEPTION_VCPU;
         le->frame.vector = UKVM_ABORT_VECTOR;
         struct vcpu_regs r;
-        if (vcpu_get_regs(ctx->vcpu, &r) == 0) {
-            struct ukvm_trap_frame *f = &le->frame;
-            f->rax = r.rax, f->rbx = r.rbx, f->rcx = r.rcx, f->rdx = r.rdx;
-            f->rsi = r.rsi, f->rdi = r.rdi, f->rbp = r.rbp, f->rsp = r.rsp;
-            f->r8 = r.r8, f->r9 = r.r9, f->r10 = r.r10, f->r11 = r.r11;
-            f->r12 = r.r12, f->r13 = r.r13, f->r14 = r.r14, f->r15 = r.r15;
-            f->rip = r.rip, f->rflags = r.rflags;
-        }
+        if (vcpu_get_regs(ctx->vcpu, &r) == 0)
+            trap_frame_from_regs(&r, &le->frame);
         snprintf(le->message, sizeof(le->message), "%.255s", ev->headline);
         break;
     }

@@ -9,6 +9,7 @@
 
 #include "run_context.h"
 #include "user_mode.h"
+#include "ukvm/abi/core/trap_frame.h"
 #include "ukvm/abi/guest_abi.h"
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/guest/user_shim.h"
@@ -181,12 +182,9 @@ enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
     f->vector = vector;
     f->error_code = has_code ? cpu[0] : 0;
     f->cr2 = sregs.cr2;
-    f->rax = regs.rax, f->rbx = regs.rbx, f->rcx = regs.rcx, f->rdx = regs.rdx;
-    f->rsi = regs.rsi, f->rdi = regs.rdi, f->rbp = regs.rbp;
-    f->r8 = regs.r8, f->r9 = regs.r9, f->r10 = regs.r10, f->r11 = regs.r11;
-    f->r12 = regs.r12, f->r13 = regs.r13, f->r14 = regs.r14, f->r15 = regs.r15;
-    f->rip = rip, f->cs = cs, f->rflags = rflags, f->rsp = rsp, f->ss = ss;
     regs.rip = rip, regs.rsp = rsp, regs.rflags = rflags;
+    trap_frame_from_regs(&regs, f);
+    f->cs = cs, f->ss = ss;
     sregs.cs = user_shim_code_segment();
     sregs.ss = user_shim_data_segment();
     if (vcpu_set_sregs(ctx->vcpu, &sregs) < 0 || vcpu_set_regs(ctx->vcpu, &regs) < 0) {

@@ -456,8 +456,6 @@ int vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
     } else if (vcpu->dirty && flush_dirty(vcpu) < 0) {
         return -1;
     }
-    struct kvm_regs wrote_regs = vcpu->regs;
-    struct kvm_sregs wrote_sregs = vcpu->sregs;
     vcpu->regs_valid = false;
     vcpu->sregs_valid = false;
     if (vcpu->sync_regs)
@@ -467,11 +465,10 @@ int vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
     if (riding && (vcpu->run->kvm_dirty_regs & riding)) {
         /*
          * KVM returned before it took them (an exit request seen first, on some kernels):
-         * the writes stand, and go by ioctl now, from ukvm's own copy.
+         * the writes stand, and go by ioctl now, from the cache, which still holds them
+         * (only a completed run refreshes it, below).
          */
         vcpu->run->kvm_dirty_regs = 0;
-        vcpu->regs = wrote_regs;
-        vcpu->sregs = wrote_sregs;
         vcpu->dirty = riding;
         if (flush_dirty(vcpu) < 0)
             return -1;

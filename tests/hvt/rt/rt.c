@@ -145,30 +145,31 @@ int hvt_block_read(uint64_t handle, uint64_t offset, void *data, uint64_t len)
     return block_io(HVT_HC_BLOCK_READ, handle, offset, (uint64_t)(uintptr_t)data, len);
 }
 
-int hvt_net_write(uint64_t handle, const void *data, uint64_t len)
+/* One NET_WRITE or NET_READ; *len becomes the monitor's answer (a read's frame length). */
+static int net_io(enum hvt_hypercall nr, uint64_t handle, uint64_t data, uint64_t *len)
 {
     volatile struct hvt_hc_net_io call;
 
     call.handle = handle;
-    call.data = (uint64_t)(uintptr_t)data;
-    call.len = len;
+    call.data = data;
+    call.len = *len;
     call.ret = -1;
-    hvt_hypercall(HVT_HC_NET_WRITE, &call);
+    hvt_hypercall(nr, &call);
+    *len = call.len;
     return call.ret;
+}
+
+int hvt_net_write(uint64_t handle, const void *data, uint64_t len)
+{
+    return net_io(HVT_HC_NET_WRITE, handle, (uint64_t)(uintptr_t)data, &len);
 }
 
 int hvt_net_read(uint64_t handle, void *data, uint64_t len, uint64_t *read_len)
 {
-    volatile struct hvt_hc_net_io call;
-
-    call.handle = handle;
-    call.data = (uint64_t)(uintptr_t)data;
-    call.len = len;
-    call.ret = -1;
-    hvt_hypercall(HVT_HC_NET_READ, &call);
-    if (call.ret == HVT_R_OK && read_len)
-        *read_len = call.len;
-    return call.ret;
+    int ret = net_io(HVT_HC_NET_READ, handle, (uint64_t)(uintptr_t)data, &len);
+    if (ret == HVT_R_OK && read_len)
+        *read_len = len;
+    return ret;
 }
 
 void hvt_halt(int status, uint64_t cookie)

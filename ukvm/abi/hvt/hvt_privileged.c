@@ -232,7 +232,7 @@ static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *
         }
         uint64_t base = (uf->regs->rdx << 32) | (uint32_t)uf->regs->rax;
         /* A CPU raises #GP for a non-canonical base; KVM would refuse it outright. */
-        if ((uint64_t)((int64_t)(base << 16) >> 16) != base)
+        if (!x86_is_canonical(base))
             return refuse(uf, "wrmsr FS_BASE with a non-canonical base");
         uf->sregs->fs.base = base;
         break;
@@ -352,8 +352,7 @@ static enum user_fault_outcome deliver(struct user_fault *uf, const struct hvt_s
     /* The guest believes it runs at CPL 0: a page fault's error code says so too. */
     uint64_t ec = uf->vector == VECTOR_PF ? uf->error_code & ~PF_EC_USER : uf->error_code;
     uint64_t frame[6] = {ec, r->rip, SEG_USER_CODE, r->rflags, r->rsp, SEG_USER_DATA};
-    bool has_code = uf->vector == 8 || (uf->vector >= 10 && uf->vector <= 14) || uf->vector == 17 ||
-                    uf->vector == 21;
+    bool has_code = x86_exception_has_error_code(uf->vector);
     const uint64_t *push = has_code ? frame : frame + 1;
     size_t words = has_code ? 6 : 5;
     rsp -= words * 8;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "hvt.h"
+#include "ukvm/abi/core/trap_frame.h"
 
 /* A stub's call into the C handler lies within this many bytes of the stub's start. */
 #define STUB_MAX_SIZE 256
@@ -118,15 +119,6 @@ static void prologue_saves(const struct guest_mem *mem, uint64_t retaddr, uint64
     }
 }
 
-static void frame_from_regs(struct ukvm_trap_frame *f, const struct vcpu_regs *r)
-{
-    f->rax = r->rax, f->rbx = r->rbx, f->rcx = r->rcx, f->rdx = r->rdx;
-    f->rsi = r->rsi, f->rdi = r->rdi, f->rbp = r->rbp, f->rsp = r->rsp;
-    f->r8 = r->r8, f->r9 = r->r9, f->r10 = r->r10, f->r11 = r->r11;
-    f->r12 = r->r12, f->r13 = r->r13, f->r14 = r->r14, f->r15 = r->r15;
-    f->rip = r->rip, f->rflags = r->rflags;
-}
-
 void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct vcpu *vcpu)
 {
     struct hvt_state *st = ctx->abi_state;
@@ -138,7 +130,7 @@ void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct 
         snprintf(ctx->message, sizeof(ctx->message), "%s", "the vCPU's registers cannot be read");
         return;
     }
-    frame_from_regs(&ctx->frame, &regs);
+    trap_frame_from_regs(&regs, &ctx->frame);
     ctx->frame.cs = sregs.cs.selector;
     ctx->frame.ss = sregs.ss.selector;
     ctx->frame.vector = UKVM_ABORT_VECTOR;

@@ -4,12 +4,7 @@
 #include <inttypes.h>
 
 #include "hypercall.h"
-
-/* True if addr is canonical for 48-bit virtual addresses: bits 63..47 all equal. */
-static bool is_canonical(uint64_t addr)
-{
-    return (uint64_t)((int64_t)(addr << 16) >> 16) == addr;
-}
+#include "ukvm/inspect/x86_decode.h"
 
 enum hc_outcome hc_set_tls_base(struct hc_context *ctx, uint64_t arg)
 {
@@ -17,7 +12,7 @@ enum hc_outcome hc_set_tls_base(struct hc_context *ctx, uint64_t arg)
     if (hc_copy_args(ctx, UKVM_HC_SET_TLS_BASE, arg, &a, sizeof(a)) < 0)
         return HC_GUEST_ERROR;
     /* KVM would refuse it, and a non-canonical base is a guest bug: say which. */
-    if (!is_canonical(a.base))
+    if (!x86_is_canonical(a.base))
         return hc_guest_error(ctx, UKVM_HC_SET_TLS_BASE, "base 0x%" PRIx64 " is not canonical",
                               a.base);
     struct vcpu_sregs sregs;
