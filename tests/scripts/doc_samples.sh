@@ -11,6 +11,8 @@
 #   - a line "..." (alone, indented or not) stands for any number of lines;
 #   - every other line must equal the next output line, trailing blanks aside.
 # One PASS or FAIL line per sample, named FILE:LINE; a FAIL shows the first difference.
+# Then one more: every block that shows a session (a prompt followed by output) has such a
+# marker, so that no sample goes unchecked.
 #
 # A COMMAND that names $SOLO5_TESTS runs a binary that Solo5's own toolchain built: with
 # SOLO5=DIR (a Solo5 source tree) in the environment, the tree is built once
@@ -123,5 +125,56 @@ for path in sys.argv[1:]:
         w = want[wi] if wi < len(want) else '(end of the sample)'
         g = got[gi] if gi < len(got) else '(end of the output)'
         print(f'FAIL {name}: "{cmd}": sample line {wi + 1} is {w!r}, output line {gi + 1} is {g!r}')
+
+# Every session shown in the docs is checked: a block (fenced or indented) where a prompt
+# line ("$ ...", "(gdb) ...", "(ukvm) ...") is followed by output must carry a sample
+# marker, or one of the markers whose blocks tests/scripts/net_debug.sh compares
+# ("<!-- session: FILE -->", "<!-- pcap-sample -->", "<!-- root-sample: ... -->").
+# Blocks that only show what to type need none.
+PROMPT = re.compile(r'^\s*(\$ |\(gdb\) |\(ukvm\) )')
+OTHER_MARKS = re.compile(r'^\s*<!-- (session: \S+|pcap-sample|root-sample: \S+) -->\s*$')
+
+def all_blocks(path):
+    lines = open(path, encoding='utf-8').read().split('\n')
+    i = 0
+    while i < len(lines):
+        if lines[i].lstrip().startswith('```'):
+            j = i + 1
+            while j < len(lines) and not lines[j].lstrip().startswith('```'):
+                j += 1
+            yield i, lines[i + 1:j], lines
+            i = j + 1
+        elif lines[i].startswith('    ') and (i == 0 or lines[i - 1].strip() == ''):
+            j = i
+            while j < len(lines) and (lines[j].startswith('    ') or
+                                      (lines[j].strip() == '' and j + 1 < len(lines) and
+                                       lines[j + 1].startswith('    '))):
+                j += 1
+            yield i, [l[4:] for l in lines[i:j]], lines
+            i = j
+        else:
+            i += 1
+
+unchecked = []
+for path in sys.argv[1:]:
+    for start, body, lines in all_blocks(path):
+        k = start - 1
+        while k >= 0 and lines[k].strip() == '':
+            k -= 1
+        if k >= 0 and (MARK.match(lines[k]) or OTHER_MARKS.match(lines[k])):
+            continue
+        seen_prompt = False
+        for l in body:
+            if PROMPT.match(l):
+                seen_prompt = True
+            elif seen_prompt and l.strip():
+                unchecked.append(f'{path}:{start + 1}')
+                break
+if unchecked:
+    failed = True
+    print('FAIL doc-samples/every-session-checked: sessions with no sample marker (see the '
+          'top of tests/scripts/doc_samples.sh): ' + ', '.join(unchecked))
+else:
+    print('PASS doc-samples/every-session-checked')
 sys.exit(1 if failed else 0)
 PY
