@@ -4,7 +4,7 @@
  * (tests/scripts/inline_frames.sh compares them with gdb's `bt`). Also the app that
  * tests/scripts/debug_build.sh builds with `make app DEBUG=1`, where nothing is inlined.
  *
- *   test_inline          sums a table and exits 0
+ *   test_inline          sums a table and exits 0 (debug_build.sh's gdb session)
  *   test_inline fault    the same walk, but the last slot is a NULL pointer: #PF inside
  *                        read_slot, inlined into lookup, inlined into walk_table
  */
@@ -51,6 +51,11 @@ int solo5_app_main(const struct solo5_start_info *si)
     if (streq(si->cmdline, "fault")) {
         slots[SLOTS - 1] = 0;
         solo5_console_write("about to fault\n", 15);
+    }
+    /* A second call of lookup, so that -O2 inlines it in two places. */
+    if (lookup(0, 0) != 10) {
+        solo5_console_write("FAIL: wrong first slot\n", 23);
+        return 1;
     }
     int sum = walk_table(bias_value);
     /* 10 * (1 + 2 + 3 + 4) + 4 * 1 */
