@@ -67,6 +67,13 @@ for m in "${MONITORS[@]}"; do
         same "$f/shell-bt-vs-gdb-core" "$tmp/$f-shell.out" "$tmp/$f-shell.gdb"
     fi
 
+    # `bt 2` counts frames as gdb's `bt 2` does, inlined ones included.
+    printf 'continue\nbt 2\n' | timeout -s KILL 60 "$m" --shell "$kernel" fault >"$tmp/$f-bt2.out" 2>&1
+    mine=$(frames ukvm "$tmp/$f-bt2.out")
+    theirs=$(frames gdb "$tmp/$f.gdb" | sed -n 1,2p)
+    [ "$mine" = "$theirs" ] && pass "$f/shell-bt-N-counts-inlined-frames" ||
+        fail "$f/shell-bt-N-counts-inlined-frames" "bt 2 gave [$(tr '\n' ',' <<<"$mine")], gdb's first two [$(tr '\n' ',' <<<"$theirs")]"
+
     # Live: gdb stopped at the fault over --gdb, its own bt then `monitor bt`.
     "$m" --gdb=127.0.0.1:0 "$kernel" fault >"$tmp/$f-live.out" 2>"$tmp/$f-live.err" </dev/null &
     pid=$!
@@ -83,7 +90,7 @@ for m in "${MONITORS[@]}"; do
     fi
     wait_exit $pid 30 || fail "$f/live-exit" "ukvm still running 30 s after gdb finished"
     sanitizer_clean "$tmp/$f.err" && sanitizer_clean "$tmp/$f-shell.out" &&
-        sanitizer_clean "$tmp/$f-live.err" && pass "$f/no-sanitizer-report" ||
+        sanitizer_clean "$tmp/$f-live.err" && sanitizer_clean "$tmp/$f-bt2.out" && pass "$f/no-sanitizer-report" ||
         fail "$f/no-sanitizer-report" "$(cat "$tmp/$f.err" "$tmp/$f-shell.out" "$tmp/$f-live.err" |
             grep -A 20 -m1 -E 'Sanitizer|runtime error')"
 done

@@ -10,6 +10,7 @@
  * by max and by the stack pointer having to move up at every frame.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
 #include "symbolize_priv.h"
@@ -207,10 +208,13 @@ int symbolizer_backtrace(struct symbolizer *sym, const struct vcpu_regs *regs,
 }
 
 void symbolizer_print_backtrace(FILE *out, struct symbolizer *sym,
-                                const struct backtrace_frame *frames, int nframes, int indent)
+                                const struct backtrace_frame *frames, int nframes, int indent,
+                                int limit)
 {
+    if (limit <= 0)
+        limit = INT_MAX;
     int num = 0; /* frames as gdb numbers them: inlined calls count */
-    for (int i = 0; i < nframes; i++) {
+    for (int i = 0; i < nframes && num < limit; i++) {
         bool is_return = i > 0;
         /*
          * Code inlined at pc shows as frames of its own before the function holding pc,
@@ -220,7 +224,7 @@ void symbolizer_print_backtrace(FILE *out, struct symbolizer *sym,
         struct inline_frame chain[SYMBOLIZE_INLINE_MAX];
         int n =
             symbolize_inline_chain_pc(sym, frames[i].pc, is_return, chain, SYMBOLIZE_INLINE_MAX);
-        for (int k = 0; k + 1 < n; k++) {
+        for (int k = 0; k + 1 < n && num < limit; k++) {
             if (k == 0)
                 fprintf(out, "%*s#%-2d 0x%016" PRIx64 " in ", indent, "", num++, frames[i].pc);
             else
@@ -232,6 +236,8 @@ void symbolizer_print_backtrace(FILE *out, struct symbolizer *sym,
             }
             fputc('\n', out);
         }
+        if (num >= limit)
+            break;
         char where[256];
         symbolize_format_frame(sym, frames[i].pc, is_return, n >= 2 ? &chain[n - 1] : NULL, where,
                                sizeof(where));
