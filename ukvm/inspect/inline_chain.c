@@ -83,7 +83,9 @@ int symbolizer_inline_chain(struct symbolizer *sym, uint64_t addr, struct inline
     int n = 0;
     Dwarf_Die *inner = NULL;
     bool concrete = false;
-    for (int i = 0; i < nscopes && n < max && !concrete; i++) {
+    for (int i = 0; i < nscopes && !concrete; i++) {
+        if (n == max)
+            break;
         int tag = libdw.dwarf_tag(&scopes[i]);
         if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
             continue;
@@ -97,8 +99,9 @@ int symbolizer_inline_chain(struct symbolizer *sym, uint64_t addr, struct inline
         concrete = tag == DW_TAG_subprogram;
     }
     free(scopes);
-    /* Only an inlined function in front of the out-of-line one makes a chain. */
-    if (n < 2 || (!concrete && n < max))
-        return 0;
-    return n;
+    /*
+     * Only an inlined function in front of the out-of-line one makes a chain, and only a
+     * whole chain is one: cut, its last entry would pass for the out-of-line function.
+     */
+    return concrete && n >= 2 ? n : 0;
 }

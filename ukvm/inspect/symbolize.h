@@ -53,10 +53,9 @@ struct inline_frame {
  * out[0] is the innermost function at addr, with addr's own line; each next entry is the
  * function the previous one was inlined into, with the line of that inlined call; the
  * last entry is the out-of-line function holding addr (its name in the debug info), with
- * the line of the outermost inlined call. Returns the count: 0 when addr lies in no
- * inlined function (or there is no debug info for it), otherwise at least 2. A chain
- * longer than max is cut to its max innermost entries (then the last one stored is an
- * inlined function, not the out-of-line one). sym may be NULL (0).
+ * the line of the outermost inlined call. Returns the count, at least 2; or 0 when addr
+ * lies in no inlined function, there is no debug info for it, or the chain has more than
+ * max entries (sym may be NULL: 0).
  */
 int symbolizer_inline_chain(struct symbolizer *sym, uint64_t addr, struct inline_frame *out,
                             int max);
