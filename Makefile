@@ -10,6 +10,9 @@
 #                        (tests/test_*, tests/bench/bench_*), other than that test's own
 #                        folder, is refused, since its .ukvm would replace the test's:
 #                        rename the folder.
+#   make app APP=DIR DEBUG=1
+#                        the same, a debug build: DIR's files at -O0 -g3 (for gdb: one
+#                        location per `break`, nothing inlined, every local readable)
 #   make deps            install the Debian packages ukvm and its tests need (apt-get)
 #   make example         build everything and run the built-in example unikernel
 #   make test            the whole test suite (tests/run.sh)
@@ -179,7 +182,8 @@ $(STRING_LIB): $(STRING_OBJS)
 
 # A unikernel: the app's objects, the kernel, then the string library, linked at 1 MiB
 # (kernel/kernel.ld). $(1) = name (build/NAME.ukvm), $(2) = source folder, $(3) = object
-# folder, $(4) = any further prerequisite of the link.
+# folder, $(4) = any further prerequisite of the link, $(5) = flags appended to the app's
+# (a debug build's).
 define unikernel_rule
 $(BUILD)/$(1).ukvm: $(patsubst %.c,$(3)/%.o,$(notdir $(wildcard $(2)/*.c))) \
 		$(KERNEL_OBJ) $(STRING_LIB) kernel/kernel.ld $(4)
@@ -188,7 +192,7 @@ $(BUILD)/$(1).ukvm: $(patsubst %.c,$(3)/%.o,$(notdir $(wildcard $(2)/*.c))) \
 
 $(3)/%.o: $(2)/%.c kernel/solo5.h
 	@mkdir -p $$(dir $$@)
-	$(CC) $(APP_CFLAGS) -I$(2) -c -o $$@ $$<
+	$(CC) $(APP_CFLAGS) $(5) -I$(2) -c -o $$@ $$<
 endef
 $(foreach d,$(TEST_DIRS) $(BENCH_DIRS),\
 	$(eval $(call unikernel_rule,$(notdir $(d)),$(d),$(BUILD)/app/$(notdir $(d)))))
@@ -211,11 +215,16 @@ $(QEMU_GUEST): $(QEMU_GUEST_SRCS) tests/bench/qemu_guest/guest.ld
 		-o $@ $(QEMU_GUEST_SRCS)
 
 # make app APP=DIR: the folder is named by its absolute path, and its objects go to
-# $(BUILD)/app-dirs/<that path>, so two folders with one name never share objects (or
+# $(BUILD)/app-dirs/<that path> ($(BUILD)/app-dirs-debug/... for DEBUG=1, so that switching
+# modes never mixes objects of both), so two folders with one name never share objects (or
 # dependency files naming the other's sources). The output is still $(BUILD)/NAME.ukvm, so
-# $(BUILD)/app-from/NAME records the folder it was last linked from: building another
-# folder of the same name rewrites it, and the newer record forces a relink.
+# $(BUILD)/app-from/NAME records the folder (and mode) it was last linked from: building
+# another folder of the same name, or in the other mode, rewrites it, and the newer record
+# forces a relink.
 ifdef APP
+ifneq ($(filter-out 0 1,$(DEBUG)),)
+$(error DEBUG=$(DEBUG): use DEBUG=1 for a debug build (-O0 -g3), or leave it out)
+endif
 APP_DIR := $(abspath $(APP))
 APP_NAME := $(notdir $(APP_DIR))
 ifeq ($(wildcard $(APP_DIR)/*.c),)
@@ -227,19 +236,25 @@ ifneq ($(abspath $(APP_CLASH)),$(APP_DIR))
 $(error APP=$(APP): the folder name '$(APP_NAME)' is that of this tree's test unikernel \
 	$(APP_CLASH), and $(BUILD)/$(APP_NAME).ukvm is that test's; rename the folder)
 endif
-# DIR is that test's own folder: build the test.
-else
-APP_FROM := $(BUILD)/app-from/$(APP_NAME)
-ifneq ($(file <$(APP_FROM)),$(APP_DIR))
-$(shell mkdir -p $(dir $(APP_FROM)))
-$(file >$(APP_FROM),$(APP_DIR))
+# DIR is that test's own folder: build the test, which is always built as the suite expects.
+ifeq ($(DEBUG),1)
+$(error APP=$(APP): DEBUG=1 cannot rebuild this tree's test unikernel $(BUILD)/$(APP_NAME).ukvm \
+	(the tests expect it optimized); copy the folder under another name)
 endif
-$(eval $(call unikernel_rule,$(APP_NAME),$(APP_DIR),$(BUILD)/app-dirs$(APP_DIR),$(APP_FROM)))
+else
+APP_MODE := $(if $(filter 1,$(DEBUG)),debug)
+APP_FROM := $(BUILD)/app-from/$(APP_NAME)
+ifneq ($(file <$(APP_FROM)),$(APP_DIR)$(if $(APP_MODE), (debug)))
+$(shell mkdir -p $(dir $(APP_FROM)))
+$(file >$(APP_FROM),$(APP_DIR)$(if $(APP_MODE), (debug)))
+endif
+$(eval $(call unikernel_rule,$(APP_NAME),$(APP_DIR),$(BUILD)/app-dirs$(if $(APP_MODE),-debug)$(APP_DIR),$(APP_FROM),$(if $(APP_MODE),$(UKVM_APP_DEBUG_CFLAGS))))
 endif
 app: $(BUILD)/$(APP_NAME).ukvm
 else
 app:
-	@echo "usage: make app APP=DIR   (builds DIR/*.c into $(BUILD)/<basename of DIR>.ukvm)" >&2
+	@echo "usage: make app APP=DIR [DEBUG=1]   (builds DIR/*.c into $(BUILD)/<basename of DIR>.ukvm;" \
+		"DEBUG=1: at -O0 -g3 for debugging)" >&2
 	@exit 2
 endif
 

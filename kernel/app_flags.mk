@@ -11,3 +11,11 @@ UKVM_APP_CFLAGS := -std=gnu11 -O2 -g -march=x86-64 -mtune=generic -Wall -Wextra 
 	-fasynchronous-unwind-tables -nostdinc -MMD -MP
 UKVM_APP_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack \
 	-Wl,--build-id=none
+
+# Debug builds (`make app APP=DIR DEBUG=1`, app.mk's UKVM_DEBUG=1), appended to
+# UKVM_APP_CFLAGS so that they win over its -O2 -g: no optimization, so that gdb finds one
+# location for `break f`, `step` enters every function the source calls (-O2 inlines
+# small ones into their callers) and locals are never <optimized out>; -g3 adds the
+# macros (`print SLOTS`, `macro expand`). Only the application's own files: the kernel
+# object and the string library stay as installed, -O2 -g.
+UKVM_APP_DEBUG_CFLAGS := -O0 -g3

@@ -173,7 +173,7 @@ static int run_bt(const struct command_env *env, int argc, char **argv, FILE *ou
             : NULL;
     struct backtrace_frame frames[BT_MAX];
     int n = symbolizer_backtrace(sym, &regs, mem, frames, (int)max);
-    symbolizer_print_backtrace(out, sym, frames, n, 0);
+    symbolizer_print_backtrace(out, sym, frames, n, 0, (int)max);
     return 0;
 }
 
@@ -185,7 +185,10 @@ const struct command cmd_bt = {
     .help = "Unwinds the guest's stack from the current registers (DWARF call-frame\n"
             "information, frame pointers as the fallback) and prints one frame per line:\n"
             "number, pc, function+offset and file:line. After a fault the vCPU is in the\n"
-            "faulting context, so frame #0 is the faulting instruction.\n"
+            "faulting context, so frame #0 is the faulting instruction. Code the compiler\n"
+            "inlined shows as frames of its own, as in gdb: the inlined function with the\n"
+            "pc and its line, then each function it was inlined into, without the pc it\n"
+            "shares, with the line of the inlined call. N counts these frames too.\n"
             "Example:\n"
             "  bt\n"
             "  #0  0x0000000000100030 in leaf+0x0 (test_shell.c:38)\n"

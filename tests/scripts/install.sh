@@ -171,3 +171,33 @@ if make -s -C "$flags" >"$tmp/flags.log" 2>&1 && [ -f "$flags/probe.ukvm" ]; the
 else
     fail app-flags-from-app_flags.mk "$(tail -n 5 "$tmp/flags.log")"
 fi
+
+# UKVM_DEBUG=1: a debug build, where -O2 inlines nothing away: test_inline's static
+# functions read_slot and lookup are inlined at -O2 (no symbol of their own) and are
+# functions of their own at -O0. Switching the mode either way recompiles without a
+# clean, and a build in the same mode does nothing; a wrong value is refused.
+dbg=$tmp/dbg
+mkdir -p "$dbg"
+printf 'include %s/lib/ukvm/app.mk\ninl.ukvm:\n' "$prefix" >"$dbg/Makefile"
+cp tests/test_inline/test_inline.c "$dbg/inl.c"
+# has_lookup: "yes" when inl.ukvm has lookup as a function of its own.
+has_lookup() { nm "$dbg/inl.ukvm" 2>/dev/null | grep -qw lookup && echo yes || echo no; }
+seen=''
+for mode in '' UKVM_DEBUG=1 UKVM_DEBUG=1 UKVM_DEBUG=0; do
+    make -C "$dbg" $mode >"$tmp/dbg.log" 2>&1 || seen="$seen [make $mode failed: $(tail -n 3 "$tmp/dbg.log")]"
+    grep -q -- ' -c -o inl.o' "$tmp/dbg.log" && compiled=compiled || compiled=kept
+    seen="$seen ${mode:-default}:$(has_lookup):$compiled"
+done
+want=' default:no:compiled UKVM_DEBUG=1:yes:compiled UKVM_DEBUG=1:yes:kept UKVM_DEBUG=0:no:compiled'
+[ "$seen" = "$want" ] && pass app-mk-debug-build ||
+    fail app-mk-debug-build "got '$seen', expected '$want'"
+if [ -x "$prefix/bin/ukvm" ] && [ -w /dev/kvm ]; then
+    make -s -C "$dbg" UKVM_DEBUG=1 >/dev/null 2>&1
+    expect_run app-mk-debug-build-runs 0 '' "$prefix/bin/ukvm" "$dbg/inl.ukvm"
+fi
+if ! make -C "$dbg" UKVM_DEBUG=yes >"$tmp/dbg.log" 2>&1 &&
+    grep -q "UKVM_DEBUG=yes: use 1 for a debug build" "$tmp/dbg.log"; then
+    pass app-mk-debug-bad-value
+else
+    fail app-mk-debug-bad-value "$(tail -n 3 "$tmp/dbg.log")"
+fi

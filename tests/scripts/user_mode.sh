@@ -78,7 +78,7 @@ for m in "${MONITORS[@]}"; do
     UKVM_GUEST_MODE=user expect_run "$f/gdt-protected" 255 \
         'protection violation, write, user, data access' "$m" "$BUILD/test_hostile.ukvm" write_gdt
     UKVM_GUEST_MODE=user expect_run "$f/cr3-privileged" 255 \
-        'General protection fault (#GP, vector 13) at solo5_app_main+' "$m" \
+        'General protection fault (#GP, vector 13) at test_read_cr3' "$m" \
         "$BUILD/test_shell.ukvm" paging
 
     # SSE and x87 arithmetic: in user mode always; in kernel mode only where CPL 0 runs on

@@ -786,11 +786,16 @@ UNIT_TEST(symbols)
     CHECK_STR_CONTAINS(text, "rip=0x10          \n"); /* no function there: nothing added */
     fill_trace(&trace);
 
-    /* exc: the location as function+offset (file:line). */
+    /*
+     * exc: the location as function+offset (file:line), after the inlined function
+     * holding it if there is one (test_hello's puts is inlined, and where its code starts
+     * depends on the compiler's scheduling).
+     */
     set_page_fault(0);
     exception.frame.rip = app_main + 1;
     CHECK_RUNS("exc");
-    CHECK(starts_with(text, "Page fault (#PF, vector 14) at solo5_app_main+0x1 ("));
+    CHECK(starts_with(text, "Page fault (#PF, vector 14) at "));
+    CHECK_STR_CONTAINS(text, "solo5_app_main+0x1 (");
     CHECK_STR_CONTAINS(text, ".c:");
     symbolizer_close(fake.sym);
     fake.sym = NULL;

@@ -289,7 +289,24 @@ UNIT_TEST(no_debug_info)
     CHECK(si.file == NULL && si.line == 0);
     char buf[64];
     CHECK(strcmp(symbolizer_format(s, a + 3, buf, sizeof(buf)), "middle+0x3") == 0);
+    struct inline_frame chain[4];
+    CHECK(symbolizer_inline_chain(s, a + 3, chain, 4) == 0); /* no DWARF: no chain */
     symbolizer_close(s);
+}
+
+/*
+ * Code that nothing was inlined into has no chain (test_inline and
+ * tests/scripts/inline_frames.sh check real chains against gdb), nor has a NULL
+ * symbolizer, an address outside every function, or room for fewer than two entries.
+ */
+UNIT_TEST(inline_chain_none)
+{
+    struct inline_frame chain[4];
+    CHECK(symbolizer_inline_chain(sym, addr_leaf, chain, 4) == 0);
+    CHECK(symbolizer_inline_chain(sym, ret_in_middle - 1, chain, 4) == 0);
+    CHECK(symbolizer_inline_chain(sym, 0x10, chain, 4) == 0);
+    CHECK(symbolizer_inline_chain(NULL, addr_leaf, chain, 4) == 0);
+    CHECK(symbolizer_inline_chain(sym, addr_leaf, chain, 1) == 0);
 }
 
 /* Checks the _start -> outer -> middle -> leaf chain; the caller returns on failure. */
@@ -422,7 +439,7 @@ UNIT_TEST(print_backtrace)
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
     CHECK(out);
-    symbolizer_print_backtrace(out, sym, f, n, 2);
+    symbolizer_print_backtrace(out, sym, f, n, 2, 0);
     fclose(out);
     char want[128];
     snprintf(want, sizeof(want), "  #0  0x%016" PRIx64 " in leaf+0x8 (fixture.c:", addr_leaf + 8);
@@ -556,6 +573,11 @@ UNIT_TEST(corrupted_files)
         struct backtrace_frame f[16];
         int n = symbolizer_backtrace(s, &regs, &stack_access, f, 16);
         CHECK(n >= 1 && n <= 16);
+        /* Printing looks every frame's inline chain up in the (corrupted) DWARF. */
+        FILE *sink = fopen("/dev/null", "w");
+        CHECK(sink);
+        symbolizer_print_backtrace(sink, s, f, n, 0, 0);
+        fclose(sink);
         symbolizer_close(s);
     }
     free(image);
@@ -582,6 +604,7 @@ int main(void)
     UNIT_RUN(format);
     UNIT_RUN(format_after_noreturn_call);
     UNIT_RUN(no_debug_info);
+    UNIT_RUN(inline_chain_none);
     UNIT_RUN(backtrace_cfi);
     UNIT_RUN(backtrace_frame_pointers);
     UNIT_RUN(backtrace_call_through_null);

@@ -43,7 +43,7 @@ static void print_details(FILE *out, const struct crash_context *ctx, struct sym
     struct guest_access access = guest_mem_access(ctx->mem);
     int n = sym ? symbolizer_backtrace(sym, regs, &access, frames, BACKTRACE_MAX) : 0;
     if (n > 0)
-        symbolizer_print_backtrace(out, sym, frames, n, 2);
+        symbolizer_print_backtrace(out, sym, frames, n, 2, 0);
     else
         fprintf(out, "  #0  0x%016" PRIx64 " (no backtrace without symbols)\n", regs->rip);
     if (ctx->trace && ctx->trace->count) {

@@ -10,6 +10,7 @@
  * by max and by the stack pointer having to move up at every frame.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
 #include "symbolize_priv.h"
@@ -207,12 +208,43 @@ int symbolizer_backtrace(struct symbolizer *sym, const struct vcpu_regs *regs,
 }
 
 void symbolizer_print_backtrace(FILE *out, struct symbolizer *sym,
-                                const struct backtrace_frame *frames, int nframes, int indent)
+                                const struct backtrace_frame *frames, int nframes, int indent,
+                                int limit)
 {
-    for (int i = 0; i < nframes; i++) {
+    if (limit <= 0)
+        limit = INT_MAX;
+    int num = 0; /* frames as gdb numbers them: inlined calls count */
+    for (int i = 0; i < nframes && num < limit; i++) {
+        bool is_return = i > 0;
+        /*
+         * Code inlined at pc shows as frames of its own before the function holding pc,
+         * as in gdb: the innermost with the address, the functions it was inlined into
+         * without one (they share it), each with the line of the inlined call it made.
+         */
+        struct inline_frame chain[SYMBOLIZE_INLINE_MAX];
+        int n =
+            symbolize_inline_chain_pc(sym, frames[i].pc, is_return, chain, SYMBOLIZE_INLINE_MAX);
+        for (int k = 0; k + 1 < n && num < limit; k++) {
+            if (k == 0)
+                fprintf(out, "%*s#%-2d 0x%016" PRIx64 " in ", indent, "", num++, frames[i].pc);
+            else
+                fprintf(out, "%*s#%-2d ", indent, "", num++);
+            fprintf(out, "%s", chain[k].function ? chain[k].function : "??");
+            if (chain[k].file && chain[k].line > 0) {
+                const char *slash = strrchr(chain[k].file, '/');
+                fprintf(out, " (%s:%d)", slash ? slash + 1 : chain[k].file, chain[k].line);
+            }
+            fputc('\n', out);
+        }
+        if (num >= limit)
+            break;
         char where[256];
-        symbolize_format_pc(sym, frames[i].pc, i > 0, where, sizeof(where));
-        fprintf(out, "%*s#%-2d 0x%016" PRIx64 " in %s\n", indent, "", i, frames[i].pc,
-                where[0] ? where : "??");
+        symbolize_format_frame(sym, frames[i].pc, is_return, n >= 2 ? &chain[n - 1] : NULL, where,
+                               sizeof(where));
+        if (n >= 2)
+            fprintf(out, "%*s#%-2d %s\n", indent, "", num++, where[0] ? where : "??");
+        else
+            fprintf(out, "%*s#%-2d 0x%016" PRIx64 " in %s\n", indent, "", num++, frames[i].pc,
+                    where[0] ? where : "??");
     }
 }

@@ -54,9 +54,16 @@ int symbolizer_backtrace(struct symbolizer *sym, const struct vcpu_regs *regs,
  * Prints a backtrace as "#0  0x0000000000101234 in function+0x1c (file.c:42)", one
  * frame per line with indent spaces before each ("in ??" without a symbol). For callers
  * (frame >= 1) the function and line are looked up at pc-1 so that they name the call,
- * not the next line; the offset shown is still pc's. sym may be NULL.
+ * not the next line; the offset shown is still pc's. Code inlined at a frame's pc adds
+ * frames as gdb shows them (symbolizer_inline_chain): "#0  0x... in inlined (file.c:24)"
+ * for the innermost, then "#1  caller (file.c:29)" for each function it was inlined into,
+ * without the shared address, ending with "#2  function+0x12 (file.c:38)", the
+ * out-of-line function with the line of its inlined call. Frames are numbered as gdb
+ * numbers them, inlined ones included, and at most limit are printed (limit <= 0: all),
+ * as gdb's `bt N`. sym may be NULL.
  */
 void symbolizer_print_backtrace(FILE *out, struct symbolizer *sym,
-                                const struct backtrace_frame *frames, int nframes, int indent);
+                                const struct backtrace_frame *frames, int nframes, int indent,
+                                int limit);
 
 #endif /* UKVM_BACKTRACE_H */

@@ -15,6 +15,15 @@
 
 #define LIBDW_FUNCTION(name) __typeof__(name) *name;
 #define LIBDW_FUNCTIONS(X)           \
+    X(dwarf_attr)                    \
+    X(dwarf_attr_integrate)          \
+    X(dwarf_filesrc)                 \
+    X(dwarf_formstring)              \
+    X(dwarf_formudata)               \
+    X(dwarf_getscopes)               \
+    X(dwarf_getscopes_die)           \
+    X(dwarf_getsrcfiles)             \
+    X(dwarf_tag)                     \
     X(dwfl_addrmodule)               \
     X(dwfl_attach_state)             \
     X(dwfl_begin)                    \
@@ -24,6 +33,7 @@
     X(dwfl_frame_reg)                \
     X(dwfl_getthread_frames)         \
     X(dwfl_lineinfo)                 \
+    X(dwfl_module_addrdie)           \
     X(dwfl_module_addrinfo)          \
     X(dwfl_module_getelf)            \
     X(dwfl_module_getsrc)            \

@@ -272,30 +272,62 @@ int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info 
     return out->function ? 0 : -1;
 }
 
-char *symbolize_format_pc(struct symbolizer *sym, uint64_t addr, bool is_return, char *buf,
-                          size_t len)
+/*
+ * The function holding addr (is_return: the call before it) into *si, and the address
+ * looked up into *at. False when no function holds it.
+ */
+static bool lookup_pc(struct symbolizer *sym, uint64_t addr, bool is_return, uint64_t *at,
+                      struct symbol_info *si)
+{
+    /* A call that ends a function returns to the next one's first byte: look at the call. */
+    *at = (is_return && addr > 0) ? addr - 1 : addr;
+    if (symbolizer_lookup(sym, *at, si) == 0)
+        return true;
+    /*
+     * No function holds addr, yet one ends right before it: addr is the return address
+     * of a noreturn call that ends that function (solo5_abort's call site, say), handed
+     * over as if it were an exact pc. Name the call.
+     */
+    if (*at != addr || addr == 0 || symbolizer_lookup(sym, addr - 1, si) != 0)
+        return false;
+    *at = addr - 1;
+    return true;
+}
+
+/* " (file.c:42)" with the file's base name, or nothing without a line. */
+static void format_line(struct strbuf *sb, const char *file, int line)
+{
+    if (file && line > 0) {
+        const char *slash = strrchr(file, '/');
+        strbuf_printf(sb, " (%s:%d)", slash ? slash + 1 : file, line);
+    }
+}
+
+char *symbolize_format_frame(struct symbolizer *sym, uint64_t addr, bool is_return,
+                             const struct inline_frame *call, char *buf, size_t len)
 {
     struct strbuf sb;
     strbuf_init(&sb, buf, len);
-    /* A call that ends a function returns to the next one's first byte: look at the call. */
-    uint64_t at = (is_return && addr > 0) ? addr - 1 : addr;
+    uint64_t at;
     struct symbol_info si;
-    if (symbolizer_lookup(sym, at, &si) != 0) {
-        /*
-         * No function holds addr, yet one ends right before it: addr is the return
-         * address of a noreturn call that ends that function (solo5_abort's call site,
-         * say), handed over as if it were an exact pc. Name the call.
-         */
-        if (at != addr || addr == 0 || symbolizer_lookup(sym, addr - 1, &si) != 0)
-            return buf;
-        at = addr - 1;
-    }
+    if (!lookup_pc(sym, addr, is_return, &at, &si))
+        return buf;
     strbuf_printf(&sb, "%s+0x%" PRIx64, si.function, si.offset + (addr - at));
-    if (si.file && si.line > 0) {
-        const char *slash = strrchr(si.file, '/');
-        strbuf_printf(&sb, " (%s:%d)", slash ? slash + 1 : si.file, si.line);
-    }
+    if (call)
+        format_line(&sb, call->file, call->line);
+    else
+        format_line(&sb, si.file, si.line);
     return buf;
+}
+
+int symbolize_inline_chain_pc(struct symbolizer *sym, uint64_t addr, bool is_return,
+                              struct inline_frame *out, int max)
+{
+    uint64_t at;
+    struct symbol_info si;
+    if (!lookup_pc(sym, addr, is_return, &at, &si))
+        return 0;
+    return symbolizer_inline_chain(sym, at, out, max);
 }
 
 bool symbolizer_is_code(struct symbolizer *sym, uint64_t addr)
@@ -320,7 +352,19 @@ bool symbolizer_is_code(struct symbolizer *sym, uint64_t addr)
 
 char *symbolizer_format(struct symbolizer *sym, uint64_t addr, char *buf, size_t len)
 {
-    symbolize_format_pc(sym, addr, false, buf, len);
+    struct inline_frame chain[SYMBOLIZE_INLINE_MAX];
+    int n = symbolize_inline_chain_pc(sym, addr, false, chain, SYMBOLIZE_INLINE_MAX);
+    if (n >= 2 && chain[0].function && len > 0) {
+        struct strbuf sb;
+        strbuf_init(&sb, buf, len);
+        strbuf_printf(&sb, "%s", chain[0].function);
+        format_line(&sb, chain[0].file, chain[0].line);
+        strbuf_printf(&sb, ", inlined into ");
+        size_t used = strlen(buf);
+        symbolize_format_frame(sym, addr, false, &chain[n - 1], buf + used, len - used);
+        return buf;
+    }
+    symbolize_format_frame(sym, addr, false, NULL, buf, len);
     if (len > 0 && buf[0] == '\0')
         snprintf(buf, len, "0x%" PRIx64 " (no symbol)", addr);
     return buf;

@@ -39,10 +39,35 @@ struct symbol_info {
 int symbolizer_lookup(struct symbolizer *sym, uint64_t addr, struct symbol_info *out);
 
 /*
+ * One function of the inline chain at an address (symbolizer_inline_chain). Strings are
+ * owned by the symbolizer.
+ */
+struct inline_frame {
+    const char *function; /* the name in the debug info; NULL if it has none */
+    const char *file;     /* NULL if unknown; basename not forced */
+    int line;             /* 0 if unknown */
+};
+
+/*
+ * The functions the compiler inlined at addr, as gdb shows them as frames of their own.
+ * out[0] is the innermost function at addr, with addr's own line; each next entry is the
+ * function the previous one was inlined into, with the line of that inlined call; the
+ * last entry is the out-of-line function holding addr (its name in the debug info), with
+ * the line of the outermost inlined call. Returns the count, at least 2; or 0 when addr
+ * lies in no inlined function, there is no debug info for it, or the chain has more than
+ * max entries (sym may be NULL: 0).
+ */
+int symbolizer_inline_chain(struct symbolizer *sym, uint64_t addr, struct inline_frame *out,
+                            int max);
+
+/*
  * Formats addr as "function+0x1c (file.c:42)", "function+0x1c", or "0x1234 (no symbol)"
  * into buf (NUL-terminated, truncated); returns buf. file is shown as its base name.
  * An addr that no function holds but that directly follows one (the return address of
  * a noreturn call ending it) is named, with its line, after that function's last byte.
+ * An addr in inlined code names the innermost inlined function first:
+ * "read_slot (file.c:24), inlined into walk_table+0x12 (file.c:38)", the line after
+ * walk_table being that of the outermost inlined call.
  */
 char *symbolizer_format(struct symbolizer *sym, uint64_t addr, char *buf, size_t len);
 

@@ -31,12 +31,24 @@ struct symbolizer {
  */
 bool backtrace_attach(struct symbolizer *sym);
 
+/* Inline chains longer than this are cut (symbolizer_inline_chain). */
+#define SYMBOLIZE_INLINE_MAX 16
+
 /*
- * Like symbolizer_format, but for a return address (is_return true) looks the
- * function and line up at addr-1, the call instruction, while the offset shown is
- * still addr's. Writes "" when nothing is known, so callers can print their own.
+ * Like symbolizer_format without the inline chain, but for a return address (is_return
+ * true) looks the function and line up at addr-1, the call instruction, while the offset
+ * shown is still addr's. With call non-NULL, the line shown is call's (the site of the
+ * outermost inlined call there) instead of the line table's. Writes "" when nothing is
+ * known, so callers can print their own.
  */
-char *symbolize_format_pc(struct symbolizer *sym, uint64_t addr, bool is_return, char *buf,
-                          size_t len);
+char *symbolize_format_frame(struct symbolizer *sym, uint64_t addr, bool is_return,
+                             const struct inline_frame *call, char *buf, size_t len);
+
+/*
+ * symbolizer_inline_chain at the address symbolize_format_frame names for addr and
+ * is_return (the call instruction for a return address).
+ */
+int symbolize_inline_chain_pc(struct symbolizer *sym, uint64_t addr, bool is_return,
+                              struct inline_frame *out, int max);
 
 #endif /* UKVM_SYMBOLIZE_PRIV_H */
