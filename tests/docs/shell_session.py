@@ -50,14 +50,19 @@ def main():
             out.extend(chunk)
         return True
 
+    # A new prompt: one that arrived after the last command was typed (the output still
+    # ends with the previous prompt until the terminal echoes what was typed).
+    sent_at = 0
+
     def at_prompt():
-        return out.endswith(PROMPT)
+        return len(out) > sent_at and out.endswith(PROMPT)
 
     ok = True
     for cmd in commands + [None]:
         if not read_until(at_prompt):
             ok = False
             break
+        sent_at = len(out)
         if cmd is None:
             os.write(fd, b"\x04")  # Ctrl-D
         else:
