@@ -118,6 +118,7 @@ static enum user_trap_outcome offer_to_abi(struct run_context *ctx, struct vcpu_
         ev->exit.io.size = uf.size;
         ev->exit.io.is_write = uf.is_write;
         ev->exit.io.value = uf.value;
+        ev->exit.io.count = 1; /* the ABI emulates single in/out only */
     }
     return USER_TRAP_EXIT;
 }

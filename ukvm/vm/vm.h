@@ -40,7 +40,8 @@ struct vm_exit {
             uint16_t port;
             uint8_t size; /* 1, 2 or 4 bytes */
             bool is_write;
-            uint32_t value; /* for writes: the value written */
+            uint32_t value; /* for writes: the (first) value written */
+            uint32_t count; /* elements: 1, or more for a string instruction (rep outs) */
         } io;
         struct {
             uint64_t gpa;

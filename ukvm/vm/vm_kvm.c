@@ -389,6 +389,7 @@ static void exit_from_kvm(const struct kvm_run *run, struct vm_exit *exit)
         exit->io.port = run->io.port;
         exit->io.size = run->io.size;
         exit->io.is_write = run->io.direction == KVM_EXIT_IO_OUT;
+        exit->io.count = run->io.count;
         if (exit->io.is_write && run->io.size <= 4) {
             /* The data sits inside the kvm_run page at data_offset (KVM API docs). */
             uint32_t value = 0;
