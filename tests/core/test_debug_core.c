@@ -805,6 +805,46 @@ SCENARIO(watch_write_stop, "test_watch", NULL)
     CHECK_EQ_U64(fx->m.slots.nslots, 1);
 }
 
+/*
+ * On a KVM without read-only slots (KVM_CAP_READONLY_MEM), forced by the test-only
+ * UKVM_TEST_NO_READONLY_MEM=1, a write watch traps its page absent and still stops.
+ */
+static void no_read_only_body(struct fixture *fx);
+UNIT_TEST(watch_without_read_only_slots)
+{
+    static const char *const args[] = {NULL};
+    setenv("UKVM_TEST_NO_READONLY_MEM", "1", 1);
+    setenv("UKVM_WATCH_PAGES", "1", 1);
+    int rc = fixture_open(&fixture, "test_watch", args);
+    if (rc == 0)
+        no_read_only_body(&fixture);
+    fixture_close(&fixture);
+    unsetenv("UKVM_TEST_NO_READONLY_MEM");
+    unsetenv("UKVM_WATCH_PAGES");
+    if (rc < 0)
+        UNIT_FAIL("set-up failed: %s", fixture.err);
+}
+
+static void no_read_only_body(struct fixture *fx)
+{
+    SYM(fx, target, "page_a");
+    char err[512];
+    struct debug_stop st;
+    CHECK(!fx->m.slots.read_only_ok);
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_WRITE, target, 8, err, sizeof(err)), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_WATCH);
+    CHECK_EQ_U64(st.watch_kind, WATCH_WRITE);
+    CHECK_EQ_U64(st.watch_addr, target);
+    CHECK_STR_EQ(func_at(fx, regs_of(fx).rip), "write_phase");
+    CHECK_EQ_U64(*(uint64_t *)(fx->m.mem.host + target), 11);
+    CHECK_EQ_U64(mem_slots_state(&fx->m.slots, target), MEM_PAGE_ABSENT);
+    CHECK_EQ_U64(debug_core_remove_watch(&fx->core, WATCH_WRITE, target, 8), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_EXITED);
+    CHECK_EQ_U64(st.exit_status, 0);
+}
+
 /* Clearing (a debugger went away) maps every page normally again before the next run. */
 SCENARIO(watch_clear_restores_slots, "test_watch", NULL)
 {
@@ -920,6 +960,7 @@ int main(int argc, char **argv)
     UNIT_RUN(unmapped_breakpoint);
     UNIT_RUN(write_text_and_breakpoint);
     UNIT_RUN(watch_write_stop);
+    UNIT_RUN(watch_without_read_only_slots);
     UNIT_RUN(watch_clear_restores_slots);
     UNIT_RUN(watch_detach_runs_on);
     UNIT_RUN(watch_refused_pages);

@@ -83,6 +83,14 @@ int vm_map_memory(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, voi
                   bool read_only, char *err, size_t errlen);
 
 /*
+ * True when the VM can map read-only slots (vm_map_memory's read_only; KVM_CAP_READONLY_MEM,
+ * which some KVMs lack). TEST-ONLY: UKVM_TEST_NO_READONLY_MEM=1 in the environment makes
+ * the VM act as one without them: this says false and vm_map_memory refuses read-only
+ * slots (EINVAL), so that the fallback is tested on any host.
+ */
+bool vm_has_read_only_memory(struct vm *vm);
+
+/*
  * The most memory slots the hypervisor offers this VM (slot numbers 0 to that minus one).
  * At least 32 (KVM's documented minimum) when the hypervisor does not say.
  */

@@ -101,9 +101,28 @@ void vm_destroy(struct vm *vm)
     free(vm);
 }
 
+/* UKVM_TEST_NO_READONLY_MEM=1: act as a KVM without read-only slots (vm.h; test-only). */
+static bool test_no_read_only_memory(void)
+{
+    const char *v = getenv("UKVM_TEST_NO_READONLY_MEM");
+    return v && strcmp(v, "1") == 0;
+}
+
+bool vm_has_read_only_memory(struct vm *vm)
+{
+    if (test_no_read_only_memory())
+        return false;
+    return ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+}
+
 int vm_map_memory(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
                   bool read_only, char *err, size_t errlen)
 {
+    if (read_only && size && test_no_read_only_memory()) {
+        /* What a KVM without KVM_CAP_READONLY_MEM answers for the unknown flag. */
+        errno = EINVAL;
+        return kvm_ioctl_err(err, errlen, "KVM_SET_USER_MEMORY_REGION");
+    }
     struct kvm_userspace_memory_region region = {
         .slot = slot,
         .flags = read_only ? KVM_MEM_READONLY : 0,
