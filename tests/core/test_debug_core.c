@@ -432,6 +432,25 @@ SCENARIO(hw_break_slot, "test_gdb_target", NULL)
     CHECK_EQ_U64(st.exit_status, 0);
 }
 
+/* A slot given back is armed with address 0, not the address it held (a stale match). */
+SCENARIO(hw_unused_slot_zeroed, "test_gdb_target", NULL)
+{
+    SYM(fx, stage1, "stage1");
+    SYM(fx, stage2, "stage2");
+    CHECK_EQ_U64(debug_core_insert_hw(&fx->core, stage2), 0);
+    CHECK_EQ_U64(debug_core_insert_hw(&fx->core, stage1), 0);
+    CHECK_EQ_U64(debug_core_remove_hw(&fx->core, stage2), 0);
+    struct debug_stop st;
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_HW_BREAK);
+    CHECK_EQ_U64(st.hw_slot, 1);
+    CHECK(fx->core.applied_valid);
+    CHECK_EQ_U64(fx->core.applied.dr[0], 0);
+    CHECK_EQ_U64(fx->core.applied.dr[1], stage1);
+    CHECK_EQ_U64(fx->core.applied.dr[2], 0);
+    CHECK_EQ_U64(fx->core.applied.dr[3], 0);
+}
+
 /*
  * Four hardware slots: the fifth insert fails; a freed slot is reused, and the
  * breakpoint in it reports that slot.
@@ -806,6 +825,71 @@ SCENARIO(watch_write_stop, "test_watch", NULL)
 }
 
 /*
+ * A #DB the debugger did not cause goes to the guest, as without a debugger: ukvm's
+ * kernel reports it as a fatal trap, a FAULT stop with vector 1 at the guest's code,
+ * never swallowed (the guest's trap flag would raise it again after every instruction).
+ * mode: "kernel" or "user" (UKVM_GUEST_MODE for this scenario); hbreak: a hardware
+ * breakpoint (never hit) is set first, so that in kernel mode KVM's debug controls
+ * intercept every #DB and the debug core must hand this one back.
+ */
+static void foreign_db(const char *mode, const char *variant, const char *func, bool hbreak)
+{
+    static const char *args[2];
+    args[0] = variant;
+    args[1] = NULL;
+    setenv("UKVM_GUEST_MODE", mode, 1);
+    int rc = fixture_open(&fixture, "test_faults", args);
+    setenv("UKVM_GUEST_MODE", "kernel", 1);
+    if (rc < 0)
+        UNIT_FAIL("set-up failed: %s", fixture.err);
+    struct fixture *fx = &fixture;
+    struct debug_stop st;
+    uint64_t never = sym_addr(fx, "divide");
+    if (hbreak && (!never || debug_core_insert_hw(&fx->core, never) < 0)) {
+        fixture_close(fx);
+        UNIT_FAIL("no hardware breakpoint at divide");
+    }
+    if (debug_core_resume(&fx->core, false, &st) != 0 || st.reason != DEBUG_STOP_FAULT ||
+        st.vector != 1) {
+        fixture_close(fx);
+        UNIT_FAIL("stopped with %s (exit status %d, vector %" PRIu64 ", %s), expected FAULT "
+                  "vector 1",
+                  reason_name(st.reason), st.exit_status, st.vector,
+                  st.message[0] ? st.message : "no message");
+    }
+    /* Copied: the symbols and the stop go with the fixture. */
+    const char *sym = func_at(fx, regs_of(fx).rip);
+    char at[128], msg[600];
+    snprintf(at, sizeof(at), "%s", sym ? sym : "?");
+    snprintf(msg, sizeof(msg), "%s", st.message);
+    bool ok = strcmp(at, func) == 0 && strstr(msg, "not caused by the debugger");
+    /* Continuing ends the guest as without a debugger. */
+    bool ended = debug_core_resume(&fx->core, false, &st) == 0 && st.reason == DEBUG_STOP_EXITED &&
+                 st.exit_status == UKVM_EXIT_GUEST_CRASH;
+    fixture_close(fx);
+    if (!ok)
+        UNIT_FAIL("fault at %s, message '%s'; expected in %s, 'not caused by the debugger'", at,
+                  msg, func);
+    if (!ended)
+        UNIT_FAIL("continuing did not end the guest with a crash");
+}
+
+UNIT_TEST(foreign_db_trap_flag_kernel)
+{
+    foreign_db("kernel", "trap_flag", "trap_flag", true);
+}
+
+UNIT_TEST(foreign_db_trap_flag_user)
+{
+    foreign_db("user", "trap_flag", "trap_flag", false);
+}
+
+UNIT_TEST(foreign_db_icebp_user)
+{
+    foreign_db("user", "icebp", "icebp", false);
+}
+
+/*
  * On a KVM without read-only slots (KVM_CAP_READONLY_MEM), forced by the test-only
  * UKVM_TEST_NO_READONLY_MEM=1, a write watch traps its page absent and still stops.
  */
@@ -946,6 +1030,7 @@ int main(int argc, char **argv)
     UNIT_RUN(step_off_sw_break);
     UNIT_RUN(hw_break_slot);
     UNIT_RUN(hw_break_fifth_fails);
+    UNIT_RUN(hw_unused_slot_zeroed);
     UNIT_RUN(interrupt_spin);
     UNIT_RUN(interrupt_sleep);
     UNIT_RUN(interrupt_before_resume);
@@ -954,6 +1039,9 @@ int main(int argc, char **argv)
     UNIT_RUN(fault_page_fault);
     UNIT_RUN(abort_stop);
     UNIT_RUN(guest_int3);
+    UNIT_RUN(foreign_db_trap_flag_kernel);
+    UNIT_RUN(foreign_db_trap_flag_user);
+    UNIT_RUN(foreign_db_icebp_user);
     UNIT_RUN(exit_status);
     UNIT_RUN(detach_from_breakpoint);
     UNIT_RUN(kill_at_breakpoint);

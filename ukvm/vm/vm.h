@@ -185,6 +185,14 @@ int vcpu_set_fpu(struct vcpu *vcpu, const struct vcpu_fpu *fpu);
 int vcpu_get_debugregs(struct vcpu *vcpu, struct vcpu_debugregs *dr);
 int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev);
 
+/*
+ * Makes the vCPU take exception vector (one without an error code, such as #DB) when it
+ * next runs, through the guest's own IDT, as if its current instruction boundary had
+ * raised it: for handing the guest an exception a debugger's controls intercepted but
+ * did not cause. Pending register writes reach the vCPU first. Returns 0, or -1 with errno.
+ */
+int vcpu_inject_exception(struct vcpu *vcpu, unsigned vector);
+
 /* A short lower-case name for an exit reason ("io", "hlt", ...), for traces and messages. */
 const char *vm_exit_reason_name(enum vm_exit_reason reason);
 

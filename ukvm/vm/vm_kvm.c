@@ -672,3 +672,23 @@ int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev)
     ev->pending_known = (k.flags & KVM_VCPUEVENT_VALID_PAYLOAD) != 0;
     return 0;
 }
+
+int vcpu_inject_exception(struct vcpu *vcpu, unsigned vector)
+{
+    /* Register writes after this would drop the exception again (see vcpu_get_events). */
+    if (flush_dirty(vcpu) < 0)
+        return -1;
+    struct kvm_vcpu_events k;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &k) < 0)
+        return -1;
+    k.exception.injected = 1;
+    k.exception.pending = 0;
+    k.exception.nr = (uint8_t)vector;
+    k.exception.has_error_code = 0;
+    k.exception.error_code = 0;
+    k.exception_has_payload = 0;
+    k.exception_payload = 0;
+    /* Only the exception changes: the other state KVM reported goes back as it was. */
+    k.flags &= KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM;
+    return ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &k) < 0 ? -1 : 0;
+}
