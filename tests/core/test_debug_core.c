@@ -129,7 +129,7 @@ static const char *reason_name(enum debug_stop_reason r)
         [DEBUG_STOP_GUEST_INT3] = "GUEST_INT3", [DEBUG_STOP_INTERRUPT] = "INTERRUPT",
         [DEBUG_STOP_FAULT] = "FAULT",           [DEBUG_STOP_ABORT] = "ABORT",
         [DEBUG_STOP_CRASH] = "CRASH",           [DEBUG_STOP_EXITED] = "EXITED",
-        [DEBUG_STOP_WATCH] = "WATCH",
+        [DEBUG_STOP_WATCH] = "WATCH",           [DEBUG_STOP_WATCH_LIFTED] = "WATCH_LIFTED",
     };
     return (unsigned)r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r] : "?";
 }
@@ -898,13 +898,11 @@ UNIT_TEST(watch_without_read_only_slots)
 {
     static const char *const args[] = {NULL};
     setenv("UKVM_TEST_NO_READONLY_MEM", "1", 1);
-    setenv("UKVM_WATCH_PAGES", "1", 1);
     int rc = fixture_open(&fixture, "test_watch", args);
     if (rc == 0)
         no_read_only_body(&fixture);
     fixture_close(&fixture);
     unsetenv("UKVM_TEST_NO_READONLY_MEM");
-    unsetenv("UKVM_WATCH_PAGES");
     if (rc < 0)
         UNIT_FAIL("set-up failed: %s", fixture.err);
 }
@@ -927,6 +925,33 @@ static void no_read_only_body(struct fixture *fx)
     RESUME(fx, false, st);
     EXPECT_STOP(st, DEBUG_STOP_EXITED);
     CHECK_EQ_U64(st.exit_status, 0);
+}
+
+/*
+ * A page that was plain data when a watchpoint trapped it becomes the stack while the
+ * guest runs, and the CPU pushes an exception frame there: the trap cannot work on that
+ * page any more. The guest must not die of it: the debug core finds the page is now the
+ * stack, lifts the trap with a stop that says so, and the guest goes on to the #UD it
+ * raised, which stops as usual.
+ */
+SCENARIO(watch_page_becomes_stack, "test_watch", "frames", NULL)
+{
+    SYM(fx, mark, "frame_page");
+    char err[512];
+    struct debug_stop st;
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_WRITE, mark, 8, err, sizeof(err)), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_WATCH_LIFTED);
+    CHECK_STR_CONTAINS(st.message, "is the stack in use");
+    CHECK_STR_CONTAINS(st.message, "lifted");
+    CHECK_EQ_U64(mem_slots_wanted(&fx->m.slots, mark), MEM_PAGE_NORMAL); /* at the resume */
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_FAULT);
+    CHECK_EQ_U64(st.vector, 6);
+    CHECK_STR_EQ(func_at(fx, regs_of(fx).rip), "frames_phase");
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_EXITED);
+    CHECK_EQ_U64(st.exit_status, UKVM_EXIT_GUEST_CRASH);
 }
 
 /* Clearing (a debugger went away) maps every page normally again before the next run. */
@@ -1023,6 +1048,11 @@ int main(int argc, char **argv)
     stdout = out;
     stderr = log_file;
 
+    /*
+     * Watchpoints are page traps in every scenario (the scenarios look at the slots), also
+     * where debug registers would take them: asked before anything probes.
+     */
+    setenv("UKVM_WATCH_PAGES", "1", 1);
     UNIT_RUN(entry_stop);
     UNIT_RUN(step_from_entry);
     UNIT_RUN(sw_break_at_function);
@@ -1052,6 +1082,7 @@ int main(int argc, char **argv)
     UNIT_RUN(watch_clear_restores_slots);
     UNIT_RUN(watch_detach_runs_on);
     UNIT_RUN(watch_refused_pages);
+    UNIT_RUN(watch_page_becomes_stack);
 
     fflush(stdout);
     return UNIT_EXIT_STATUS();

@@ -356,6 +356,48 @@ static void int3_stop(struct debug_core *core, uint64_t pc)
 
 enum event_outcome { EVENT_RUN_ON, EVENT_STOPPED, EVENT_FAILED };
 
+/*
+ * The guest could not go on (a fault, KVM unable to go on): was a watchpoint's trapped
+ * page the cause? The guard runs when a watchpoint is inserted; a page the guest turns
+ * into page tables or a stack while it runs is still trapped, and the CPU's own accesses
+ * there fail (an exception frame that cannot be pushed ends as a double fault, a walk
+ * that cannot set an accessed bit as an emulation failure). Each watchpoint on a page the
+ * guard refuses now is lifted, and the guest stops with that reason (WATCH_LIFTED),
+ * back in the faulting context (frame; NULL: the vCPU is there already), so that
+ * continuing retries what failed with the page mapped normally. False when no trapped
+ * page is to blame: the event is what it says.
+ */
+static bool lift_guarded_watch(struct debug_core *core, const struct ukvm_trap_frame *frame)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    if (core->watches.n == 0 || vcpu_get_regs(core->run->vcpu, &regs) < 0 ||
+        get_sregs(core, &sregs) < 0)
+        return false;
+    if (frame)
+        trap_frame_to_regs(frame, &regs); /* rsp where the CPU was pushing */
+    struct watch_env env = {.regs = &regs, .sregs = &sregs, .layout = core->run->layout};
+    char why[320];
+    if (watchpoints_lift_guarded(&core->watches, &env, why, sizeof(why)) == 0)
+        return false;
+    if (frame && vcpu_set_regs(core->run->vcpu, &regs) < 0)
+        return false;
+    set_stop(core, DEBUG_STOP_WATCH_LIFTED);
+    snprintf(core->stop.message, sizeof(core->stop.message),
+             "ukvm: %s, since the watchpoint was set: the trap is lifted and continuing "
+             "retries (delete the watchpoint)",
+             why);
+    /* On ukvm's stderr too, as the reasons for refused watchpoints. */
+    fprintf(stderr, "%s\n", core->stop.message);
+    return true;
+}
+
+/* A fault (rip at the instruction that raised it), which running again raises again. */
+static bool retryable_vector(uint64_t vector)
+{
+    return vector != X86_EXC_DB && vector != X86_EXC_BP && vector != 4 /* #OF */ && vector < 32;
+}
+
 /* A watchpoint hit the watch layer recorded: the stop, or false when there is none. */
 static bool watch_stop(struct debug_core *core)
 {
@@ -434,7 +476,8 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
             int3_stop(core, regs.rip);
             return EVENT_STOPPED;
         }
-        fatal_stop(core, ev);
+        if (!lift_guarded_watch(core, NULL))
+            fatal_stop(core, ev);
         return EVENT_STOPPED;
     case RUN_EVENT_INTERRUPTED: {
         int signo = stop_signals_received();
@@ -470,6 +513,9 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
         end_guest(core, ev->status, 0);
         return EVENT_STOPPED;
     case RUN_EVENT_TRAP:
+        if (!retryable_vector(ev->frame.vector) || !lift_guarded_watch(core, &ev->frame))
+            fatal_stop(core, ev);
+        return EVENT_STOPPED;
     case RUN_EVENT_ABORT:
     case RUN_EVENT_CRASH:
         fatal_stop(core, ev);
