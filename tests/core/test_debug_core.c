@@ -68,7 +68,9 @@ static int fixture_open(struct fixture *fx, const char *kernel, const char *cons
 {
     memset(fx, 0, sizeof(*fx));
     fprintf(log_file, "=== %s (%s", unit_current, kernel);
-    snprintf(fx->path, sizeof(fx->path), "%s/%s.ukvm", build_dir, kernel);
+    /* A name with its own extension (hvt_fault.hvt) is the file; else NAME.ukvm. */
+    snprintf(fx->path, sizeof(fx->path), "%s/%s%s", build_dir, kernel,
+             strchr(kernel, '.') ? "" : ".ukvm");
     const char *argv[16] = {"ukvm", fx->path};
     int argc = 2;
     for (size_t i = 0; args[i] && argc < 15; i++) {
@@ -832,19 +834,20 @@ SCENARIO(watch_write_stop, "test_watch", NULL)
  * breakpoint (never hit) is set first, so that in kernel mode KVM's debug controls
  * intercept every #DB and the debug core must hand this one back.
  */
-static void foreign_db(const char *mode, const char *variant, const char *func, bool hbreak)
+static void foreign_db(const char *mode, const char *kernel, const char *variant, const char *func,
+                       bool hbreak)
 {
     static const char *args[2];
     args[0] = variant;
     args[1] = NULL;
     setenv("UKVM_GUEST_MODE", mode, 1);
-    int rc = fixture_open(&fixture, "test_faults", args);
+    int rc = fixture_open(&fixture, kernel, args);
     setenv("UKVM_GUEST_MODE", "kernel", 1);
     if (rc < 0)
         UNIT_FAIL("set-up failed: %s", fixture.err);
     struct fixture *fx = &fixture;
     struct debug_stop st;
-    uint64_t never = sym_addr(fx, "divide");
+    uint64_t never = hbreak ? sym_addr(fx, "divide") : 0;
     if (hbreak && (!never || debug_core_insert_hw(&fx->core, never) < 0)) {
         fixture_close(fx);
         UNIT_FAIL("no hardware breakpoint at divide");
@@ -876,17 +879,23 @@ static void foreign_db(const char *mode, const char *variant, const char *func, 
 
 UNIT_TEST(foreign_db_trap_flag_kernel)
 {
-    foreign_db("kernel", "trap_flag", "trap_flag", true);
+    foreign_db("kernel", "test_faults", "trap_flag", "trap_flag", true);
 }
 
 UNIT_TEST(foreign_db_trap_flag_user)
 {
-    foreign_db("user", "trap_flag", "trap_flag", false);
+    foreign_db("user", "test_faults", "trap_flag", "trap_flag", false);
 }
 
 UNIT_TEST(foreign_db_icebp_user)
 {
-    foreign_db("user", "icebp", "icebp", false);
+    foreign_db("user", "test_faults", "icebp", "icebp", false);
+}
+
+/* A Solo5 hvt guest in user mode: its own IDT gets the #DB, its handler reports it. */
+UNIT_TEST(foreign_db_trap_flag_hvt_user)
+{
+    foreign_db("user", "hvt_fault.hvt", "trap_flag", "trap_flag", false);
 }
 
 /*
@@ -1072,6 +1081,7 @@ int main(int argc, char **argv)
     UNIT_RUN(foreign_db_trap_flag_kernel);
     UNIT_RUN(foreign_db_trap_flag_user);
     UNIT_RUN(foreign_db_icebp_user);
+    UNIT_RUN(foreign_db_trap_flag_hvt_user);
     UNIT_RUN(exit_status);
     UNIT_RUN(detach_from_breakpoint);
     UNIT_RUN(kill_at_breakpoint);
