@@ -60,18 +60,18 @@ enum command_break_kind {
 
 /* Why the guest is stopped, as the commands report it. */
 enum command_stop_kind {
-    COMMAND_STOP_ENTRY,        /* before the first instruction */
-    COMMAND_STOP_STEP,         /* one instruction was executed */
-    COMMAND_STOP_BREAK,        /* a software breakpoint; rip at it */
-    COMMAND_STOP_HW_BREAK,     /* a hardware breakpoint; rip at it */
-    COMMAND_STOP_WATCH,        /* a watchpoint; rip after the accessing instruction */
-    COMMAND_STOP_INT3,         /* an int3 in the guest's own code; rip after it */
-    COMMAND_STOP_INTERRUPT,    /* Ctrl-C */
-    COMMAND_STOP_FAULT,        /* a fatal exception: the vCPU is in the faulting context */
-    COMMAND_STOP_ABORT,        /* solo5_abort or the stack protector */
-    COMMAND_STOP_CRASH,        /* triple fault, KVM internal error, hlt, bad hypercall, ... */
-    COMMAND_STOP_EXITED,       /* the guest is gone */
-    COMMAND_STOP_WATCH_LIFTED, /* a watchpoint's page trap was lifted: message says why */
+    COMMAND_STOP_ENTRY,     /* before the first instruction */
+    COMMAND_STOP_STEP,      /* one instruction was executed */
+    COMMAND_STOP_BREAK,     /* a software breakpoint; rip at it */
+    COMMAND_STOP_HW_BREAK,  /* a hardware breakpoint; rip at it */
+    COMMAND_STOP_WATCH,     /* a watchpoint; rip after the accessing instruction */
+    COMMAND_STOP_INT3,      /* an int3 in the guest's own code; rip after it */
+    COMMAND_STOP_INTERRUPT, /* Ctrl-C */
+    COMMAND_STOP_FAULT,     /* a fatal exception: the vCPU is in the faulting context */
+    COMMAND_STOP_ABORT,     /* solo5_abort or the stack protector */
+    COMMAND_STOP_CRASH,     /* triple fault, KVM internal error, hlt, bad hypercall, ... */
+    COMMAND_STOP_EXITED,    /* the guest is gone */
+    COMMAND_STOP_LIFTED,    /* a watchpoint's page trap was lifted: see ukvm's stderr */
 };
 
 struct command_stop {

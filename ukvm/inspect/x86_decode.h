@@ -72,6 +72,19 @@
 #define X86_RFLAGS_IOPL       (3ULL << X86_RFLAGS_IOPL_SHIFT)
 #define X86_RFLAGS_NT_BIT     14 /* nested task */
 #define X86_RFLAGS_NT         (1ULL << X86_RFLAGS_NT_BIT)
+#define X86_RFLAGS_RF_BIT     16 /* resume: suppress instruction breakpoints once */
+#define X86_RFLAGS_RF         (1ULL << X86_RFLAGS_RF_BIT)
+#define X86_RFLAGS_VM_BIT     17 /* virtual-8086 mode */
+#define X86_RFLAGS_VM         (1ULL << X86_RFLAGS_VM_BIT)
+#define X86_RFLAGS_AC_BIT     18 /* alignment check / SMAP access */
+#define X86_RFLAGS_AC         (1ULL << X86_RFLAGS_AC_BIT)
+#define X86_RFLAGS_VIF_BIT    19 /* virtual interrupt */
+#define X86_RFLAGS_VIF        (1ULL << X86_RFLAGS_VIF_BIT)
+#define X86_RFLAGS_VIP_BIT    20 /* virtual interrupt pending */
+#define X86_RFLAGS_VIP        (1ULL << X86_RFLAGS_VIP_BIT)
+#define X86_RFLAGS_ID_BIT     21 /* CPUID available */
+#define X86_RFLAGS_ID         (1ULL << X86_RFLAGS_ID_BIT)
+
 /*
  * What a #DB that reaches a report (crash report, debugger fault stop) is: a debugger's own
  * steps and breakpoints never get there.
@@ -79,18 +92,6 @@
 #define X86_DB_FOREIGN                                                                        \
     "a debug exception not caused by the debugger: the guest's own int1/icebp, trap flag or " \
     "debug registers"
-#define X86_RFLAGS_RF_BIT  16 /* resume: suppress instruction breakpoints once */
-#define X86_RFLAGS_RF      (1ULL << X86_RFLAGS_RF_BIT)
-#define X86_RFLAGS_VM_BIT  17 /* virtual-8086 mode */
-#define X86_RFLAGS_VM      (1ULL << X86_RFLAGS_VM_BIT)
-#define X86_RFLAGS_AC_BIT  18 /* alignment check / SMAP access */
-#define X86_RFLAGS_AC      (1ULL << X86_RFLAGS_AC_BIT)
-#define X86_RFLAGS_VIF_BIT 19 /* virtual interrupt */
-#define X86_RFLAGS_VIF     (1ULL << X86_RFLAGS_VIF_BIT)
-#define X86_RFLAGS_VIP_BIT 20 /* virtual interrupt pending */
-#define X86_RFLAGS_VIP     (1ULL << X86_RFLAGS_VIP_BIT)
-#define X86_RFLAGS_ID_BIT  21 /* CPUID available */
-#define X86_RFLAGS_ID      (1ULL << X86_RFLAGS_ID_BIT)
 
 #define X86_CR0_PE_BIT 0 /* protection enable */
 #define X86_CR0_PE     (1ULL << X86_CR0_PE_BIT)

@@ -187,15 +187,17 @@ static bool rep_outs_at_rip(struct run_context *ctx)
     if (vcpu_get_regs(ctx->vcpu, &regs) < 0 || vcpu_get_sregs(ctx->vcpu, &sregs) < 0)
         return false;
     long n = guest_virt_read(ctx->mem, &sregs, regs.rip, code, sizeof(code));
-    bool rep = false;
+    bool rep = false, addr32 = !sregs.cs.l; /* the count is ecx with 32-bit addressing */
     for (long i = 0; i < n; i++) {
         uint8_t b = code[i];
         if (b == 0xf2 || b == 0xf3)
             rep = true;
+        else if (b == 0x67)
+            addr32 = !addr32;
         else if (b == 0x6e || b == 0x6f)
-            return rep && (sregs.cs.l ? regs.rcx : (uint32_t)regs.rcx) != 0;
-        else if (!(b == 0x66 || b == 0x67 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e ||
-                   b == 0x64 || b == 0x65 || (b >= 0x40 && b <= 0x4f)))
+            return rep && (addr32 ? (uint32_t)regs.rcx : regs.rcx) != 0;
+        else if (!(b == 0x66 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+                   b == 0x65 || (b >= 0x40 && b <= 0x4f)))
             return false;
     }
     return false;
