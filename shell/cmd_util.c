@@ -230,6 +230,10 @@ void cmd_print_stop(FILE *out, const struct command_env *env, const struct comma
     case COMMAND_STOP_INT3:
         fprintf(out, "int3 in the program, stopped after it: ");
         break;
+    case COMMAND_STOP_LIFTED:
+        /* The reason is on ukvm's stderr already (the same line gdb's console gets). */
+        fprintf(out, "a watchpoint's page trap was lifted, ");
+        break;
     case COMMAND_STOP_INTERRUPT:
         fprintf(out, "interrupted, ");
         break;

@@ -71,6 +71,7 @@ enum command_stop_kind {
     COMMAND_STOP_ABORT,     /* solo5_abort or the stack protector */
     COMMAND_STOP_CRASH,     /* triple fault, KVM internal error, hlt, bad hypercall, ... */
     COMMAND_STOP_EXITED,    /* the guest is gone */
+    COMMAND_STOP_LIFTED,    /* a watchpoint's page trap was lifted: see ukvm's stderr */
 };
 
 struct command_stop {

@@ -68,7 +68,9 @@ static int fixture_open(struct fixture *fx, const char *kernel, const char *cons
 {
     memset(fx, 0, sizeof(*fx));
     fprintf(log_file, "=== %s (%s", unit_current, kernel);
-    snprintf(fx->path, sizeof(fx->path), "%s/%s.ukvm", build_dir, kernel);
+    /* A name with its own extension (hvt_fault.hvt) is the file; else NAME.ukvm. */
+    snprintf(fx->path, sizeof(fx->path), "%s/%s%s", build_dir, kernel,
+             strchr(kernel, '.') ? "" : ".ukvm");
     const char *argv[16] = {"ukvm", fx->path};
     int argc = 2;
     for (size_t i = 0; args[i] && argc < 15; i++) {
@@ -129,7 +131,7 @@ static const char *reason_name(enum debug_stop_reason r)
         [DEBUG_STOP_GUEST_INT3] = "GUEST_INT3", [DEBUG_STOP_INTERRUPT] = "INTERRUPT",
         [DEBUG_STOP_FAULT] = "FAULT",           [DEBUG_STOP_ABORT] = "ABORT",
         [DEBUG_STOP_CRASH] = "CRASH",           [DEBUG_STOP_EXITED] = "EXITED",
-        [DEBUG_STOP_WATCH] = "WATCH",
+        [DEBUG_STOP_WATCH] = "WATCH",           [DEBUG_STOP_WATCH_LIFTED] = "WATCH_LIFTED",
     };
     return (unsigned)r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r] : "?";
 }
@@ -430,6 +432,25 @@ SCENARIO(hw_break_slot, "test_gdb_target", NULL)
     RESUME(fx, false, st);
     EXPECT_STOP(st, DEBUG_STOP_EXITED);
     CHECK_EQ_U64(st.exit_status, 0);
+}
+
+/* A slot given back is armed with address 0, not the address it held (a stale match). */
+SCENARIO(hw_unused_slot_zeroed, "test_gdb_target", NULL)
+{
+    SYM(fx, stage1, "stage1");
+    SYM(fx, stage2, "stage2");
+    CHECK_EQ_U64(debug_core_insert_hw(&fx->core, stage2), 0);
+    CHECK_EQ_U64(debug_core_insert_hw(&fx->core, stage1), 0);
+    CHECK_EQ_U64(debug_core_remove_hw(&fx->core, stage2), 0);
+    struct debug_stop st;
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_HW_BREAK);
+    CHECK_EQ_U64(st.hw_slot, 1);
+    CHECK(fx->core.applied_valid);
+    CHECK_EQ_U64(fx->core.applied.dr[0], 0);
+    CHECK_EQ_U64(fx->core.applied.dr[1], stage1);
+    CHECK_EQ_U64(fx->core.applied.dr[2], 0);
+    CHECK_EQ_U64(fx->core.applied.dr[3], 0);
 }
 
 /*
@@ -805,6 +826,143 @@ SCENARIO(watch_write_stop, "test_watch", NULL)
     CHECK_EQ_U64(fx->m.slots.nslots, 1);
 }
 
+/*
+ * A #DB the debugger did not cause goes to the guest, as without a debugger: ukvm's
+ * kernel reports it as a fatal trap, a FAULT stop with vector 1 at the guest's code,
+ * never swallowed (the guest's trap flag would raise it again after every instruction).
+ * mode: "kernel" or "user" (UKVM_GUEST_MODE for this scenario); hbreak: a hardware
+ * breakpoint (never hit) is set first, so that in kernel mode KVM's debug controls
+ * intercept every #DB and the debug core must hand this one back.
+ */
+static void foreign_db(const char *mode, const char *kernel, const char *variant, const char *func,
+                       bool hbreak)
+{
+    static const char *args[2];
+    args[0] = variant;
+    args[1] = NULL;
+    setenv("UKVM_GUEST_MODE", mode, 1);
+    int rc = fixture_open(&fixture, kernel, args);
+    setenv("UKVM_GUEST_MODE", "kernel", 1);
+    if (rc < 0)
+        UNIT_FAIL("set-up failed: %s", fixture.err);
+    struct fixture *fx = &fixture;
+    struct debug_stop st;
+    uint64_t never = hbreak ? sym_addr(fx, "divide") : 0;
+    if (hbreak && (!never || debug_core_insert_hw(&fx->core, never) < 0)) {
+        fixture_close(fx);
+        UNIT_FAIL("no hardware breakpoint at divide");
+    }
+    if (debug_core_resume(&fx->core, false, &st) != 0 || st.reason != DEBUG_STOP_FAULT ||
+        st.vector != 1) {
+        fixture_close(fx);
+        UNIT_FAIL("stopped with %s (exit status %d, vector %" PRIu64 ", %s), expected FAULT "
+                  "vector 1",
+                  reason_name(st.reason), st.exit_status, st.vector,
+                  st.message[0] ? st.message : "no message");
+    }
+    /* Copied: the symbols and the stop go with the fixture. */
+    const char *sym = func_at(fx, regs_of(fx).rip);
+    char at[128], msg[600];
+    snprintf(at, sizeof(at), "%s", sym ? sym : "?");
+    snprintf(msg, sizeof(msg), "%s", st.message);
+    bool ok = strcmp(at, func) == 0 && strstr(msg, "not caused by the debugger");
+    /* Continuing ends the guest as without a debugger. */
+    bool ended = debug_core_resume(&fx->core, false, &st) == 0 && st.reason == DEBUG_STOP_EXITED &&
+                 st.exit_status == UKVM_EXIT_GUEST_CRASH;
+    fixture_close(fx);
+    if (!ok)
+        UNIT_FAIL("fault at %s, message '%s'; expected in %s, 'not caused by the debugger'", at,
+                  msg, func);
+    if (!ended)
+        UNIT_FAIL("continuing did not end the guest with a crash");
+}
+
+UNIT_TEST(foreign_db_trap_flag_kernel)
+{
+    foreign_db("kernel", "test_faults", "trap_flag", "trap_flag", true);
+}
+
+UNIT_TEST(foreign_db_trap_flag_user)
+{
+    foreign_db("user", "test_faults", "trap_flag", "trap_flag", false);
+}
+
+UNIT_TEST(foreign_db_icebp_user)
+{
+    foreign_db("user", "test_faults", "icebp", "icebp", false);
+}
+
+/* A Solo5 hvt guest in user mode: its own IDT gets the #DB, its handler reports it. */
+UNIT_TEST(foreign_db_trap_flag_hvt_user)
+{
+    foreign_db("user", "hvt_fault.hvt", "trap_flag", "trap_flag", false);
+}
+
+/*
+ * On a KVM without read-only slots (KVM_CAP_READONLY_MEM), forced by the test-only
+ * UKVM_TEST_NO_READONLY_MEM=1, a write watch traps its page absent and still stops.
+ */
+static void no_read_only_body(struct fixture *fx);
+UNIT_TEST(watch_without_read_only_slots)
+{
+    static const char *const args[] = {NULL};
+    setenv("UKVM_TEST_NO_READONLY_MEM", "1", 1);
+    int rc = fixture_open(&fixture, "test_watch", args);
+    if (rc == 0)
+        no_read_only_body(&fixture);
+    fixture_close(&fixture);
+    unsetenv("UKVM_TEST_NO_READONLY_MEM");
+    if (rc < 0)
+        UNIT_FAIL("set-up failed: %s", fixture.err);
+}
+
+static void no_read_only_body(struct fixture *fx)
+{
+    SYM(fx, target, "page_a");
+    char err[512];
+    struct debug_stop st;
+    CHECK(!fx->m.slots.read_only_ok);
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_WRITE, target, 8, err, sizeof(err)), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_WATCH);
+    CHECK_EQ_U64(st.watch_kind, WATCH_WRITE);
+    CHECK_EQ_U64(st.watch_addr, target);
+    CHECK_STR_EQ(func_at(fx, regs_of(fx).rip), "write_phase");
+    CHECK_EQ_U64(*(uint64_t *)(fx->m.mem.host + target), 11);
+    CHECK_EQ_U64(mem_slots_state(&fx->m.slots, target), MEM_PAGE_ABSENT);
+    CHECK_EQ_U64(debug_core_remove_watch(&fx->core, WATCH_WRITE, target, 8), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_EXITED);
+    CHECK_EQ_U64(st.exit_status, 0);
+}
+
+/*
+ * A page that was plain data when a watchpoint trapped it becomes the stack while the
+ * guest runs, and the CPU pushes an exception frame there: the trap cannot work on that
+ * page any more. The guest must not die of it: the debug core finds the page is now the
+ * stack, lifts the trap with a stop that says so, and the guest goes on to the #UD it
+ * raised, which stops as usual.
+ */
+SCENARIO(watch_page_becomes_stack, "test_watch", "frames", NULL)
+{
+    SYM(fx, mark, "frame_page");
+    char err[512];
+    struct debug_stop st;
+    CHECK_EQ_U64(debug_core_insert_watch(&fx->core, WATCH_WRITE, mark, 8, err, sizeof(err)), 0);
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_WATCH_LIFTED);
+    CHECK_STR_CONTAINS(st.message, "is the stack in use");
+    CHECK_STR_CONTAINS(st.message, "lifted");
+    CHECK_EQ_U64(mem_slots_wanted(&fx->m.slots, mark), MEM_PAGE_NORMAL); /* at the resume */
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_FAULT);
+    CHECK_EQ_U64(st.vector, 6);
+    CHECK_STR_EQ(func_at(fx, regs_of(fx).rip), "frames_phase");
+    RESUME(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_EXITED);
+    CHECK_EQ_U64(st.exit_status, UKVM_EXIT_GUEST_CRASH);
+}
+
 /* Clearing (a debugger went away) maps every page normally again before the next run. */
 SCENARIO(watch_clear_restores_slots, "test_watch", NULL)
 {
@@ -899,6 +1057,11 @@ int main(int argc, char **argv)
     stdout = out;
     stderr = log_file;
 
+    /*
+     * Watchpoints are page traps in every scenario (the scenarios look at the slots), also
+     * where debug registers would take them: asked before anything probes.
+     */
+    setenv("UKVM_WATCH_PAGES", "1", 1);
     UNIT_RUN(entry_stop);
     UNIT_RUN(step_from_entry);
     UNIT_RUN(sw_break_at_function);
@@ -906,6 +1069,7 @@ int main(int argc, char **argv)
     UNIT_RUN(step_off_sw_break);
     UNIT_RUN(hw_break_slot);
     UNIT_RUN(hw_break_fifth_fails);
+    UNIT_RUN(hw_unused_slot_zeroed);
     UNIT_RUN(interrupt_spin);
     UNIT_RUN(interrupt_sleep);
     UNIT_RUN(interrupt_before_resume);
@@ -914,15 +1078,21 @@ int main(int argc, char **argv)
     UNIT_RUN(fault_page_fault);
     UNIT_RUN(abort_stop);
     UNIT_RUN(guest_int3);
+    UNIT_RUN(foreign_db_trap_flag_kernel);
+    UNIT_RUN(foreign_db_trap_flag_user);
+    UNIT_RUN(foreign_db_icebp_user);
+    UNIT_RUN(foreign_db_trap_flag_hvt_user);
     UNIT_RUN(exit_status);
     UNIT_RUN(detach_from_breakpoint);
     UNIT_RUN(kill_at_breakpoint);
     UNIT_RUN(unmapped_breakpoint);
     UNIT_RUN(write_text_and_breakpoint);
     UNIT_RUN(watch_write_stop);
+    UNIT_RUN(watch_without_read_only_slots);
     UNIT_RUN(watch_clear_restores_slots);
     UNIT_RUN(watch_detach_runs_on);
     UNIT_RUN(watch_refused_pages);
+    UNIT_RUN(watch_page_becomes_stack);
 
     fflush(stdout);
     return UNIT_EXIT_STATUS();

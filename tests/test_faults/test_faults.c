@@ -10,10 +10,17 @@
  *   triple      load an empty IDT, then fault: nothing can be delivered, triple fault
  *   hlt         cli; hlt without solo5_exit
  *   bad_port    a 1-byte write to port 0x80 (no such device)
+ *   icebp       icebp (int1, 0xf1): a debug exception the guest raises itself, not the
+ *               debugger's; the kernel reports it as a fatal trap
+ *   trap_flag   sets the trap flag in rflags itself (popf): a single-step #DB after the
+ *               next instruction, again not the debugger's
+ *   rep_outs    rep outsl of two PUTS argument addresses to the PUTS port: a hypercall is
+ *               one 4-byte out, so the monitor must refuse it (not serve only the first)
  *
  * Every faulting function is noinline so the report can name it.
  */
 #include "solo5.h"
+#include "ukvm_abi.h"
 
 /* noipa: no inlining, cloning or interprocedural changes, so names stay as written */
 #define NOINLINE __attribute__((noipa))
@@ -84,6 +91,35 @@ NOINLINE static void bad_port(void)
     __asm__ __volatile__("outb %%al, $0x80" : : "a"(0));
 }
 
+NOINLINE static void icebp(void)
+{
+    __asm__ __volatile__(".byte 0xf1");
+}
+
+NOINLINE static void trap_flag(void)
+{
+    __asm__ __volatile__("pushfq; orq $0x100, (%%rsp); popfq; nop" : : : "memory", "cc");
+}
+
+/* Filled field by field: an initializer may be copied with SSE, which emulation refuses. */
+static volatile struct ukvm_hc_puts rep_call;
+static volatile uint32_t rep_args[2];
+
+NOINLINE static void rep_outs(void)
+{
+    static const char msg[] = "FAIL: rep outs served\n";
+    rep_call.data = (uint64_t)(uintptr_t)msg;
+    rep_call.len = sizeof(msg) - 1;
+    rep_args[0] = (uint32_t)(uintptr_t)&rep_call;
+    rep_args[1] = (uint32_t)(uintptr_t)&rep_call;
+    uint64_t count = 2;
+    const volatile uint32_t *src = rep_args;
+    __asm__ __volatile__("rep outsl"
+                         : "+S"(src), "+c"(count)
+                         : "d"((uint16_t)(UKVM_HC_PORT_BASE + UKVM_HC_PUTS))
+                         : "memory");
+}
+
 int solo5_app_main(const struct solo5_start_info *si)
 {
     const char *v = si->cmdline;
@@ -106,6 +142,12 @@ int solo5_app_main(const struct solo5_start_info *si)
         halt();
     else if (streq(v, "bad_port"))
         bad_port();
+    else if (streq(v, "icebp"))
+        icebp();
+    else if (streq(v, "trap_flag"))
+        trap_flag();
+    else if (streq(v, "rep_outs"))
+        rep_outs();
     else {
         puts_("usage: test_faults VARIANT (see test_faults.c)\n");
         return 2;

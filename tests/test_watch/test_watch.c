@@ -5,6 +5,9 @@
  *
  *   (no argument)  every phase below except the block device, print SUCCESS, exit 0
  *   blk            the same, plus a block write and read (needs a disk named "storage")
+ *   frames         only frames_phase: move the stack into frame_page, a page of its own,
+ *                  and raise #UD there, so that the CPU pushes the exception frame into a
+ *                  page a watchpoint may have trapped when it was still plain data
  *
  * emul_phase.c holds the accesses of every shape (sizes, straddles, string instructions,
  * locked instructions) that the monitor must complete on a trapped page.
@@ -159,6 +162,18 @@ NOIPA int block_phase(void)
     return 1;
 }
 
+/* A page of plain data until frames_phase makes it the stack. */
+struct {
+    volatile uint64_t mark; /* watched by the tests; never written */
+    uint8_t rest[PAGE - 8];
+} __attribute__((aligned(PAGE))) frame_page;
+
+NOIPA static void frames_phase(void)
+{
+    uintptr_t top = (uintptr_t)&frame_page + PAGE - 64;
+    __asm__ __volatile__("mov %0, %%rsp; ud2" : : "r"(top) : "memory");
+}
+
 static int streq(const char *a, const char *b)
 {
     while (*a && *a == *b)
@@ -176,6 +191,11 @@ static int streq(const char *a, const char *b)
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
+    if (streq(si->cmdline, "frames")) {
+        frames_phase();
+        puts_("FAIL: frames_phase returned\n");
+        return SOLO5_EXIT_FAILURE;
+    }
     CHECK(neighbour_phase() == neighbour_expected(), "neighbour_phase computed a wrong sum");
     write_phase();
     CHECK(read_phase() == 22, "read_phase read a wrong value");

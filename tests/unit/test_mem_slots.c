@@ -23,7 +23,8 @@ struct fake_slot {
 struct fake_hv {
     struct fake_slot slot[MAX_IDS];
     int calls, deletes, adds;
-    int fail_at; /* the call number (1-based) that fails; 0: none */
+    int fail_at, fail_also; /* call numbers (1-based) that fail; 0: none */
+    bool no_ro;             /* refuses read-only slots, as a KVM without READONLY_MEM */
     char violation[200];
 };
 
@@ -32,8 +33,13 @@ static int fake_map(void *ctx, uint32_t id, uint64_t gpa, uint64_t size, void *h
 {
     struct fake_hv *hv = ctx;
     hv->calls++;
-    if (hv->fail_at && hv->calls == hv->fail_at) {
+    if ((hv->fail_at && hv->calls == hv->fail_at) ||
+        (hv->fail_also && hv->calls == hv->fail_also)) {
         snprintf(err, errlen, "injected failure");
+        return -1;
+    }
+    if (hv->no_ro && ro && size) {
+        snprintf(err, errlen, "read-only slot refused");
         return -1;
     }
     if (id >= MAX_IDS) {
@@ -236,16 +242,73 @@ UNIT_TEST(slot_limit)
         CHECK(!hv.slot[i].used || i < 4);
 }
 
-UNIT_TEST(failure_leaves_a_true_picture_and_retry_works)
+UNIT_TEST(failure_rolls_back_and_retry_works)
+{
+    CHECK_EQ_U64(setup(32), 0);
+    CHECK_EQ_U64(mem_slots_set(&ms, 40 * PAGE, MEM_PAGE_READ_ONLY), 0);
+    CHECK_EQ_U64(apply(), 0);
+    int before[MEM_SIZE / PAGE];
+    for (uint64_t p = 0; p < MEM_SIZE / PAGE; p++)
+        before[p] = fake_state(p);
+    CHECK_EQ_U64(mem_slots_set(&ms, 10 * PAGE, MEM_PAGE_READ_ONLY), 0);
+    hv.fail_at = hv.calls + 3; /* the delete and one add succeed, the second add fails */
+    char err[128] = "";
+    CHECK_EQ_U64(mem_slots_apply(&ms, err, sizeof(err)), (uint64_t)-1);
+    CHECK_STR_CONTAINS(err, "injected failure");
+    CHECK(strstr(err, "restoring") == NULL);
+    /* The guest sees exactly the memory it saw before: no hole where the split stopped. */
+    for (uint64_t p = 0; p < MEM_SIZE / PAGE; p++) {
+        CHECK_EQ_U64(fake_state(p), before[p]);
+        CHECK_EQ_U64(mem_slots_state(&ms, p * PAGE), before[p]);
+    }
+    CHECK(!mem_slots_trapped(&ms, 20 * PAGE));
+    CHECK(!mem_slots_trapped(&ms, 10 * PAGE));
+    CHECK(mem_slots_trapped(&ms, 40 * PAGE));
+    CHECK(hv.violation[0] == '\0' && fake_count() == (int)ms.nslots);
+    hv.fail_at = 0;
+    CHECK_EQ_U64(apply(), 0);
+    CHECK(consistent());
+    CHECK(mem_slots_trapped(&ms, 10 * PAGE));
+}
+
+UNIT_TEST(failed_roll_back_leaves_a_true_picture)
 {
     CHECK_EQ_U64(setup(32), 0);
     CHECK_EQ_U64(mem_slots_set(&ms, 10 * PAGE, MEM_PAGE_READ_ONLY), 0);
-    hv.fail_at = hv.calls + 3; /* the delete and one add succeed, the second add fails */
-    CHECK_EQ_U64(apply(), (uint64_t)-1);
+    /* The second add fails, and so does the first call of the roll-back. */
+    hv.fail_at = hv.calls + 3;
+    hv.fail_also = hv.calls + 4;
+    char err[160] = "";
+    CHECK_EQ_U64(mem_slots_apply(&ms, err, sizeof(err)), (uint64_t)-1);
+    CHECK_STR_CONTAINS(err, "restoring the previous memory slots failed too");
     for (uint64_t p = 0; p < MEM_SIZE / PAGE; p++)
         CHECK_EQ_U64(mem_slots_state(&ms, p * PAGE), fake_state(p));
-    CHECK(mem_slots_trapped(&ms, 20 * PAGE)); /* a hole the failure left */
-    hv.fail_at = 0;
+    CHECK(hv.violation[0] == '\0' && fake_count() == (int)ms.nslots);
+    hv.fail_at = hv.fail_also = 0;
+    CHECK_EQ_U64(apply(), 0);
+    CHECK(consistent());
+}
+
+UNIT_TEST(without_read_only_slots_pages_are_absent)
+{
+    CHECK_EQ_U64(setup(32), 0);
+    hv.no_ro = true;
+    ms.read_only_ok = false; /* as mem_slots_init_vm finds it on such a hypervisor */
+    CHECK_EQ_U64(mem_slots_set(&ms, 10 * PAGE, MEM_PAGE_READ_ONLY), 0);
+    CHECK_EQ_U64(mem_slots_set(&ms, 11 * PAGE, MEM_PAGE_ABSENT), 0);
+    CHECK_EQ_U64(mem_slots_set(&ms, 12 * PAGE, MEM_PAGE_READ_ONLY), 0);
+    CHECK_EQ_U64(mem_slots_needed(&ms), 2); /* rw, (10-12 absent), rw */
+    CHECK_EQ_U64(apply(), 0);
+    CHECK(hv.violation[0] == '\0' && fake_count() == 2);
+    for (uint64_t p = 10; p <= 12; p++) {
+        CHECK_EQ_U64(fake_state(p), MEM_PAGE_ABSENT);
+        CHECK_EQ_U64(mem_slots_state(&ms, p * PAGE), MEM_PAGE_ABSENT);
+        CHECK(mem_slots_trapped(&ms, p * PAGE));
+    }
+    CHECK_EQ_U64(mem_slots_wanted(&ms, 10 * PAGE), MEM_PAGE_READ_ONLY);
+    CHECK_EQ_U64(fake_state(9), MEM_PAGE_NORMAL);
+    CHECK_EQ_U64(fake_state(13), MEM_PAGE_NORMAL);
+    mem_slots_reset(&ms);
     CHECK_EQ_U64(apply(), 0);
     CHECK(consistent());
 }
@@ -280,7 +343,9 @@ int main(void)
     UNIT_RUN(edges_of_memory);
     UNIT_RUN(only_changes_reach_the_hypervisor);
     UNIT_RUN(slot_limit);
-    UNIT_RUN(failure_leaves_a_true_picture_and_retry_works);
+    UNIT_RUN(failure_rolls_back_and_retry_works);
+    UNIT_RUN(failed_roll_back_leaves_a_true_picture);
+    UNIT_RUN(without_read_only_slots_pages_are_absent);
     UNIT_RUN(many_scattered_pages);
     mem_slots_destroy(&ms);
     free(host);

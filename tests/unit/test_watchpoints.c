@@ -160,6 +160,40 @@ UNIT_TEST(refused_pages)
     CHECK_STR_CONTAINS(refusal(0x3000), "(accepted)"); /* boot info */
 }
 
+/*
+ * A page that passed the guard at insertion and became the stack later: re-checked, the
+ * watchpoint is lifted (its page normal again, no hits) but stays until removed.
+ */
+UNIT_TEST(lift_guarded_after_the_page_became_the_stack)
+{
+    fresh();
+    char why[320] = "";
+    CHECK_EQ_U64(watchpoints_insert(&wp, &env, WATCH_WRITE, DATA + 0x5000, 8), 0);
+    CHECK_EQ_U64(watchpoints_insert(&wp, &env, WATCH_WRITE, DATA + 0x9000, 8), 0);
+    CHECK_EQ_U64(watchpoints_lift_guarded(&wp, &env, why, sizeof(why)), 0);
+    regs.rsp = DATA + 0x5f00; /* the guest moved its stack there */
+    CHECK_EQ_U64(watchpoints_lift_guarded(&wp, &env, why, sizeof(why)), 1);
+    regs.rsp = STACK_TOP - 0x100;
+    CHECK_STR_CONTAINS(why, "watchpoint at 0x205000 (8 bytes): the page 0x205000 is the stack "
+                            "in use");
+    CHECK_EQ_U64(mem_slots_wanted(&slots, DATA + 0x5000), MEM_PAGE_NORMAL);
+    CHECK_EQ_U64(mem_slots_wanted(&slots, DATA + 0x9000), MEM_PAGE_READ_ONLY);
+    CHECK(!watchpoints_run_ops.monitor_access(&wp, DATA + 0x5000, 8, true));
+    CHECK_EQ_U64(watchpoints_lift_guarded(&wp, &env, why, sizeof(why)), 0); /* once */
+    CHECK_EQ_U64(watchpoints_remove(&wp, WATCH_WRITE, DATA + 0x5000, 8), 0);
+    CHECK_EQ_U64(watchpoints_count(&wp), 1);
+}
+
+/* DR6's B0-B3 count only for the slots DR7 enables (L or G bit). */
+UNIT_TEST(dr6_masked_with_enabled_slots)
+{
+    uint64_t dr6 = 0xffff0ff0ULL | 0xf | (1ULL << 14);
+    CHECK_EQ_U64(breakpoints_dr6_enabled(dr6, 0), 0xffff0ff0ULL | (1ULL << 14));
+    CHECK_EQ_U64(breakpoints_dr6_enabled(dr6, 1ULL << 2) & 0xf, 2);           /* L1 */
+    CHECK_EQ_U64(breakpoints_dr6_enabled(dr6, 1ULL << 7) & 0xf, 8);           /* G3 */
+    CHECK_EQ_U64(breakpoints_dr6_enabled(0x1, (1ULL << 2) | (1ULL << 4)), 0); /* B0 stale */
+}
+
 static struct vm_exit mmio_write(uint64_t gpa, uint32_t len, uint64_t value)
 {
     struct vm_exit e = {.reason = VM_EXIT_MMIO};
@@ -274,6 +308,8 @@ int main(void)
     UNIT_RUN(watch_across_a_page_boundary_traps_both);
     UNIT_RUN(bad_lengths_and_unmapped);
     UNIT_RUN(refused_pages);
+    UNIT_RUN(lift_guarded_after_the_page_became_the_stack);
+    UNIT_RUN(dr6_masked_with_enabled_slots);
     UNIT_RUN(trapped_writes_land_and_hit_only_the_watched_range);
     UNIT_RUN(monitor_accesses_hit_by_direction);
     UNIT_RUN(clear_forgets_everything);

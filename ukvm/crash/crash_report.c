@@ -100,6 +100,8 @@ void crash_describe_trap(FILE *out, const char *prefix, const struct ukvm_trap_f
     if (frame->vector == X86_EXC_PF)
         fprintf(out, "  faulting address (CR2) 0x%016" PRIx64 "%s%s\n", frame->cr2,
                 explained ? ": " : "", explained ? explained : "");
+    if (frame->vector == X86_EXC_DB)
+        fprintf(out, "  %s\n", X86_DB_FOREIGN);
 }
 
 void crash_describe_abort(FILE *out, const char *prefix, const char *message, uint64_t rip,

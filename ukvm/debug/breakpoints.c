@@ -198,6 +198,14 @@ uint64_t breakpoints_dr7_data(const struct breakpoints *bps)
     return dr7_of(bps, false);
 }
 
+uint64_t breakpoints_dr6_enabled(uint64_t dr6, uint64_t dr7)
+{
+    for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
+        if (!(dr7 & (3ULL << (2 * i))))
+            dr6 &= ~(1ULL << i);
+    return dr6;
+}
+
 void breakpoints_clear(struct breakpoints *bps, const struct guest_mem *mem)
 {
     while (bps->nsw > 0)

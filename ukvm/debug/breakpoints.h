@@ -106,6 +106,13 @@ bool breakpoints_have_hw(const struct breakpoints *bps);
 uint64_t breakpoints_dr7(const struct breakpoints *bps);
 uint64_t breakpoints_dr7_data(const struct breakpoints *bps);
 
+/*
+ * DR6 with B0-B3 kept only for the slots dr7 enables (L or G bit). The CPU may set Bn
+ * for any slot whose condition matched, enabled or not (SDM 17.2.3), so a #DB that an
+ * enabled slot or something else raised can show a disabled slot's bit too.
+ */
+uint64_t breakpoints_dr6_enabled(uint64_t dr6, uint64_t dr7);
+
 /* Removes every breakpoint, restoring the original bytes, and frees the table. */
 void breakpoints_clear(struct breakpoints *bps, const struct guest_mem *mem);
 

@@ -23,6 +23,9 @@
 /* DR6 (SDM 17.2.3): B0-B3 say which hardware breakpoint hit; BS says single step. */
 #define DR6_BREAKPOINT_MASK 0xfULL
 #define DR6_BS              (1ULL << 14)
+/* BD (a debug-register access with DR7.GD) and BT (a task switch): never ours. */
+#define DR6_OTHER_CAUSES (1ULL << 13 | 1ULL << 15)
+#define RFLAGS_TF        (1ULL << 8)
 
 #define KVM_INTERNAL_ERROR_EMULATION 1
 
@@ -207,8 +210,12 @@ static int apply_debug(struct debug_core *core, bool step, bool use_hw)
     /* Stepping off an execution breakpoint (!use_hw) keeps the data watchpoints armed. */
     dbg.dr7 = use_hw ? breakpoints_dr7(&core->bps) : breakpoints_dr7_data(&core->bps);
     dbg.hw_breakpoints = dbg.dr7 != 0;
+    /*
+     * A slot DR7 leaves off gets address 0, not what it last held: a disabled slot whose
+     * address matches may still set its bit in DR6 (breakpoints_dr6_enabled).
+     */
     for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
-        dbg.dr[i] = core->bps.hw_addr[i];
+        dbg.dr[i] = (dbg.dr7 & (3ULL << (2 * i))) ? core->bps.hw_addr[i] : 0;
     /* Stepping repeats the same controls thousands of times: one ioctl saved per step. */
     if (core->applied_valid && !memcmp(&dbg, &core->applied, sizeof(dbg)))
         return 0;
@@ -252,6 +259,8 @@ static void describe_trap(struct debug_core *core, const struct ukvm_trap_frame 
                      x86_exception_mnemonic(f->vector), where);
     if (n >= 0 && (size_t)n < len && code[0])
         n += snprintf(buf + n, len - (size_t)n, ": %s", code);
+    if (n >= 0 && (size_t)n < len && f->vector == X86_EXC_DB)
+        n += snprintf(buf + n, len - (size_t)n, ": %s", X86_DB_FOREIGN);
     if (n >= 0 && (size_t)n < len && f->vector == X86_EXC_PF)
         snprintf(buf + n, len - (size_t)n, "; address 0x%" PRIx64 "%s", f->cr2,
                  f->cr2 < UKVM_PAGE_SIZE ? " (null pointer)"
@@ -347,6 +356,48 @@ static void int3_stop(struct debug_core *core, uint64_t pc)
 
 enum event_outcome { EVENT_RUN_ON, EVENT_STOPPED, EVENT_FAILED };
 
+/*
+ * The guest could not go on (a fault, KVM unable to go on): was a watchpoint's trapped
+ * page the cause? The guard runs when a watchpoint is inserted; a page the guest turns
+ * into page tables or a stack while it runs is still trapped, and the CPU's own accesses
+ * there fail (an exception frame that cannot be pushed ends as a double fault, a walk
+ * that cannot set an accessed bit as an emulation failure). Each watchpoint on a page the
+ * guard refuses now is lifted, and the guest stops with that reason (WATCH_LIFTED),
+ * back in the faulting context (frame; NULL: the vCPU is there already), so that
+ * continuing retries what failed with the page mapped normally. False when no trapped
+ * page is to blame: the event is what it says.
+ */
+static bool lift_guarded_watch(struct debug_core *core, const struct ukvm_trap_frame *frame)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    if (core->watches.n == 0 || vcpu_get_regs(core->run->vcpu, &regs) < 0 ||
+        get_sregs(core, &sregs) < 0)
+        return false;
+    if (frame)
+        trap_frame_to_regs(frame, &regs); /* rsp where the CPU was pushing */
+    struct watch_env env = {.regs = &regs, .sregs = &sregs, .layout = core->run->layout};
+    char why[320];
+    if (watchpoints_lift_guarded(&core->watches, &env, why, sizeof(why)) == 0)
+        return false;
+    if (frame && vcpu_set_regs(core->run->vcpu, &regs) < 0)
+        return false;
+    set_stop(core, DEBUG_STOP_WATCH_LIFTED);
+    snprintf(core->stop.message, sizeof(core->stop.message),
+             "ukvm: %s, since the watchpoint was set: the trap is lifted and continuing "
+             "retries (delete the watchpoint)",
+             why);
+    /* On ukvm's stderr too, as the reasons for refused watchpoints. */
+    fprintf(stderr, "%s\n", core->stop.message);
+    return true;
+}
+
+/* A fault (rip at the instruction that raised it), which running again raises again. */
+static bool retryable_vector(uint64_t vector)
+{
+    return vector != X86_EXC_DB && vector != X86_EXC_BP && vector != 4 /* #OF */ && vector < 32;
+}
+
 /* A watchpoint hit the watch layer recorded: the stop, or false when there is none. */
 static bool watch_stop(struct debug_core *core)
 {
@@ -369,6 +420,24 @@ static bool hw_watch_stop(struct debug_core *core, uint64_t dr6)
     return data && watch_stop(core);
 }
 
+/*
+ * A #DB the debugger's controls intercepted but did not cause (no step of ours, no slot
+ * of ours): the guest's own int1/icebp, trap flag, or debug-register use. It is the
+ * guest's: handed to its IDT, as it would have been without a debugger, so the guest
+ * handles it (ukvm's kernel reports it as a fatal trap, which stops here as a fault).
+ * A single-step bit with the guest's trap flag clear is a late exit of an earlier step
+ * of ours instead, and is dropped.
+ */
+static enum event_outcome foreign_debug_exception(struct debug_core *core, uint64_t dr6)
+{
+    struct vcpu_regs regs;
+    if (vcpu_get_regs(core->run->vcpu, &regs) < 0)
+        return EVENT_FAILED;
+    if ((dr6 & DR6_BS) && !(regs.rflags & RFLAGS_TF) && !(dr6 & DR6_OTHER_CAUSES))
+        return EVENT_RUN_ON;
+    return vcpu_inject_exception(core->run->vcpu, X86_EXC_DB) < 0 ? EVENT_FAILED : EVENT_RUN_ON;
+}
+
 static enum event_outcome handle_event(struct debug_core *core, const struct run_event *ev,
                                        bool stepping)
 {
@@ -376,18 +445,21 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
         return EVENT_FAILED;
     struct vcpu_regs regs;
     switch (ev->kind) {
-    case RUN_EVENT_DEBUG:
+    case RUN_EVENT_DEBUG: {
         if (ev->exit.debug.exception == X86_EXC_BP) {
             int3_stop(core, ev->exit.debug.pc);
             return EVENT_STOPPED;
         }
+        /* Only the slots armed for this run count: a disabled slot's bit means nothing. */
+        uint64_t dr6 = breakpoints_dr6_enabled(ev->exit.debug.dr6,
+                                               core->applied_valid ? core->applied.dr7 : 0);
         /* A data watchpoint fired (after the access): the watch, even when stepping. */
-        if ((ev->exit.debug.dr6 & DR6_BREAKPOINT_MASK) && hw_watch_stop(core, ev->exit.debug.dr6))
+        if ((dr6 & DR6_BREAKPOINT_MASK) && hw_watch_stop(core, dr6))
             return EVENT_STOPPED;
-        if (!stepping && (ev->exit.debug.dr6 & DR6_BREAKPOINT_MASK)) {
+        if (!stepping && (dr6 & DR6_BREAKPOINT_MASK)) {
             set_stop(core, DEBUG_STOP_HW_BREAK);
             for (int i = 0; i < HW_BREAKPOINT_SLOTS; i++)
-                if (ev->exit.debug.dr6 & (1ULL << i))
+                if (dr6 & (1ULL << i))
                     core->stop.hw_slot = i;
             return EVENT_STOPPED;
         }
@@ -395,7 +467,8 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
             set_stop(core, DEBUG_STOP_STEP);
             return EVENT_STOPPED;
         }
-        return EVENT_RUN_ON; /* a stale single-step exit */
+        return foreign_debug_exception(core, dr6);
+    }
     case RUN_EVENT_INTERNAL_ERROR:
         /* Where KVM emulates guest code, an int3 ends emulation instead of raising #BP. */
         if (ev->exit.internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
@@ -403,7 +476,8 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
             int3_stop(core, regs.rip);
             return EVENT_STOPPED;
         }
-        fatal_stop(core, ev);
+        if (!lift_guarded_watch(core, NULL))
+            fatal_stop(core, ev);
         return EVENT_STOPPED;
     case RUN_EVENT_INTERRUPTED: {
         int signo = stop_signals_received();
@@ -439,6 +513,9 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
         end_guest(core, ev->status, 0);
         return EVENT_STOPPED;
     case RUN_EVENT_TRAP:
+        if (!retryable_vector(ev->frame.vector) || !lift_guarded_watch(core, &ev->frame))
+            fatal_stop(core, ev);
+        return EVENT_STOPPED;
     case RUN_EVENT_ABORT:
     case RUN_EVENT_CRASH:
         fatal_stop(core, ev);

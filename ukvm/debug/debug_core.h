@@ -36,6 +36,12 @@ enum debug_stop_reason {
     DEBUG_STOP_ABORT,      /* solo5_abort or the stack protector; vCPU at the caller */
     DEBUG_STOP_CRASH,      /* triple fault, KVM internal error, hlt, bad hypercall, ... */
     DEBUG_STOP_EXITED,     /* the guest is gone: exit_status */
+    /*
+     * A trapped page turned into one the CPU uses by itself (page tables, exception
+     * frames) while the guest ran, and the guest could not go on: the trap was lifted
+     * (message says which page and why); continuing retries what failed.
+     */
+    DEBUG_STOP_WATCH_LIFTED,
 };
 
 struct debug_stop {

@@ -45,7 +45,7 @@ static enum mem_page_state page_need(const struct watchpoints *wp, uint64_t page
     enum mem_page_state need = MEM_PAGE_NORMAL;
     for (size_t i = 0; i < wp->n; i++) {
         const struct watchpoint *w = &wp->w[i];
-        if (i == skip || w->hw_slot >= 0)
+        if (i == skip || w->hw_slot >= 0 || w->lifted)
             continue;
         for (size_t j = 0; j < w->npieces; j++) {
             if ((w->pieces[j].gpa & PAGE_MASK) != page)
@@ -236,6 +236,32 @@ int watchpoints_apply(struct watchpoints *wp, char *err, size_t errlen)
     return wp->slots ? mem_slots_apply(wp->slots, err, errlen) : 0;
 }
 
+size_t watchpoints_lift_guarded(struct watchpoints *wp, const struct watch_env *env, char *why,
+                                size_t whylen)
+{
+    struct watch_guard_env genv = {
+        .mem = wp->mem, .regs = env->regs, .sregs = env->sregs, .layout = env->layout};
+    size_t lifted = 0;
+    char reason[256];
+    for (size_t i = 0; i < wp->n; i++) {
+        struct watchpoint *w = &wp->w[i];
+        if (w->hw_slot >= 0 || w->lifted)
+            continue;
+        for (size_t j = 0; j < w->npieces; j++) {
+            if (watch_guard_check(&genv, w->pieces[j].va, w->pieces[j].gpa, reason,
+                                  sizeof(reason)) == 0)
+                continue;
+            if (lifted++ == 0)
+                snprintf(why, whylen, "watchpoint at 0x%llx (%llu bytes): %s",
+                         (unsigned long long)w->va, (unsigned long long)w->len, reason);
+            w->lifted = true;
+            update_pages(wp, w, (size_t)-1);
+            break;
+        }
+    }
+    return lifted;
+}
+
 bool watchpoints_take_hit(struct watchpoints *wp, struct watch_hit *hit)
 {
     *hit = wp->hit;
@@ -273,7 +299,7 @@ static bool match(struct watchpoints *wp, uint64_t gpa, uint64_t len, enum watch
 {
     for (size_t i = 0; i < wp->n; i++) {
         const struct watchpoint *w = &wp->w[i];
-        if (!(w->kind & dir))
+        if (!(w->kind & dir) || w->lifted)
             continue;
         for (size_t j = 0; j < w->npieces; j++) {
             const struct watch_piece *p = &w->pieces[j];

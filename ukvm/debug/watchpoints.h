@@ -59,6 +59,7 @@ struct watchpoint {
     uint64_t va, len;
     unsigned refs; /* inserted this many times (gdb may insert one location twice) */
     int hw_slot;   /* a debug register slot, or -1 for page traps */
+    bool lifted;   /* page trap given up (watchpoints_lift_guarded): traps nothing */
     struct watch_piece *pieces;
     size_t npieces;
 };
@@ -120,6 +121,18 @@ void watchpoints_destroy(struct watchpoints *wp);
  * Asks the hypervisor only for what changed. Returns 0, or -1 with a reason in err.
  */
 int watchpoints_apply(struct watchpoints *wp, char *err, size_t errlen);
+
+/*
+ * The guard (watch_guard.h) runs when a watchpoint is inserted; a page that becomes page
+ * tables or a stack later, while the guest runs, is still trapped, and the CPU's own
+ * accesses there fail. Checks every page-trapped watchpoint against the guest as it is
+ * now (env) and lifts each one with a page the guard refuses now: it stays in the table
+ * (so that its removal works) but traps nothing (its pages take effect at the next
+ * watchpoints_apply). Returns how many were lifted; why gets the first one's reason, e.g.
+ * "watchpoint at 0x1000 (8 bytes): the page 0x1000 is the stack in use ...".
+ */
+size_t watchpoints_lift_guarded(struct watchpoints *wp, const struct watch_env *env, char *why,
+                                size_t whylen);
 
 /* The hit recorded since the last call, if any (and forgets it). */
 bool watchpoints_take_hit(struct watchpoints *wp, struct watch_hit *hit);

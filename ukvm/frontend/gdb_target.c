@@ -347,6 +347,7 @@ static void convert_stop(const struct debug_core *core, struct gdb_stop *out)
     case DEBUG_STOP_ENTRY:
     case DEBUG_STOP_STEP:
     case DEBUG_STOP_GUEST_INT3:
+    case DEBUG_STOP_WATCH_LIFTED: /* SIGTRAP, the message on gdb's console */
         break;
     case DEBUG_STOP_SW_BREAK:
         out->reason = GDB_REASON_SWBREAK;

@@ -71,6 +71,9 @@ static void convert_stop(const struct debug_stop *s, struct command_stop *out)
     case DEBUG_STOP_GUEST_INT3:
         out->kind = COMMAND_STOP_INT3;
         break;
+    case DEBUG_STOP_WATCH_LIFTED:
+        out->kind = COMMAND_STOP_LIFTED;
+        break;
     case DEBUG_STOP_INTERRUPT:
         out->kind = COMMAND_STOP_INTERRUPT;
         break;

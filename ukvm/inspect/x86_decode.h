@@ -85,6 +85,14 @@
 #define X86_RFLAGS_ID_BIT     21 /* CPUID available */
 #define X86_RFLAGS_ID         (1ULL << X86_RFLAGS_ID_BIT)
 
+/*
+ * What a #DB that reaches a report (crash report, debugger fault stop) is: a debugger's own
+ * steps and breakpoints never get there.
+ */
+#define X86_DB_FOREIGN                                                                        \
+    "a debug exception not caused by the debugger: the guest's own int1/icebp, trap flag or " \
+    "debug registers"
+
 #define X86_CR0_PE_BIT 0 /* protection enable */
 #define X86_CR0_PE     (1ULL << X86_CR0_PE_BIT)
 #define X86_CR0_MP_BIT 1 /* monitor coprocessor */

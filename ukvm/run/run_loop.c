@@ -12,6 +12,7 @@
 #include "ukvm/abi/core/trap_frame.h"
 #include "stop_signals.h"
 #include "ukvm/abi/guest_abi.h"
+#include "ukvm/guest/guest_virt.h"
 #include "user_mode.h"
 
 static const char *internal_error_explanation(uint32_t suberror)
@@ -154,7 +155,52 @@ static bool serve_port_access(struct run_context *ctx, struct hc_context *hc, st
                     ctx->abi->hc_port_base + ctx->abi->hc_port_count - 1);
         return false;
     }
+    if (exit->io.count != 1) {
+        /*
+         * A string instruction (rep outsl) hands KVM several values at once; a hypercall
+         * takes one, and serving only the first would drop the rest without a word.
+         */
+        crash_event(ev,
+                    "a hypercall is one 4-byte out instruction; string port output (rep "
+                    "outs) to the hypercall ports is refused",
+                    "guest error: rep outs to hypercall port 0x%x (%s ABI: a hypercall is a "
+                    "single 4-byte write)",
+                    exit->io.port, ctx->abi->name);
+        return false;
+    }
     return serve_hypercall(ctx, hc, ev, watch_hit);
+}
+
+/*
+ * True when the port exit came from a `rep outs` at rip with elements still to come. KVM's
+ * instruction emulator hands a rep outs to user space one element per exit (count 1),
+ * rip held at the instruction until rcx runs out, so the count alone does not show it;
+ * rcx at the exit counts the elements after this one here, or this one too on a KVM that
+ * decrements it later: either way it is not 0 at the first of two or more. Prefixes:
+ * operand and address size, segment overrides, rep, REX.
+ */
+static bool rep_outs_at_rip(struct run_context *ctx)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    uint8_t code[15];
+    if (vcpu_get_regs(ctx->vcpu, &regs) < 0 || vcpu_get_sregs(ctx->vcpu, &sregs) < 0)
+        return false;
+    long n = guest_virt_read(ctx->mem, &sregs, regs.rip, code, sizeof(code));
+    bool rep = false, addr32 = !sregs.cs.l; /* the count is ecx with 32-bit addressing */
+    for (long i = 0; i < n; i++) {
+        uint8_t b = code[i];
+        if (b == 0xf2 || b == 0xf3)
+            rep = true;
+        else if (b == 0x67)
+            addr32 = !addr32;
+        else if (b == 0x6e || b == 0x6f)
+            return rep && (addr32 ? (uint32_t)regs.rcx : regs.rcx) != 0;
+        else if (!(b == 0x66 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+                   b == 0x65 || (b >= 0x40 && b <= 0x4f)))
+            return false;
+    }
+    return false;
 }
 
 /*
@@ -168,6 +214,10 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
     switch (exit->reason) {
     case VM_EXIT_IO:
         ev->exit_pending = true;
+        /* Marked as the string instruction it is: serve_port_access refuses it. */
+        if (exit->io.is_write && exit->io.count == 1 && is_hypercall_port(ctx, exit->io.port) &&
+            rep_outs_at_rip(ctx))
+            ev->exit.io.count = 2;
         return serve_port_access(ctx, hc, ev, watch_hit);
     case VM_EXIT_HLT:
         hlt_event(ev);

@@ -118,6 +118,7 @@ static enum user_trap_outcome offer_to_abi(struct run_context *ctx, struct vcpu_
         ev->exit.io.size = uf.size;
         ev->exit.io.is_write = uf.is_write;
         ev->exit.io.value = uf.value;
+        ev->exit.io.count = 1; /* the ABI emulates single in/out only */
     }
     return USER_TRAP_EXIT;
 }
@@ -206,7 +207,13 @@ enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
         ev->exit.debug.pc = rip - 1;
         return USER_TRAP_EVENT;
     }
-    if (vector == X86_EXC_DB && (stepped || ctx->user_intercept)) {
+    /*
+     * A #DB is the debugger's only when it stepped: an execution breakpoint is an int3 in
+     * user mode, and watchpoints are page traps. Any other (the guest's own int1/icebp or
+     * trap flag) is the guest's, offered to its ABI below as without a debugger: swallowed
+     * here, a trap flag the guest set would raise it again after every instruction.
+     */
+    if (vector == X86_EXC_DB && stepped) {
         ev->kind = RUN_EVENT_DEBUG;
         ev->exit.reason = VM_EXIT_DEBUG;
         ev->exit.debug.exception = X86_EXC_DB;

@@ -48,11 +48,11 @@ enum user_trap_outcome {
 
 /*
  * Serves a trap from the shim (USER_PAGE_TRAP): completes the stub's store and restores
- * the interrupted context. #BP or #DB while a debugger has the controls on is a
- * RUN_EVENT_DEBUG; any other exception is first offered to the guest ABI's user_fault
- * (ukvm/abi/core/user_fault.h), then becomes a RUN_EVENT_TRAP with the frame, or a
- * RUN_EVENT_CRASH (a guest error the ABI named, or a trap stack that does not hold a
- * frame from CPL 3).
+ * the interrupted context. #BP while a debugger has the controls on, and the #DB of a
+ * step, are a RUN_EVENT_DEBUG; any other exception (a #DB the debugger did not cause too) is first
+ * offered to the guest ABI's user_fault (ukvm/abi/core/user_fault.h), then becomes a RUN_EVENT_TRAP
+ * with the frame, or a RUN_EVENT_CRASH (a guest error the ABI named, or a trap stack that does not
+ * hold a frame from CPL 3).
  */
 enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
                                       struct run_event *ev);

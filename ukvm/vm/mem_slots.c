@@ -23,6 +23,7 @@ int mem_slots_init(struct mem_slots *ms, uint8_t *host, uint64_t size, mem_slots
     ms->map = map;
     ms->map_ctx = map_ctx;
     ms->max_slots = max_slots;
+    ms->read_only_ok = true;
     if (size == 0 || size % MEM_SLOTS_PAGE_SIZE || max_slots == 0) {
         snprintf(err, errlen, "guest memory of 0x%llx bytes cannot be mapped in pages",
                  (unsigned long long)size);
@@ -45,7 +46,11 @@ int mem_slots_init(struct mem_slots *ms, uint8_t *host, uint64_t size, mem_slots
 int mem_slots_init_vm(struct mem_slots *ms, struct vm *vm, uint8_t *host, uint64_t size, char *err,
                       size_t errlen)
 {
-    return mem_slots_init(ms, host, size, vm_map_adapter, vm, vm_max_memory_slots(vm), err, errlen);
+    if (mem_slots_init(ms, host, size, vm_map_adapter, vm, vm_max_memory_slots(vm), err, errlen) <
+        0)
+        return -1;
+    ms->read_only_ok = vm_has_read_only_memory(vm);
+    return 0;
 }
 
 void mem_slots_destroy(struct mem_slots *ms)
@@ -122,6 +127,12 @@ enum mem_page_state mem_slots_wanted(const struct mem_slots *ms, uint64_t gpa)
  * trapped pages, runs of adjacent read-only pages merged; absent pages get none.
  * Returns the number of slots.
  */
+/* The state a page gets: read-only is absent where the hypervisor has no read-only slots. */
+static enum mem_page_state effective(const struct mem_slots *ms, enum mem_page_state st)
+{
+    return st == MEM_PAGE_READ_ONLY && !ms->read_only_ok ? MEM_PAGE_ABSENT : st;
+}
+
 static size_t wanted_layout(const struct mem_slots *ms, struct mem_slot *out)
 {
     size_t n = 0;
@@ -134,11 +145,12 @@ static size_t wanted_layout(const struct mem_slots *ms, struct mem_slot *out)
             n++;
         }
         size_t j = i + 1;
-        while (j < ms->nwant && ms->want[j].state == ms->want[i].state &&
+        enum mem_page_state st = effective(ms, ms->want[i].state);
+        while (j < ms->nwant && effective(ms, ms->want[j].state) == st &&
                ms->want[j].page == ms->want[j - 1].page + 1)
             j++;
         uint64_t end = (ms->want[j - 1].page + 1) * MEM_SLOTS_PAGE_SIZE;
-        if (ms->want[i].state == MEM_PAGE_READ_ONLY) {
+        if (st == MEM_PAGE_READ_ONLY) {
             if (out)
                 out[n] = (struct mem_slot){.gpa = start, .size = end - start, .read_only = true};
             n++;
@@ -190,6 +202,55 @@ static void insert_current(struct mem_slots *ms, const struct mem_slot *s)
     ms->nslots++;
 }
 
+/*
+ * Undoes a half-done apply: deletes the slots it added (added[0..nadded)) and adds back
+ * the ones it deleted (old[0..nold), the layout before), so that the guest sees the
+ * memory it saw before. Returns 0, or -1 when the hypervisor refused that too (the
+ * current slots then still say exactly what it holds).
+ */
+static int roll_back(struct mem_slots *ms, const struct mem_slot *old, size_t nold)
+{
+    char ignored[128];
+    int rc = 0;
+    for (size_t i = 0; i < ms->nslots;) {
+        bool was = false;
+        for (size_t j = 0; j < nold && !was; j++)
+            was = same_slot(&ms->slots[i], &old[j]) && ms->slots[i].id == old[j].id;
+        if (was) {
+            i++;
+            continue;
+        }
+        ms->map_calls++;
+        if (ms->map(ms->map_ctx, ms->slots[i].id, ms->slots[i].gpa, 0, ms->host + ms->slots[i].gpa,
+                    ms->slots[i].read_only, ignored, sizeof(ignored)) < 0) {
+            rc = -1;
+            i++;
+            continue;
+        }
+        remove_current(ms, i);
+    }
+    for (size_t j = 0; j < nold; j++) {
+        bool have = false;
+        for (size_t i = 0; i < ms->nslots && !have; i++)
+            have = same_slot(&ms->slots[i], &old[j]);
+        if (have)
+            continue;
+        /* Its number is free again: every slot added since was just deleted. */
+        if (id_in_use(ms, old[j].id)) {
+            rc = -1;
+            continue;
+        }
+        ms->map_calls++;
+        if (ms->map(ms->map_ctx, old[j].id, old[j].gpa, old[j].size, ms->host + old[j].gpa,
+                    old[j].read_only, ignored, sizeof(ignored)) < 0) {
+            rc = -1;
+            continue;
+        }
+        insert_current(ms, &old[j]);
+    }
+    return rc;
+}
+
 int mem_slots_apply(struct mem_slots *ms, char *err, size_t errlen)
 {
     size_t n = wanted_layout(ms, NULL);
@@ -208,12 +269,16 @@ int mem_slots_apply(struct mem_slots *ms, char *err, size_t errlen)
         ms->slots = grown;
         ms->slots_cap = ms->nslots + n;
     }
-    struct mem_slot *want = calloc(n ? n : 1, sizeof(*want));
+    /* The wanted layout, and the current one kept to roll back to if the hypervisor fails. */
+    struct mem_slot *want = calloc(n + ms->nslots + 1, sizeof(*want));
     if (!want) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     wanted_layout(ms, want);
+    struct mem_slot *old = want + n;
+    size_t nold = ms->nslots;
+    memcpy(old, ms->slots, nold * sizeof(*old));
 
     /* Deletions: every current slot not wanted exactly as it is. */
     for (size_t i = 0; i < ms->nslots;) {
@@ -226,10 +291,8 @@ int mem_slots_apply(struct mem_slots *ms, char *err, size_t errlen)
         }
         ms->map_calls++;
         if (ms->map(ms->map_ctx, ms->slots[i].id, ms->slots[i].gpa, 0, ms->host + ms->slots[i].gpa,
-                    ms->slots[i].read_only, err, errlen) < 0) {
-            free(want);
-            return -1;
-        }
+                    ms->slots[i].read_only, err, errlen) < 0)
+            goto failed;
         remove_current(ms, i);
     }
     /* Additions: every wanted slot not there yet, in the lowest free slot number. */
@@ -245,14 +308,26 @@ int mem_slots_apply(struct mem_slots *ms, char *err, size_t errlen)
         want[j].id = next_id;
         ms->map_calls++;
         if (ms->map(ms->map_ctx, want[j].id, want[j].gpa, want[j].size, ms->host + want[j].gpa,
-                    want[j].read_only, err, errlen) < 0) {
-            free(want);
-            return -1;
-        }
+                    want[j].read_only, err, errlen) < 0)
+            goto failed;
         insert_current(ms, &want[j]);
     }
     free(want);
     return 0;
+
+failed:
+    /*
+     * Half a layout would leave guest memory with holes nobody asked for (a neighbour of a
+     * trapped page deleted and not yet added back): the guest would die on its next access
+     * there. Put the previous layout back; the wanted states stay for a later apply.
+     */
+    if (roll_back(ms, old, nold) < 0) {
+        size_t len = strlen(err);
+        snprintf(err + len, errlen > len ? errlen - len : 0,
+                 "; restoring the previous memory slots failed too");
+    }
+    free(want);
+    return -1;
 }
 
 enum mem_page_state mem_slots_state(const struct mem_slots *ms, uint64_t gpa)

@@ -60,6 +60,13 @@ struct mem_slots {
     mem_slots_map_fn map;
     void *map_ctx;
     uint32_t max_slots;
+    /*
+     * The hypervisor maps read-only slots (KVM_CAP_READONLY_MEM). Without them a page
+     * wanted read-only is made absent instead: its reads exit too, and are completed like
+     * its writes, so a write trap still works, only slower. mem_slots_init sets it true;
+     * mem_slots_init_vm asks the VM.
+     */
+    bool read_only_ok;
     /* The wanted states: every page not MEM_PAGE_NORMAL, ascending by page. */
     struct mem_page_trap *want;
     size_t nwant, want_cap;
@@ -77,7 +84,10 @@ struct mem_slots {
 int mem_slots_init(struct mem_slots *ms, uint8_t *host, uint64_t size, mem_slots_map_fn map,
                    void *map_ctx, uint32_t max_slots, char *err, size_t errlen);
 
-/* mem_slots_init on a VM: vm_map_memory, and vm_max_memory_slots slots. */
+/*
+ * mem_slots_init on a VM: vm_map_memory, vm_max_memory_slots slots, and read-only slots
+ * only where vm_has_read_only_memory says the VM has them.
+ */
 int mem_slots_init_vm(struct mem_slots *ms, struct vm *vm, uint8_t *host, uint64_t size, char *err,
                       size_t errlen);
 
@@ -93,7 +103,10 @@ int mem_slots_set(struct mem_slots *ms, uint64_t gpa, enum mem_page_state state)
 /* Every page wanted normal again (apply to take effect). */
 void mem_slots_reset(struct mem_slots *ms);
 
-/* The wanted state of the page holding gpa (MEM_PAGE_NORMAL outside guest memory). */
+/*
+ * The wanted state of the page holding gpa (MEM_PAGE_NORMAL outside guest memory), as
+ * set: a read-only page stays read-only here even where it is mapped absent.
+ */
 enum mem_page_state mem_slots_wanted(const struct mem_slots *ms, uint64_t gpa);
 
 /* How many slots the wanted states need. */
@@ -102,8 +115,10 @@ size_t mem_slots_needed(const struct mem_slots *ms);
 /*
  * Makes the hypervisor's slots match the wanted states, with a call only for each slot
  * that differs: deletions first, then additions, so slots never overlap. Returns 0, or
- * -1 with a reason in err (more slots needed than offered, or the hypervisor refused);
- * the slots then reflect exactly the calls that succeeded, and a later apply retries.
+ * -1 with a reason in err (more slots needed than offered, or the hypervisor refused).
+ * A refusal halfway rolls back: the calls that succeeded are undone, so the guest sees
+ * the slots it saw before (if the hypervisor refuses the roll-back too, the slots reflect
+ * exactly the calls that succeeded, and err says so). A later apply retries.
  */
 int mem_slots_apply(struct mem_slots *ms, char *err, size_t errlen);
 

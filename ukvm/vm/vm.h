@@ -40,7 +40,8 @@ struct vm_exit {
             uint16_t port;
             uint8_t size; /* 1, 2 or 4 bytes */
             bool is_write;
-            uint32_t value; /* for writes: the value written */
+            uint32_t value; /* for writes: the (first) value written */
+            uint32_t count; /* elements: 1, or more for a string instruction (rep outs) */
         } io;
         struct {
             uint64_t gpa;
@@ -80,6 +81,14 @@ void vm_destroy(struct vm *vm);
  */
 int vm_map_memory(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
                   bool read_only, char *err, size_t errlen);
+
+/*
+ * True when the VM can map read-only slots (vm_map_memory's read_only; KVM_CAP_READONLY_MEM,
+ * which some KVMs lack). TEST-ONLY: UKVM_TEST_NO_READONLY_MEM=1 in the environment makes
+ * the VM act as one without them: this says false and vm_map_memory refuses read-only
+ * slots (EINVAL), so that the fallback is tested on any host.
+ */
+bool vm_has_read_only_memory(struct vm *vm);
 
 /*
  * The most memory slots the hypervisor offers this VM (slot numbers 0 to that minus one).
@@ -175,6 +184,14 @@ int vcpu_set_fpu(struct vcpu *vcpu, const struct vcpu_fpu *fpu);
  */
 int vcpu_get_debugregs(struct vcpu *vcpu, struct vcpu_debugregs *dr);
 int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev);
+
+/*
+ * Makes the vCPU take exception vector (one without an error code, such as #DB) when it
+ * next runs, through the guest's own IDT, as if its current instruction boundary had
+ * raised it: for handing the guest an exception a debugger's controls intercepted but
+ * did not cause. Pending register writes reach the vCPU first. Returns 0, or -1 with errno.
+ */
+int vcpu_inject_exception(struct vcpu *vcpu, unsigned vector);
 
 /* A short lower-case name for an exit reason ("io", "hlt", ...), for traces and messages. */
 const char *vm_exit_reason_name(enum vm_exit_reason reason);

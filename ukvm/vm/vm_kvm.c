@@ -101,9 +101,28 @@ void vm_destroy(struct vm *vm)
     free(vm);
 }
 
+/* UKVM_TEST_NO_READONLY_MEM=1: act as a KVM without read-only slots (vm.h; test-only). */
+static bool test_no_read_only_memory(void)
+{
+    const char *v = getenv("UKVM_TEST_NO_READONLY_MEM");
+    return v && strcmp(v, "1") == 0;
+}
+
+bool vm_has_read_only_memory(struct vm *vm)
+{
+    if (test_no_read_only_memory())
+        return false;
+    return ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+}
+
 int vm_map_memory(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
                   bool read_only, char *err, size_t errlen)
 {
+    if (read_only && size && test_no_read_only_memory()) {
+        /* What a KVM without KVM_CAP_READONLY_MEM answers for the unknown flag. */
+        errno = EINVAL;
+        return kvm_ioctl_err(err, errlen, "KVM_SET_USER_MEMORY_REGION");
+    }
     struct kvm_userspace_memory_region region = {
         .slot = slot,
         .flags = read_only ? KVM_MEM_READONLY : 0,
@@ -389,6 +408,7 @@ static void exit_from_kvm(const struct kvm_run *run, struct vm_exit *exit)
         exit->io.port = run->io.port;
         exit->io.size = run->io.size;
         exit->io.is_write = run->io.direction == KVM_EXIT_IO_OUT;
+        exit->io.count = run->io.count;
         if (exit->io.is_write && run->io.size <= 4) {
             /* The data sits inside the kvm_run page at data_offset (KVM API docs). */
             uint32_t value = 0;
@@ -651,4 +671,24 @@ int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev)
     /* Without KVM_CAP_EXCEPTION_PAYLOAD, a pending exception is reported as injected. */
     ev->pending_known = (k.flags & KVM_VCPUEVENT_VALID_PAYLOAD) != 0;
     return 0;
+}
+
+int vcpu_inject_exception(struct vcpu *vcpu, unsigned vector)
+{
+    /* Register writes after this would drop the exception again (see vcpu_get_events). */
+    if (flush_dirty(vcpu) < 0)
+        return -1;
+    struct kvm_vcpu_events k;
+    if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &k) < 0)
+        return -1;
+    k.exception.injected = 1;
+    k.exception.pending = 0;
+    k.exception.nr = (uint8_t)vector;
+    k.exception.has_error_code = 0;
+    k.exception.error_code = 0;
+    k.exception_has_payload = 0;
+    k.exception_payload = 0;
+    /* Only the exception changes: the other state KVM reported goes back as it was. */
+    k.flags &= KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM;
+    return ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &k) < 0 ? -1 : 0;
 }

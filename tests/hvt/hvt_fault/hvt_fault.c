@@ -9,6 +9,8 @@
  *   ud2          an invalid opcode: #UD
  *   div0         an integer division by zero: #DE
  *   abort        "ABORT: hvt_fault.c:LINE: ..." on the console, HALT 255 with cookie 0
+ *   trap_flag    sets the trap flag itself (popf): #DB after the next instruction, the
+ *                guest's own, which its handler gets and reports like any trap
  *
  * If the fault does not end the guest, it prints "FAIL: ..." and exits 99.
  */
@@ -40,6 +42,11 @@ __attribute__((noinline)) static void abort_here(void)
     HVT_ABORT("deliberate abort");
 }
 
+__attribute__((noinline)) static void trap_flag(void)
+{
+    __asm__ __volatile__("pushfq; orq $0x100, (%%rsp); popfq; nop" : : : "memory", "cc");
+}
+
 int hvt_main(const struct hvt_boot_info *bi)
 {
     hvt_printf("fault: %s\n", (const char *)(uintptr_t)bi->cmdline);
@@ -51,7 +58,9 @@ int hvt_main(const struct hvt_boot_info *bi)
         hvt_printf("%lu\n", divide_by_zero(42));
     else if (hvt_has_word("abort"))
         abort_here();
+    else if (hvt_has_word("trap_flag"))
+        trap_flag();
     else
-        hvt_fail("usage: hvt_fault null_write|ud2|div0|abort");
+        hvt_fail("usage: hvt_fault null_write|ud2|div0|abort|trap_flag");
     hvt_fail("the fault did not end the guest");
 }

@@ -16,6 +16,8 @@
  *   net_write        NET_WRITE of a frame at mem_size, outside guest memory
  *   cookie_oob       HALT (status 7) whose cookie lies outside guest memory
  *   cookie_end       HALT (status 7) whose cookie has fewer than 512 bytes of memory above
+ *   rep_outs         rep outsl of two PUTS argument addresses to the PUTS port: a hypercall
+ *                    is one 4-byte out; serving the first alone would drop the second
  *
  * The manifest declares block device "storage" (handle 1), which every spec attaches.
  * If the monitor lets a call through, the guest prints "FAIL: ..." and exits 99; no or an
@@ -102,6 +104,20 @@ int hvt_main(const struct hvt_boot_info *bi)
         call.ret = -1;
         hvt_hypercall(HVT_HC_NET_WRITE, &call);
         hvt_printf("(ret %d)\n", call.ret);
+    } else if (hvt_has_word("rep_outs")) {
+        static const char msg[] = "FAIL: rep outs served\n";
+        volatile struct hvt_hc_puts call;
+        volatile uint32_t args[2];
+        call.data = (uint64_t)(uintptr_t)msg;
+        call.len = sizeof(msg) - 1;
+        args[0] = addr32(&call);
+        args[1] = addr32(&call);
+        const volatile uint32_t *src = args;
+        uint64_t count = 2;
+        __asm__ __volatile__("rep outsl"
+                             : "+S"(src), "+c"(count)
+                             : "d"((uint16_t)(HVT_HYPERCALL_PIO_BASE + HVT_HC_PUTS))
+                             : "memory");
     } else if (hvt_has_word("cookie_oob")) {
         halt_raw(mem + 0x1000);
     } else if (hvt_has_word("cookie_end")) {

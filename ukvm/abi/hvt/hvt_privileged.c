@@ -14,7 +14,8 @@
  *   mov %crN, reg       the register's value (cr2: the address of the last page fault)
  *   wrmsr FS_BASE       the fs base (Solo5's TLS); any other MSR is a guest error
  *   in, out             handed to the run loop as a port access: a hypercall, or the same
- *                       guest error as a stray port access in kernel mode
+ *                       guest error as a stray port access in kernel mode; string port
+ *                       I/O (ins, outs, with or without rep) is a guest error
  *   hlt                 handed to the run loop: the end kernel mode's hlt exit gives
  *
  * Other exceptions go to the guest's own handler through the IDT it loaded, on the stack
@@ -279,6 +280,17 @@ static enum user_fault_outcome emulate(struct user_fault *uf, struct hvt_state *
     case 0xee:
     case 0xef:
         return port_access(uf, &in, op);
+    case 0xf2:
+    case 0xf3: /* rep: refused below when it prefixes a string port instruction */
+        if (in.pos >= in.n || (in.b[in.pos] & 0xfc) != 0x6c)
+            return USER_FAULT_NOT_MINE;
+        /* fall through */
+    case 0x6c:
+    case 0x6d:
+    case 0x6e:
+    case 0x6f:
+        /* Hypercalls are single 4-byte outs, as in kernel mode, which refuses these too. */
+        return refuse(uf, "string port I/O (ins/outs)");
     case 0x8e: /* mov r/m16, Sreg */
         modrm(&in, uf->regs, &reg, &rm, &ea);
         break;
