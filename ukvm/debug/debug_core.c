@@ -50,8 +50,7 @@ int debug_core_init(struct debug_core *core, struct run_context *run)
     return sigaction(DEBUG_KICK_SIGNAL, &sa, NULL);
 }
 
-/* Maps trapped pages back as the watchpoints want them; says so when KVM refuses. */
-static void apply_watchpoints(struct debug_core *core)
+void debug_core_apply_watchpoints(struct debug_core *core)
 {
     char err[256];
     if (watchpoints_apply(&core->watches, err, sizeof(err)) < 0)
@@ -61,7 +60,7 @@ static void apply_watchpoints(struct debug_core *core)
 void debug_core_destroy(struct debug_core *core)
 {
     watchpoints_clear(&core->watches);
-    apply_watchpoints(core);
+    debug_core_apply_watchpoints(core);
     watchpoints_destroy(&core->watches);
     core->run->watch_ops = NULL;
     core->run->watch_ctx = NULL;
@@ -194,7 +193,7 @@ void debug_core_clear_breakpoints(struct debug_core *core)
     /* Watchpoints first: they give their debug-register slots back to the table. */
     watchpoints_clear(&core->watches);
     breakpoints_clear(&core->bps, core->run->mem);
-    apply_watchpoints(core); /* every page mapped normally again, at once */
+    debug_core_apply_watchpoints(core); /* every page mapped normally again, at once */
 }
 
 static int apply_debug(struct debug_core *core, bool step, bool use_hw)
@@ -459,7 +458,7 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
 {
     if (apply_debug(core, step, use_hw) < 0)
         return -1;
-    apply_watchpoints(core);
+    debug_core_apply_watchpoints(core);
     /* A hit that a fatal event or a stop signal overtook last time is stale now. */
     struct watch_hit stale;
     watchpoints_take_hit(&core->watches, &stale);

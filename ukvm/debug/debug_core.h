@@ -125,6 +125,15 @@ int debug_core_remove_watch(struct debug_core *core, enum watch_kind kind, uint6
                             uint64_t len);
 
 /*
+ * Maps guest memory as the watchpoints inserted now want it (trapped pages or not). The
+ * guest's next run does this anyway; a view of the hypervisor's memory slots calls it
+ * first, so that it shows the watchpoints as they are, not as the last run had them (gdb
+ * removes and inserts watchpoints around every stop: applying each change at once would
+ * remap memory twice per step for nothing). Says so on stderr when the hypervisor refuses.
+ */
+void debug_core_apply_watchpoints(struct debug_core *core);
+
+/*
  * Removes every breakpoint and watchpoint (a debugger disconnected or detached); trapped
  * pages are mapped normally again before the guest next runs.
  */
