@@ -508,7 +508,7 @@ static int finish_fatal(struct debug_core *core)
     return run_event_finish(core->run, &core->fatal_event);
 }
 
-int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *stop)
+int debug_core_resume(struct debug_core *core, bool step, bool step_off, struct debug_stop *stop)
 {
     int rc = 0;
     if (core->fatal) {
@@ -521,11 +521,11 @@ int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *sto
             goto out;
         }
         /*
-         * Step off a breakpoint at rip first, with it out of the way: the int3 put back
+         * With step_off, step off a breakpoint at rip first, out of the way: the int3 put back
          * (or the debug registers re-armed) only once the instruction has run.
          */
-        struct sw_breakpoint *bp = breakpoints_find_sw(&core->bps, regs.rip);
-        bool on_hw = breakpoints_find_hw(&core->bps, regs.rip) >= 0;
+        struct sw_breakpoint *bp = step_off ? breakpoints_find_sw(&core->bps, regs.rip) : NULL;
+        bool on_hw = step_off && breakpoints_find_hw(&core->bps, regs.rip) >= 0;
         if (bp || on_hw) {
             uint64_t va = regs.rip;
             if (bp)

@@ -79,8 +79,15 @@ int debug_core_init(struct debug_core *core, struct run_context *run);
  * the stop in *stop (also kept in core->stop). Resuming from a fatal stop ends the guest
  * as it would have ended without a debugger (crash report, exit status 255). Returns 0,
  * or -1 when the vCPU cannot run any more (KVM failed).
+ *
+ * A breakpoint at the resume address: with step_off, it is stepped over first (out of
+ * the way for one instruction, then back), so that `continue` from a breakpoint goes on
+ * (the shell, where nobody else would). Without, it hits at once, as on a native
+ * program: gdb steps over its own breakpoints itself (removes, steps, inserts again), and
+ * when it resumes with one inserted at the resume address (`jump` to it, an inferior
+ * call) it expects exactly that stop.
  */
-int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *stop);
+int debug_core_resume(struct debug_core *core, bool step, bool step_off, struct debug_stop *stop);
 
 /*
  * Asks a running guest to stop soon with DEBUG_STOP_INTERRUPT, whether it spins in
