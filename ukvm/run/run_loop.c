@@ -86,6 +86,8 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
         value = (uint32_t)arg;
     }
     enum hc_outcome outcome = ctx->abi->dispatch(hc, port, value);
+    uint64_t progress = hc->progress;
+    hc->progress = 0; /* the next call starts afresh */
     if ((outcome == HC_TRAP || outcome == HC_ABORT) && ctx->abi->fatal_context)
         ctx->abi->fatal_context(hc, &outcome, ctx->vcpu);
     switch (outcome) {
@@ -110,6 +112,7 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
     case HC_INTERRUPTED:
         ctx->hc_pending = true;
         ctx->hc_pending_exit = ev->exit;
+        ctx->hc_pending_progress = progress;
         ev->kind = RUN_EVENT_INTERRUPTED;
         return false;
     case HC_HOST_ERROR:
@@ -350,6 +353,7 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
         ev->exit = ctx->hc_pending_exit;
         ev->exit_pending = true;
         ctx->hc_pending = false;
+        hc.progress = ctx->hc_pending_progress;
         bool hit = false;
         if (!serve_hypercall(ctx, &hc, ev, &hit))
             return;
