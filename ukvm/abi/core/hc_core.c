@@ -77,6 +77,8 @@ static bool console_ready(struct hc_context *ctx)
     struct pollfd fds[2] = {{.fd = ctx->console_fd, .events = POLLOUT},
                             {.fd = ctx->wake_fd, .events = POLLIN}};
     nfds_t n = ctx->wake_fd >= 0 ? 2 : 1;
+    if (ctx->console_fd < 0)
+        return true; /* poll(2) would ignore it and wait forever: the write says EBADF */
     for (;;) {
         int r = poll(fds, n, -1);
         if (r < 0 && errno == EINTR)
