@@ -145,12 +145,18 @@ static const char *reason_name(enum debug_stop_reason r)
                       (st).message[0] ? (st).message : "no message", reason_name(want));       \
     } while (0)
 
-/* Resumes (continue, or one step) and expects success from debug_core_resume. */
-#define RESUME(fx, step, st)                                                           \
+/*
+ * Resumes (continue, or one step) and expects success from debug_core_resume: RESUME as
+ * the shell does (stepping off a breakpoint at rip first), RESUME_AS_GDB as gdb does
+ * (never stepping off: gdb does that itself).
+ */
+#define RESUME_WITH(fx, step, step_off, st)                                            \
     do {                                                                               \
-        if (debug_core_resume(&(fx)->core, (step), &(st)) != 0)                        \
+        if (debug_core_resume(&(fx)->core, (step), (step_off), &(st)) != 0)            \
             UNIT_FAIL("debug_core_resume failed (stop %s)", reason_name((st).reason)); \
     } while (0)
+#define RESUME(fx, step, st)        RESUME_WITH(fx, step, true, st)
+#define RESUME_AS_GDB(fx, step, st) RESUME_WITH(fx, step, false, st)
 
 #define CHECK_STR_EQ(actual, expected)                                                        \
     do {                                                                                      \
@@ -282,7 +288,7 @@ static int resume_kicked(struct fixture *fx, unsigned delay_ms, struct debug_sto
     atomic_init(&k.done, false);
     if (pthread_create(&k.thread, NULL, kicker_main, &k) != 0)
         return -1;
-    int rc = debug_core_resume(&fx->core, false, st);
+    int rc = debug_core_resume(&fx->core, false, true, st);
     atomic_store(&k.done, true);
     pthread_join(k.thread, NULL);
     return rc;
@@ -403,6 +409,38 @@ SCENARIO(step_off_sw_break, "test_gdb_target", NULL)
     r = regs_of(fx);
     CHECK_EQ_U64(r.rip, leaf);
     CHECK_EQ_U64(r.rdi, 4);
+}
+
+/*
+ * Without stepping off (gdb's way), a breakpoint at the resume address hits at once, as
+ * on a native program: after a stop at leaf, continue and step both stop at leaf again
+ * with nothing run (leaf's argument still 1), software and hardware breakpoints alike.
+ * Removed, the step moves on.
+ */
+SCENARIO(resume_at_breakpoint_hits, "test_gdb_target", NULL)
+{
+    SYM(fx, leaf, "leaf");
+    CHECK_EQ_U64(debug_core_insert_sw(&fx->core, leaf), 0);
+    struct debug_stop st;
+    RESUME_AS_GDB(fx, false, st);
+    EXPECT_STOP(st, DEBUG_STOP_SW_BREAK);
+    CHECK_EQ_U64(regs_of(fx).rip, leaf);
+    for (int step = 0; step < 2; step++) {
+        RESUME_AS_GDB(fx, step, st);
+        EXPECT_STOP(st, DEBUG_STOP_SW_BREAK);
+        CHECK_EQ_U64(regs_of(fx).rip, leaf);
+        CHECK_EQ_U64(regs_of(fx).rdi, 1);
+    }
+    CHECK_EQ_U64(debug_core_remove_sw(&fx->core, leaf), 0);
+    CHECK_EQ_U64(debug_core_insert_hw(&fx->core, leaf), 0);
+    RESUME_AS_GDB(fx, false, st);
+    EXPECT_STOP(st, fx->core.run->user_mode ? DEBUG_STOP_SW_BREAK : DEBUG_STOP_HW_BREAK);
+    CHECK_EQ_U64(regs_of(fx).rip, leaf);
+    CHECK_EQ_U64(regs_of(fx).rdi, 1);
+    CHECK_EQ_U64(debug_core_remove_hw(&fx->core, leaf), 0);
+    RESUME_AS_GDB(fx, true, st);
+    EXPECT_STOP(st, DEBUG_STOP_STEP);
+    CHECK(regs_of(fx).rip > leaf && regs_of(fx).rip <= leaf + 15);
 }
 
 /*
@@ -1067,6 +1105,7 @@ int main(int argc, char **argv)
     UNIT_RUN(sw_break_at_function);
     UNIT_RUN(sw_break_hits_every_call);
     UNIT_RUN(step_off_sw_break);
+    UNIT_RUN(resume_at_breakpoint_hits);
     UNIT_RUN(hw_break_slot);
     UNIT_RUN(hw_break_fifth_fails);
     UNIT_RUN(hw_unused_slot_zeroed);

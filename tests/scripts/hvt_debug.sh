@@ -4,7 +4,8 @@
 # guests (tests/hvt/, docs/hvt-tests.md):
 #
 #   gdb      tests/gdb/hvt_*.py against `ukvm --gdb` (helpers: tests/gdb/hvtgdb.py):
-#            break, hbreak, stepi, nexti, step, next, finish (hvt_break_step); watch,
+#            break, hbreak, stepi, nexti, step, next, finish (hvt_break_step); a jump to a
+#            breakpoint stops at it at once (hvt_jump_breakpoint); watch,
 #            rwatch, awatch (hvt_watch); Ctrl-C while the guest computes (hvt_ctrlc_spin)
 #            and while it sleeps in POLL (hvt_ctrlc_sleep); registers incl. cr0/cr3/cr4/
 #            efer and writes (hvt_regs); monitor regs, exc, pt, exits, bt, sym, mem
@@ -317,6 +318,7 @@ for m in "${MONITORS[@]}"; do
     # ------------------------------------------------------------ gdb
     if [ $have_gdb = 1 ]; then
         gdb_case "$f/gdb/break-step" "$m" hvt_break_step ''
+        gdb_case "$f/gdb/jump-breakpoint" "$m" hvt_jump_breakpoint ''
         gdb_case "$f/gdb/watch" "$m" hvt_watch ''
         gdb_case "$f/gdb/ctrlc-spin" "$m" hvt_ctrlc_spin spin
         gdb_case "$f/gdb/ctrlc-sleep" "$m" hvt_ctrlc_sleep sleep

@@ -16,6 +16,8 @@
  *               next instruction, again not the debugger's
  *   rep_outs    rep outsl of two PUTS argument addresses to the PUTS port: a hypercall is
  *               one 4-byte out, so the monitor must refuse it (not serve only the first)
+ *   bad_hypercall  PUTS whose argument struct lies outside guest memory, made as the boot
+ *               info says (a port write in kernel mode, a store in user mode)
  *
  * Every faulting function is noinline so the report can name it.
  */
@@ -86,9 +88,27 @@ NOINLINE static void halt(void)
     __asm__ __volatile__("cli; hlt");
 }
 
+/* The global labels mark the faulting instructions for tests/scripts/fault_site.sh. */
 NOINLINE static void bad_port(void)
 {
-    __asm__ __volatile__("outb %%al, $0x80" : : "a"(0));
+    __asm__ __volatile__(".globl bad_port_insn\nbad_port_insn:\n\toutb %%al, $0x80" : : "a"(0));
+}
+
+/* PUTS with its argument struct outside guest memory, as the boot info says to call. */
+NOINLINE static void bad_hypercall(void)
+{
+    const volatile struct ukvm_boot_info *bi =
+        (const volatile struct ukvm_boot_info *)(uintptr_t)UKVM_BOOT_INFO_GPA;
+    if (bi->hypercall_mode == UKVM_HC_BY_STORE)
+        __asm__ __volatile__(".globl bad_hypercall_store\nbad_hypercall_store:\n\tmovq %0, (%1)"
+                             :
+                             : "r"(0xfffffff8ULL), "r"(UKVM_HC_MMIO_GPA + 8ULL * UKVM_HC_PUTS)
+                             : "memory");
+    else
+        __asm__ __volatile__(".globl bad_hypercall_out\nbad_hypercall_out:\n\toutl %0, %1"
+                             :
+                             : "a"(0xfffffff8U), "d"((uint16_t)(UKVM_HC_PORT_BASE + UKVM_HC_PUTS))
+                             : "memory");
 }
 
 NOINLINE static void icebp(void)
@@ -148,6 +168,8 @@ int solo5_app_main(const struct solo5_start_info *si)
         trap_flag();
     else if (streq(v, "rep_outs"))
         rep_outs();
+    else if (streq(v, "bad_hypercall"))
+        bad_hypercall();
     else {
         puts_("usage: test_faults VARIANT (see test_faults.c)\n");
         return 2;

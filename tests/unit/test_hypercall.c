@@ -13,8 +13,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -526,6 +529,103 @@ UNIT_TEST(poll_wakes_on_wake_fd)
         UNIT_FAIL("POLL with a signalled wake_fd took %.1f s", elapsed);
 }
 
+/* ---------------------------------------------------------------- console output */
+
+/* A pipe nobody reads is full: then the waker signals wake_fd, as a stop request does. */
+struct waker {
+    int rd, efd;
+};
+
+static void *wake_when_full(void *arg)
+{
+    struct waker *w = arg;
+    int size = fcntl(w->rd, F_GETPIPE_SZ);
+    for (int queued = 0; queued < size; usleep(1000))
+        if (ioctl(w->rd, FIONREAD, &queued) < 0)
+            break;
+    uint64_t one = 1;
+    ssize_t ignored = write(w->efd, &one, sizeof(one));
+    (void)ignored;
+    return NULL;
+}
+
+/* Reads want bytes from the pipe (blocking). */
+struct reader {
+    int rd;
+    uint8_t *buf;
+    size_t want, got;
+};
+
+static void *read_all(void *arg)
+{
+    struct reader *r = arg;
+    while (r->got < r->want) {
+        ssize_t n = read(r->rd, r->buf + r->got, r->want - r->got);
+        if (n <= 0)
+            break;
+        r->got += (size_t)n;
+    }
+    return NULL;
+}
+
+/*
+ * Output nobody reads blocks PUTS until a stop is requested (wake_fd): then the call is
+ * interrupted with what it wrote in progress, and dispatched again with that progress it
+ * writes the rest: every byte once, in order.
+ */
+UNIT_TEST(puts_blocked_console_interrupted_and_resumed)
+{
+    int p[2];
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    CHECK(efd >= 0 && pipe2(p, O_CLOEXEC) == 0); /* blocking, as a FIFO is */
+    size_t size = (size_t)fcntl(p[0], F_GETPIPE_SZ), len = 3 * size;
+    static uint8_t got[3 << 20];
+    CHECK(len <= sizeof(got) && DATA_GPA + len <= MEM_SIZE);
+    for (size_t i = 0; i < len; i++)
+        mem.host[DATA_GPA + i] = (uint8_t)(i * 7 % 251);
+    int saved = ctx.console_fd;
+    ctx.console_fd = p[1];
+    ctx.wake_fd = efd;
+    struct waker w = {.rd = p[0], .efd = efd};
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, wake_when_full, &w) == 0);
+    set_puts(DATA_GPA, len);
+    CHECK_EQ_U64(call(UKVM_HC_PUTS, ARG_GPA), HC_INTERRUPTED);
+    pthread_join(t, NULL);
+    CHECK_EQ_U64(ctx.progress, size); /* as much as the pipe holds */
+    uint64_t count;
+    CHECK(read(efd, &count, sizeof(count)) == sizeof(count)); /* the stop is over */
+    struct reader r = {.rd = p[0], .buf = got, .want = len};
+    CHECK(pthread_create(&t, NULL, read_all, &r) == 0);
+    CHECK_EQ_U64(call(UKVM_HC_PUTS, ARG_GPA), HC_CONTINUE);
+    pthread_join(t, NULL);
+    CHECK_EQ_U64(r.got, len);
+    CHECK(memcmp(got, mem.host + DATA_GPA, len) == 0);
+    CHECK_EQ_U64(ctx.progress, 0);
+    ctx.console_fd = saved;
+    ctx.wake_fd = -1;
+    close(p[0]);
+    close(p[1]);
+    close(efd);
+}
+
+/* Output to a pipe whose reader went away ends the guest, saying so. */
+UNIT_TEST(puts_closed_console_ends_guest)
+{
+    signal(SIGPIPE, SIG_IGN); /* as ukvm does */
+    int p[2];
+    CHECK(pipe2(p, O_CLOEXEC) == 0);
+    close(p[0]);
+    int saved = ctx.console_fd;
+    ctx.console_fd = p[1];
+    put(DATA_GPA, "hello", 5);
+    set_puts(DATA_GPA, 5);
+    CHECK_EQ_U64(call(UKVM_HC_PUTS, ARG_GPA), HC_HOST_ERROR);
+    CHECK_STR_CONTAINS(ctx.error, "console output failed: write: Broken pipe");
+    ctx.console_fd = saved;
+    close(p[1]);
+}
+
 /* ---------------------------------------------------------------- set-up */
 
 static int make_file(char *path, size_t pathlen, size_t size, uint8_t seed)
@@ -598,6 +698,8 @@ int main(void)
     UNIT_RUN(block_buffer_outside_memory);
     UNIT_RUN(poll_sleeps_and_returns);
     UNIT_RUN(poll_wakes_on_wake_fd);
+    UNIT_RUN(puts_blocked_console_interrupted_and_resumed);
+    UNIT_RUN(puts_closed_console_ends_guest);
     block_devs_close(&blocks);
     unlink(storage_path);
     unlink(other_path);

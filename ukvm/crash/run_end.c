@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core_capture.h"
 #include "crash_report.h"
@@ -97,6 +98,15 @@ int run_loop(struct run_context *ctx)
             fprintf(stderr, "ukvm: guest ended by %s\n", strsignal(signo));
             return UKVM_EXIT_SIGNAL_BASE + signo;
         }
-        /* Another signal (a debugger's kick after it detached): nothing to do. */
+        /*
+         * Another signal (a debugger's kick after it detached): nothing to do. Its wake is
+         * spent too: left readable, a call that waits (POLL, blocked console output)
+         * would return at once, be dispatched again, and spin.
+         */
+        uint64_t count;
+        if (ctx->wake_fd >= 0) {
+            ssize_t ignored = read(ctx->wake_fd, &count, sizeof(count)); /* non-blocking */
+            (void)ignored;
+        }
     }
 }

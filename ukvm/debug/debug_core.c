@@ -53,8 +53,7 @@ int debug_core_init(struct debug_core *core, struct run_context *run)
     return sigaction(DEBUG_KICK_SIGNAL, &sa, NULL);
 }
 
-/* Maps trapped pages back as the watchpoints want them; says so when KVM refuses. */
-static void apply_watchpoints(struct debug_core *core)
+void debug_core_apply_watchpoints(struct debug_core *core)
 {
     char err[256];
     if (watchpoints_apply(&core->watches, err, sizeof(err)) < 0)
@@ -64,7 +63,7 @@ static void apply_watchpoints(struct debug_core *core)
 void debug_core_destroy(struct debug_core *core)
 {
     watchpoints_clear(&core->watches);
-    apply_watchpoints(core);
+    debug_core_apply_watchpoints(core);
     watchpoints_destroy(&core->watches);
     core->run->watch_ops = NULL;
     core->run->watch_ctx = NULL;
@@ -197,7 +196,7 @@ void debug_core_clear_breakpoints(struct debug_core *core)
     /* Watchpoints first: they give their debug-register slots back to the table. */
     watchpoints_clear(&core->watches);
     breakpoints_clear(&core->bps, core->run->mem);
-    apply_watchpoints(core); /* every page mapped normally again, at once */
+    debug_core_apply_watchpoints(core); /* every page mapped normally again, at once */
 }
 
 static int apply_debug(struct debug_core *core, bool step, bool use_hw)
@@ -536,7 +535,7 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
 {
     if (apply_debug(core, step, use_hw) < 0)
         return -1;
-    apply_watchpoints(core);
+    debug_core_apply_watchpoints(core);
     /* A hit that a fatal event or a stop signal overtook last time is stale now. */
     struct watch_hit stale;
     watchpoints_take_hit(&core->watches, &stale);
@@ -586,7 +585,7 @@ static int finish_fatal(struct debug_core *core)
     return run_event_finish(core->run, &core->fatal_event);
 }
 
-int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *stop)
+int debug_core_resume(struct debug_core *core, bool step, bool step_off, struct debug_stop *stop)
 {
     int rc = 0;
     if (core->fatal) {
@@ -599,11 +598,11 @@ int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *sto
             goto out;
         }
         /*
-         * Step off a breakpoint at rip first, with it out of the way: the int3 put back
+         * With step_off, step off a breakpoint at rip first, out of the way: the int3 put back
          * (or the debug registers re-armed) only once the instruction has run.
          */
-        struct sw_breakpoint *bp = breakpoints_find_sw(&core->bps, regs.rip);
-        bool on_hw = breakpoints_find_hw(&core->bps, regs.rip) >= 0;
+        struct sw_breakpoint *bp = step_off ? breakpoints_find_sw(&core->bps, regs.rip) : NULL;
+        bool on_hw = step_off && breakpoints_find_hw(&core->bps, regs.rip) >= 0;
         if (bp || on_hw) {
             uint64_t va = regs.rip;
             if (bp)

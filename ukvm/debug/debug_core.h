@@ -85,8 +85,15 @@ int debug_core_init(struct debug_core *core, struct run_context *run);
  * the stop in *stop (also kept in core->stop). Resuming from a fatal stop ends the guest
  * as it would have ended without a debugger (crash report, exit status 255). Returns 0,
  * or -1 when the vCPU cannot run any more (KVM failed).
+ *
+ * A breakpoint at the resume address: with step_off, it is stepped over first (out of
+ * the way for one instruction, then back), so that `continue` from a breakpoint goes on
+ * (the shell, where nobody else would). Without, it hits at once, as on a native
+ * program: gdb steps over its own breakpoints itself (removes, steps, inserts again), and
+ * when it resumes with one inserted at the resume address (`jump` to it, an inferior
+ * call) it expects exactly that stop.
  */
-int debug_core_resume(struct debug_core *core, bool step, struct debug_stop *stop);
+int debug_core_resume(struct debug_core *core, bool step, bool step_off, struct debug_stop *stop);
 
 /*
  * Asks a running guest to stop soon with DEBUG_STOP_INTERRUPT, whether it spins in
@@ -129,6 +136,15 @@ int debug_core_insert_watch(struct debug_core *core, enum watch_kind kind, uint6
                             uint64_t len, char *err, size_t errlen);
 int debug_core_remove_watch(struct debug_core *core, enum watch_kind kind, uint64_t va,
                             uint64_t len);
+
+/*
+ * Maps guest memory as the watchpoints inserted now want it (trapped pages or not). The
+ * guest's next run does this anyway; a view of the hypervisor's memory slots calls it
+ * first, so that it shows the watchpoints as they are, not as the last run had them (gdb
+ * removes and inserts watchpoints around every stop: applying each change at once would
+ * remap memory twice per step for nothing). Says so on stderr when the hypervisor refuses.
+ */
+void debug_core_apply_watchpoints(struct debug_core *core);
 
 /*
  * Removes every breakpoint and watchpoint (a debugger disconnected or detached); trapped

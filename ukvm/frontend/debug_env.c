@@ -44,9 +44,14 @@ static struct symbolizer *symbols(void *ctx)
     return debug_core_symbols(core_of(ctx));
 }
 
-/* The slots as the hypervisor has them now (mem_slots.h), or the one slot of all memory. */
+/*
+ * The slots as the hypervisor has them (mem_slots.h), or the one slot of all memory;
+ * watchpoints inserted or removed since the last run are applied first, so that the list
+ * says what the guest will run with.
+ */
 static size_t memslots(void *ctx, struct command_memslot *out, size_t max)
 {
+    debug_core_apply_watchpoints(core_of(ctx));
     const struct run_context *run = core_of(ctx)->run;
     const struct mem_slots *ms = run->slots;
     if (!ms) {

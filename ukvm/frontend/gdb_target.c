@@ -387,7 +387,8 @@ static int resume(void *ctx, enum gdb_resume_action action, struct gdb_stop *sto
     struct ukvm_gdb_target *t = target_of(ctx);
     struct debug_stop ds;
     t->fpu_valid = false;
-    int rc = debug_core_resume(t->core, action == GDB_RESUME_STEP, &ds);
+    /* Never a step off a breakpoint of our own: gdb does that itself (debug_core.h). */
+    int rc = debug_core_resume(t->core, action == GDB_RESUME_STEP, false, &ds);
     convert_stop(t->core, stop);
     return rc;
 }

@@ -108,7 +108,7 @@ static int resume(void *ctx, bool step, struct command_stop *stop)
     if (!debug_core_ended(core)) {
         fflush(stdout); /* what the shell printed comes before the guest's output */
         resuming = 1;
-        rc = debug_core_resume(core, step, &ds);
+        rc = debug_core_resume(core, step, true, &ds); /* the shell steps off for its user */
         resuming = 0;
         /* A Ctrl-C that came as the guest stopped for another reason is spent too. */
         debug_core_clear_stop_request(core);

@@ -38,6 +38,7 @@ struct run_context {
      */
     bool hc_pending;
     struct vm_exit hc_pending_exit;
+    uint64_t hc_pending_progress; /* how far it had got (struct hc_context's progress) */
     int wake_fd;
     bool trace;            /* --trace: print each exit and hypercall to stderr */
     bool core;             /* --core: core file when the guest dies (ukvm/crash/core_capture.h) */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault_site.h"
 #include "run_loop.h"
 #include "ukvm/abi/core/trap_frame.h"
 #include "stop_signals.h"
@@ -87,6 +88,8 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
         value = (uint32_t)arg;
     }
     enum hc_outcome outcome = ctx->abi->dispatch(hc, port, value);
+    uint64_t progress = hc->progress;
+    hc->progress = 0; /* the next call starts afresh */
     if ((outcome == HC_TRAP || outcome == HC_ABORT) && ctx->abi->fatal_context)
         ctx->abi->fatal_context(hc, &outcome, ctx->vcpu);
     switch (outcome) {
@@ -111,6 +114,7 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
     case HC_INTERRUPTED:
         ctx->hc_pending = true;
         ctx->hc_pending_exit = ev->exit;
+        ctx->hc_pending_progress = progress;
         ev->kind = RUN_EVENT_INTERRUPTED;
         return false;
     case HC_HOST_ERROR:
@@ -257,9 +261,14 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
             case USER_TRAP_EXIT:
                 /* An emulated out or hlt: traced and served as the exit it stands for. */
                 record_exit(ctx, &ev->exit);
-                if (ev->exit.reason == VM_EXIT_IO)
-                    return serve_port_access(ctx, hc, ev, watch_hit) &&
-                           (*watch_hit || !user_mode_finish_step(ctx, ev));
+                if (ev->exit.reason == VM_EXIT_IO) {
+                    if (serve_port_access(ctx, hc, ev, watch_hit))
+                        return *watch_hit || !user_mode_finish_step(ctx, ev);
+                    /* Fatal: back at the `out`, which the emulation had stepped past. */
+                    if (ev->kind == RUN_EVENT_CRASH)
+                        user_mode_back_to_fault(ctx, ev);
+                    return false;
+                }
                 hlt_event(ev);
                 return false;
             }
@@ -400,9 +409,13 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
         ev->exit = ctx->hc_pending_exit;
         ev->exit_pending = true;
         ctx->hc_pending = false;
+        hc.progress = ctx->hc_pending_progress;
         bool hit = false;
-        if (!serve_hypercall(ctx, &hc, ev, &hit))
+        if (!serve_hypercall(ctx, &hc, ev, &hit)) {
+            if (ev->kind == RUN_EVENT_CRASH)
+                fault_site_restore(ctx, ev);
             return;
+        }
         if (hit) {
             watch_hit = true;
             vcpu_request_exit(ctx->vcpu);
@@ -434,6 +447,9 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
             }
             continue;
         }
+        /* A port or MMIO access that ends the guest: shown at its instruction, everywhere. */
+        if (ev->kind == RUN_EVENT_CRASH)
+            fault_site_restore(ctx, ev);
         return;
     }
 }

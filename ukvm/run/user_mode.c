@@ -293,3 +293,12 @@ void user_mode_disarm_step(struct run_context *ctx)
         vcpu_set_regs(ctx->vcpu, &regs);
     }
 }
+
+void user_mode_back_to_fault(struct run_context *ctx, const struct run_event *ev)
+{
+    struct vcpu_regs regs;
+    if (vcpu_get_regs(ctx->vcpu, &regs) == 0) {
+        regs.rip = ev->frame.rip;
+        vcpu_set_regs(ctx->vcpu, &regs);
+    }
+}

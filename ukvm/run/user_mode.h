@@ -82,4 +82,11 @@ int user_mode_arm_step(struct run_context *ctx);
  */
 void user_mode_disarm_step(struct run_context *ctx);
 
+/*
+ * An emulated port access (USER_TRAP_EXIT) turned out fatal: puts rip back at the
+ * instruction (ev->frame.rip, where its #GP was raised), which the ABI's emulation had
+ * already stepped past, so that the guest is shown where it failed, as in kernel mode.
+ */
+void user_mode_back_to_fault(struct run_context *ctx, const struct run_event *ev);
+
 #endif /* UKVM_USER_MODE_H */

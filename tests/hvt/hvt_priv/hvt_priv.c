@@ -69,11 +69,14 @@ int hvt_main(const struct hvt_boot_info *bi)
         __asm__ __volatile__("cli; hlt" ::: "memory");
         hvt_fail("hlt returned");
     } else if (hvt_has_word("out_port")) {
-        __asm__ __volatile__("outb %%al, $0x80" : : "a"(0));
+        /* The labels mark the instructions for tests/scripts/fault_site.sh. */
+        __asm__ __volatile__(".globl out_port_insn\nout_port_insn:\n\toutb %%al, $0x80" : : "a"(0));
         hvt_fail("out to port 0x80 went through");
     } else if (hvt_has_word("in_port")) {
         uint32_t v;
-        __asm__ __volatile__("inl %%dx, %%eax" : "=a"(v) : "d"(0x500));
+        __asm__ __volatile__(".globl in_port_insn\nin_port_insn:\n\tinl %%dx, %%eax"
+                             : "=a"(v)
+                             : "d"(0x500));
         hvt_fail("in from port 0x500 went through (0x%x)", v);
     } else if (hvt_has_word("wrmsr_other")) {
         wrmsr(MSR_SYSENTER_CS, 0);

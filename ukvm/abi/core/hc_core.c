@@ -2,9 +2,11 @@
  * hc_core.c: the helpers every ABI's hypercall handlers share (see hc_core.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +63,34 @@ int hc_write_back(struct hc_context *ctx, unsigned nr, uint64_t arg, const void 
     return -1;
 }
 
+/*
+ * At most this much per write(2): after poll(2) says a pipe takes output, a write of up to
+ * PIPE_BUF bytes finds room and does not block, so a stop request cannot come too late
+ * for the next poll to see it (a longer blocking write still ends early on the signal
+ * that comes with every stop request).
+ */
+#define CONSOLE_CHUNK PIPE_BUF
+
+/* Waits until the console takes output (true) or a stop was requested (false). */
+static bool console_ready(struct hc_context *ctx)
+{
+    struct pollfd fds[2] = {{.fd = ctx->console_fd, .events = POLLOUT},
+                            {.fd = ctx->wake_fd, .events = POLLIN}};
+    nfds_t n = ctx->wake_fd >= 0 ? 2 : 1;
+    if (ctx->console_fd < 0)
+        return true; /* poll(2) would ignore it and wait forever: the write says EBADF */
+    for (;;) {
+        int r = poll(fds, n, -1);
+        if (r < 0 && errno == EINTR)
+            continue; /* a stop request's signal: its wake descriptor says so next time */
+        if (r < 0)
+            return true; /* cannot wait: the write will say what is wrong */
+        if (n == 2 && (fds[1].revents & POLLIN))
+            return false;
+        return true; /* writable, or an error or hang-up the write will report */
+    }
+}
+
 enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t data, uint64_t len)
 {
     const char *p = guest_mem_range(ctx->mem, data, len);
@@ -70,15 +100,27 @@ enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t d
                               (unsigned long long)data, (unsigned long long)len,
                               (unsigned long long)(ctx->mem->size >> 20));
     hc_note_access(ctx, data, len, false);
-    /* Console output is best effort: a closed or full stdout must not stop the guest. */
-    while (len > 0) {
-        ssize_t n = write(ctx->console_fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        p += n;
-        len -= (uint64_t)n;
+    /* Resumed after a stop: what was written then is not written again. */
+    uint64_t done = ctx->progress < len ? ctx->progress : len;
+    ctx->progress = 0;
+    while (done < len) {
+        if (!console_ready(ctx)) {
+            ctx->progress = done;
+            return HC_INTERRUPTED;
+        }
+        size_t chunk = len - done < CONSOLE_CHUNK ? (size_t)(len - done) : CONSOLE_CHUNK;
+        ssize_t n = write(ctx->console_fd, p + done, chunk);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+            continue; /* a signal, or an O_NONBLOCK stdout that is full: wait again */
+        if (n < 0) {
+            snprintf(ctx->error, sizeof(ctx->error),
+                     "console output failed: write: %s%s; the guest cannot go on without its "
+                     "console",
+                     strerror(errno),
+                     errno == EPIPE ? " (whatever read ukvm's standard output has gone)" : "");
+            return HC_HOST_ERROR;
+        }
+        done += (uint64_t)n;
     }
     return HC_CONTINUE;
 }

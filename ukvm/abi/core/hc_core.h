@@ -27,10 +27,11 @@ enum hc_outcome {
     HC_TRAP,        /* CPU exception: ctx->frame */
     HC_GUEST_ERROR, /* malformed call: ctx->error says what */
     /*
-     * Not done: the call waits (an hvt POLL) and a stop was requested meanwhile. Its
-     * results are not written; the run loop reports the stop (a debugger sees rip past
-     * the port write, where the guest will go on) and dispatches the same call again
-     * before the vCPU runs next, which waits for what is left and then completes it.
+     * Not done: the call waits (an hvt POLL, console output nobody reads) and a stop was
+     * requested meanwhile. Its results are not written; the run loop reports the stop (a
+     * debugger sees rip past the port write, where the guest will go on) and dispatches
+     * the same call again before the vCPU runs next, with ctx->progress as the call left
+     * it, which waits for what is left and then completes it.
      */
     HC_INTERRUPTED,
     /*
@@ -56,6 +57,12 @@ struct hc_context {
     bool user_mode;    /* the guest runs in user mode (ukvm/guest/user_shim.h) */
     /* Set by the ABI's dispatcher: names its calls in error messages. */
     const char *(*hc_name)(unsigned nr);
+    /*
+     * How far an interrupted call had got (HC_INTERRUPTED): console output, the bytes
+     * already written. The run loop hands it back when it dispatches the same call again,
+     * so that nothing is written twice; 0 for a new call.
+     */
+    uint64_t progress;
     /* Filled by the handlers. */
     uint64_t exit_status;
     /*
@@ -117,7 +124,12 @@ const char *hc_device_name(struct hc_context *ctx, unsigned nr, uint64_t gpa, ui
 
 /*
  * Writes len bytes of guest memory at data to ctx->console_fd, after checking the range
- * (hypercall nr for messages). Returns HC_CONTINUE or HC_GUEST_ERROR.
+ * (hypercall nr for messages), from ctx->progress on. Output nobody reads (a full pipe)
+ * blocks the guest in the call, as a process blocks in write(2), but never past a stop
+ * request: when ctx->wake_fd becomes readable first, it records the bytes written in
+ * ctx->progress and returns HC_INTERRUPTED. A write that fails (EPIPE: the reader went
+ * away; a full disk) ends the guest: HC_HOST_ERROR, with the reason in ctx->error.
+ * Returns HC_CONTINUE when all was written, or HC_GUEST_ERROR.
  */
 enum hc_outcome hc_console_write(struct hc_context *ctx, unsigned nr, uint64_t data, uint64_t len);
 

@@ -1,0 +1,249 @@
+/*
+ * fault_site.c: the vCPU back at the instruction of a fatal port or MMIO exit (see
+ * fault_site.h).
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "fault_site.h"
+#include "ukvm/guest/guest_virt.h"
+#include "ukvm/inspect/pagewalk.h"
+
+#define INSN_MAX 15
+
+/* The decoder's cursor over the candidate instruction's bytes. */
+struct cursor {
+    const uint8_t *b;
+    unsigned n, pos;
+    bool bad; /* ran past the bytes */
+};
+
+static uint8_t next(struct cursor *c)
+{
+    if (c->pos >= c->n) {
+        c->bad = true;
+        return 0;
+    }
+    return c->b[c->pos++];
+}
+
+static uint64_t next_le(struct cursor *c, unsigned bytes)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        v |= (uint64_t)next(c) << (8 * i);
+    return v;
+}
+
+/* Register number n (x86 encoding: rax rcx rdx rbx rsp rbp rsi rdi r8..r15). */
+static uint64_t gpr(const struct vcpu_regs *r, unsigned n)
+{
+    const uint64_t v[16] = {r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
+                            r->r8,  r->r9,  r->r10, r->r11, r->r12, r->r13, r->r14, r->r15};
+    return v[n & 15];
+}
+
+/*
+ * A ModRM memory operand's effective address (without segment base); false for a
+ * register operand. *reg gets the reg field. rip-relative addresses count from end: for
+ * the instructions decoded here that is where the next instruction starts.
+ */
+static bool mem_operand(struct cursor *c, uint8_t rex, const struct vcpu_regs *regs, uint64_t end,
+                        unsigned *reg, uint64_t *ea)
+{
+    uint8_t m = next(c);
+    unsigned mod = m >> 6, rm = m & 7;
+    *reg = (m >> 3) & 7;
+    if (mod == 3)
+        return false;
+    uint64_t addr = 0;
+    bool rip_rel = false;
+    if (rm == 4) {
+        uint8_t sib = next(c);
+        unsigned index = ((sib >> 3) & 7) | (rex & 2 ? 8 : 0);
+        if (index != 4)
+            addr += gpr(regs, index) << (sib >> 6);
+        if ((sib & 7) == 5 && mod == 0)
+            addr += (uint64_t)(int64_t)(int32_t)next_le(c, 4);
+        else
+            addr += gpr(regs, (sib & 7) | (rex & 1 ? 8 : 0));
+    } else if (rm == 5 && mod == 0) {
+        rip_rel = true;
+        addr = (uint64_t)(int64_t)(int32_t)next_le(c, 4);
+    } else {
+        addr = gpr(regs, rm | (rex & 1 ? 8 : 0));
+    }
+    if (mod == 1)
+        addr += (uint64_t)(int64_t)(int8_t)next(c);
+    else if (mod == 2)
+        addr += (uint64_t)(int64_t)(int32_t)next_le(c, 4);
+    if (rip_rel)
+        addr += end;
+    *ea = addr;
+    return true;
+}
+
+struct site_env {
+    const struct vm_exit *exit;
+    const struct vcpu_regs *regs;
+    uint64_t fs_base, gs_base;
+    int (*translate)(void *ctx, uint64_t va, uint64_t *gpa);
+    void *ctx;
+};
+
+/* Does a store of size bytes at ea (plus the segment's base) make the exit's access? */
+static bool store_matches(const struct site_env *env, uint64_t ea, unsigned size)
+{
+    const struct vm_exit *exit = env->exit;
+    uint64_t gpa;
+    return exit->reason == VM_EXIT_MMIO && exit->mmio.is_write && exit->mmio.len == size &&
+           env->translate(env->ctx, ea, &gpa) == 0 && gpa == exit->mmio.gpa;
+}
+
+/* Is code[0, k) one whole instruction (ending at end) that makes the exit's access? */
+static bool decodes_as_access(const uint8_t *code, unsigned k, uint64_t end,
+                              const struct site_env *env)
+{
+    struct cursor c = {.b = code, .n = k};
+    bool opsize = false, addr32 = false;
+    uint8_t rex = 0;
+    uint64_t seg = 0;
+    uint8_t op = next(&c);
+    for (;; op = next(&c)) {
+        if (op == 0x66)
+            opsize = true;
+        else if (op == 0x67)
+            addr32 = true;
+        else if (op == 0x64)
+            seg = env->fs_base;
+        else if (op == 0x65)
+            seg = env->gs_base;
+        else if (op == 0x26 || op == 0x2e || op == 0x36 || op == 0x3e)
+            ; /* null segments in 64-bit mode */
+        else if (op >= 0x40 && op <= 0x4f && !rex)
+            rex = op; /* a REX prefix comes last: the opcode must follow */
+        else
+            break;
+        if (rex && op != rex)
+            return false; /* a legacy prefix after REX: not an encoding compilers make */
+        if (c.bad)
+            return false;
+    }
+    const struct vm_exit *exit = env->exit;
+    unsigned wide = (rex & 8) ? 8 : opsize ? 2 : 4;
+    unsigned size = 0, reg;
+    uint64_t ea;
+    switch (op) {
+    case 0xe4: /* in/out with an 8-bit port number, then with the port in dx */
+    case 0xe5:
+    case 0xe6:
+    case 0xe7:
+    case 0xec:
+    case 0xed:
+    case 0xee:
+    case 0xef: {
+        uint16_t port = op < 0xec ? (uint16_t)next(&c) : (uint16_t)env->regs->rdx;
+        size = (op & 1) ? (opsize ? 2 : 4) : 1;
+        bool out = op == 0xe6 || op == 0xe7 || op == 0xee || op == 0xef;
+        return !c.bad && c.pos == k && exit->reason == VM_EXIT_IO && exit->io.port == port &&
+               exit->io.size == size && exit->io.is_write == out;
+    }
+    case 0x88: /* mov r8 -> r/m8 */
+    case 0x89: /* mov r -> r/m */
+    case 0xc6: /* mov imm8 -> r/m8 */
+    case 0xc7: /* mov imm -> r/m */
+        size = (op & 1) ? wide : 1;
+        if (!mem_operand(&c, rex, env->regs, end, &reg, &ea) || (op >= 0xc6 && reg != 0))
+            return false;
+        if (op == 0xc6)
+            next(&c);
+        else if (op == 0xc7)
+            next_le(&c, opsize ? 2 : 4);
+        break;
+    case 0xa2: /* mov al -> moffs8 */
+    case 0xa3: /* mov eAX -> moffs */
+        size = op == 0xa2 ? 1 : wide;
+        ea = next_le(&c, addr32 ? 4 : 8);
+        addr32 = false;
+        break;
+    default:
+        return false;
+    }
+    if (c.bad || c.pos != k)
+        return false;
+    if (addr32)
+        ea &= 0xffffffffULL;
+    return store_matches(env, ea + seg, size);
+}
+
+unsigned fault_site_length(const uint8_t *code, unsigned n, uint64_t end,
+                           const struct vm_exit *exit, const struct vcpu_regs *regs,
+                           uint64_t fs_base, uint64_t gs_base,
+                           int (*translate)(void *ctx, uint64_t va, uint64_t *gpa), void *ctx)
+{
+    struct site_env env = {.exit = exit,
+                           .regs = regs,
+                           .fs_base = fs_base,
+                           .gs_base = gs_base,
+                           .translate = translate,
+                           .ctx = ctx};
+    /* The shortest that fits: a longer one would have to end in this one's bytes. */
+    for (unsigned k = 1; k <= n && k <= INSN_MAX; k++)
+        if (decodes_as_access(code + n - k, k, end, &env))
+            return k;
+    return 0;
+}
+
+struct walk_ctx {
+    struct guest_access mem;
+    const struct vcpu_sregs *sregs;
+};
+
+/* Guest-virtual to guest-physical, also for pages outside guest memory (MMIO). */
+static int translate_va(void *ctx, uint64_t va, uint64_t *gpa)
+{
+    struct walk_ctx *w = ctx;
+    struct pagewalk_result walk;
+    if (pagewalk_translate(&w->mem, w->sregs->cr0, w->sregs->cr3, w->sregs->cr4, w->sregs->efer, va,
+                           &walk) < 0)
+        return -1;
+    *gpa = walk.pa;
+    return 0;
+}
+
+/* The length of the instruction that ends at rip and made ev's access; 0 if unknown. */
+static unsigned length_before(struct run_context *ctx, const struct run_event *ev,
+                              const struct vcpu_regs *regs)
+{
+    struct vcpu_sregs sregs;
+    if (vcpu_get_sregs(ctx->vcpu, &sregs) < 0)
+        return 0;
+    uint8_t code[INSN_MAX];
+    unsigned n = INSN_MAX;
+    /* As many bytes before rip as are mapped (the page before may not be). */
+    while (n > 0 &&
+           guest_virt_read(ctx->mem, &sregs, regs->rip - n, code + INSN_MAX - n, n) != (long)n)
+        n--;
+    struct walk_ctx w = {.mem = guest_mem_access(ctx->mem), .sregs = &sregs};
+    return fault_site_length(code + INSN_MAX - n, n, regs->rip, &ev->exit, regs, sregs.fs.base,
+                             sregs.gs.base, translate_va, &w);
+}
+
+void fault_site_restore(struct run_context *ctx, struct run_event *ev)
+{
+    if (!ev->exit_pending)
+        return;
+    struct vcpu_regs at_exit, finished;
+    if (vcpu_get_regs(ctx->vcpu, &at_exit) < 0 || vcpu_complete_pending_exit(ctx->vcpu) < 0 ||
+        vcpu_get_regs(ctx->vcpu, &finished) < 0)
+        return;
+    ev->exit_pending = false;
+    /*
+     * Finishing the instruction moved rip: KVM had reported it at the instruction.
+     * Otherwise it was past it already, by the instruction's length.
+     */
+    if (finished.rip == at_exit.rip)
+        at_exit.rip -= length_before(ctx, ev, &at_exit);
+    /* Everything else as at the exit: an `in` must not show what it would have loaded. */
+    vcpu_set_regs(ctx->vcpu, &at_exit);
+}
