@@ -890,7 +890,7 @@ static void foreign_db(const char *mode, const char *kernel, const char *variant
         fixture_close(fx);
         UNIT_FAIL("no hardware breakpoint at divide");
     }
-    if (debug_core_resume(&fx->core, false, &st) != 0 || st.reason != DEBUG_STOP_FAULT ||
+    if (debug_core_resume(&fx->core, false, false, &st) != 0 || st.reason != DEBUG_STOP_FAULT ||
         st.vector != 1) {
         fixture_close(fx);
         UNIT_FAIL("stopped with %s (exit status %d, vector %" PRIu64 ", %s), expected FAULT "
@@ -905,8 +905,8 @@ static void foreign_db(const char *mode, const char *kernel, const char *variant
     snprintf(msg, sizeof(msg), "%s", st.message);
     bool ok = strcmp(at, func) == 0 && strstr(msg, "not caused by the debugger");
     /* Continuing ends the guest as without a debugger. */
-    bool ended = debug_core_resume(&fx->core, false, &st) == 0 && st.reason == DEBUG_STOP_EXITED &&
-                 st.exit_status == UKVM_EXIT_GUEST_CRASH;
+    bool ended = debug_core_resume(&fx->core, false, false, &st) == 0 &&
+                 st.reason == DEBUG_STOP_EXITED && st.exit_status == UKVM_EXIT_GUEST_CRASH;
     fixture_close(fx);
     if (!ok)
         UNIT_FAIL("fault at %s, message '%s'; expected in %s, 'not caused by the debugger'", at,
