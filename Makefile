@@ -101,7 +101,7 @@ CORE_TEST_SRCS := $(wildcard tests/core/test_*.c)
 CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/core/%)
 ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
-.PHONY: all monitor kernel tests app test bench install clean format format-check fuzz deps ping-demo \
+.PHONY: all monitor kernel tests app test bench install clean format format-check fuzz fuzz-merge fuzz-smoke deps ping-demo \
 	example solo5-suite ocaml-check
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
@@ -305,26 +305,56 @@ install: monitor kernel
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GCC_INCLUDE@|$(GCC_INCLUDE)|g' kernel/app.mk.in \
 		> $(DESTDIR)$(PREFIX)/lib/ukvm/app.mk
 
-# Fuzzing (clang's libFuzzer): every tests/fuzz/fuzz_*.c, linked with the monitor library
-# sources its rule names, each run for FUZZ_SECONDS.
+# Fuzzing (clang's libFuzzer, docs/fuzzing.md): every tests/fuzz/fuzz_*.c. The monitor's
+# library sources are built once more with clang's fuzzer instrumentation into an archive,
+# so that each target links just the objects it uses; the gdb stub's target builds the stub
+# itself with a 1 KiB PacketSize (gdbstub/rsp_packet.h), so that inputs of fuzzer size
+# reach every limit derived from it. Corpora live in tests/fuzz/corpus/TARGET/.
+#
+#   make fuzz             each target for FUZZ_SECONDS, on a copy of its corpus in
+#                         $(BUILD)/fuzz/corpus-TARGET (the tree's corpus is only read)
+#   make fuzz-merge       merges what those runs found back into tests/fuzz/corpus/, keeping
+#                         only inputs that add coverage (libFuzzer's -merge=1)
+#   make fuzz-smoke       each target over its corpus, then FUZZ_SMOKE_RUNS fresh inputs;
+#                         one PASS/FAIL line per target (the test suite runs it)
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -I.
-$(BUILD)/fuzz/fuzz_elf_load: tests/fuzz/fuzz_elf_load.c ukvm/guest/elf_load.c ukvm/guest/elf_notes.c
+FUZZ_SMOKE_RUNS ?= 20000
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-D_GNU_SOURCE -DUKVM_VERSION='"$(VERSION)"' -Iinclude -I.
+FUZZ_LIB := $(BUILD)/fuzz/libukvm_fuzz.a
+FUZZ_LIB_OBJS := $(MONITOR_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+$(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ -lelf
-# A 1 KiB PacketSize, so that inputs of fuzzer size reach the over-long-packet paths.
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(MONITOR_LDLIBS)
 $(BUILD)/fuzz/fuzz_gdbstub: tests/fuzz/fuzz_gdbstub.c $(wildcard gdbstub/*.c gdbstub/*.h)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -DRSP_PACKET_SIZE=0x400 -o $@ $(filter %.c,$^) -lpthread
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -DRSP_PACKET_SIZE=0x400 -o $@ $(filter %.c,$^) -lpthread
 fuzz: $(FUZZ_TARGETS)
-	@for f in $(FUZZ_TARGETS); do \
-		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
-		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			$(BUILD)/fuzz/corpus-$$(basename $$f) || exit 1; \
+	@for t in $(FUZZ_NAMES); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		cp -n tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/corpus-$$t/ 2>/dev/null; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$$([ -f tests/fuzz/$$t.dict ] && echo -dict=tests/fuzz/$$t.dict) \
+			-artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t || exit 1; \
 	done
+fuzz-merge: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_NAMES); do \
+		[ -d $(BUILD)/fuzz/corpus-$$t ] || continue; \
+		mkdir -p tests/fuzz/corpus/$$t; \
+		$(BUILD)/fuzz/$$t -merge=1 tests/fuzz/corpus/$$t $(BUILD)/fuzz/corpus-$$t \
+			2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' || exit 1; \
+	done
+fuzz-smoke: $(FUZZ_TARGETS)
+	@BUILD=$(BUILD) FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) tests/fuzz/smoke.sh $(FUZZ_NAMES)
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h')
 format:
