@@ -25,6 +25,8 @@
 #                        installed app.mk and run with build/ukvm (docs/solo5.md)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make format-check    clang-format conformance
+#   make fuzz-smoke      each libFuzzer target briefly; make fuzz, make fuzz-merge: campaigns
+#                        and their corpora (docs/fuzzing.md)
 
 # A plain `make` builds; installing packages (deps) is never the default.
 .DEFAULT_GOAL := all
