@@ -17,7 +17,7 @@ if ! clang -fsanitize=fuzzer,address -o "$probe/probe" "$probe/probe.c" >"$probe
     exit 0
 fi
 rm -rf "$probe"
-if ! out=$(make -s fuzz-smoke BUILD="$BUILD" 2>&1); then
+if ! out=$(make -s -j2 fuzz-smoke BUILD="$BUILD" 2>&1); then
     grep -qE '^(PASS|FAIL) ' <<<"$out" || fail fuzz-smoke "make fuzz-smoke failed: $(tail -n 5 <<<"$out")"
 fi
 printf '%s\n' "$out"
