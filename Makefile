@@ -316,7 +316,8 @@ install: monitor kernel
 #   make fuzz             each target for FUZZ_SECONDS, on a copy of its corpus in
 #                         $(BUILD)/fuzz/corpus-TARGET (the tree's corpus is only read)
 #   make fuzz-merge       merges what those runs found back into tests/fuzz/corpus/, keeping
-#                         only inputs that add coverage (libFuzzer's -merge=1)
+#                         only inputs that reach new edges (libFuzzer's -merge=1, with hit
+#                         counts ignored so that the tree's corpora stay small)
 #   make fuzz-smoke       each target over its corpus, then FUZZ_SMOKE_RUNS fresh inputs;
 #                         one PASS/FAIL line per target (the test suite runs it)
 FUZZ_SECONDS ?= 60
@@ -352,7 +353,7 @@ fuzz-merge: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_NAMES); do \
 		[ -d $(BUILD)/fuzz/corpus-$$t ] || continue; \
 		mkdir -p tests/fuzz/corpus/$$t; \
-		$(BUILD)/fuzz/$$t -merge=1 tests/fuzz/corpus/$$t $(BUILD)/fuzz/corpus-$$t \
+		$(BUILD)/fuzz/$$t -merge=1 -use_counters=0 tests/fuzz/corpus/$$t $(BUILD)/fuzz/corpus-$$t \
 			2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' || exit 1; \
 	done
 fuzz-smoke: $(FUZZ_TARGETS)
