@@ -324,6 +324,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+# Undefined behaviour aborts (no recovery), so that libFuzzer counts it as a finding rather
+# than printing it and going on.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-D_GNU_SOURCE -DUKVM_VERSION='"$(VERSION)"' -Iinclude -I.
 FUZZ_LIB := $(BUILD)/fuzz/libukvm_fuzz.a
