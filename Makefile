@@ -28,6 +28,8 @@
 #                        installed app.mk and run with build/ukvm (docs/solo5.md)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make format-check    clang-format conformance
+#   make fuzz-smoke      each libFuzzer target briefly; make fuzz, make fuzz-merge: campaigns
+#                        and their corpora (docs/fuzzing.md)
 
 # A plain `make` builds; installing packages (deps) is never the default.
 .DEFAULT_GOAL := all
@@ -89,12 +91,22 @@ BENCH_HOST_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/unit/%)
+# The gdb stub's unit tests once more, with the stub built for a 1 KiB PacketSize under
+# ASan (gdbstub/rsp_packet.h): every limit the stub derives from it is then small enough
+# for the tests to reach, and a buffer sized by another constant would overflow.
+SMALLPKT_FLAGS := -DRSP_PACKET_SIZE=0x400
+SMALLPKT_GDBSTUB_OBJS := $(patsubst %.c,$(BUILD)/asan-smallpkt/obj/%.o,$(wildcard gdbstub/*.c))
+# (test_gdbstub_rate measures 64 KiB reads and is left out.)
+SMALLPKT_UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/asan-smallpkt/unit/%,\
+	$(filter-out %_rate.c,$(wildcard tests/unit/test_gdbstub*.c)))
+# Named here, so that make keeps them (objects only a pattern rule names are intermediate).
+.SECONDARY: $(SMALLPKT_GDBSTUB_OBJS)
 # Debug-core tests (tests/core/): like unit tests, but they run unikernels on /dev/kvm.
 CORE_TEST_SRCS := $(wildcard tests/core/test_*.c)
 CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/core/%)
 ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
-.PHONY: all monitor kernel tests app test bench install clean format format-check fuzz deps ping-demo \
+.PHONY: all monitor kernel tests app test bench install clean format format-check fuzz fuzz-merge fuzz-smoke deps ping-demo \
 	example solo5-suite ocaml-check
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
@@ -119,7 +131,7 @@ example: monitor $(BUILD)/test_hello.ukvm
 ping-demo: monitor $(BUILD)/test_ping.ukvm
 	BUILD=$(BUILD) tests/net/ping_demo.sh
 all: monitor $(BUILD)/asan/ukvm kernel tests $(UNIT_BINS) $(ASAN_UNIT_BINS) $(CORE_TEST_BINS) \
-	$(ASAN_CORE_TEST_BINS)
+	$(ASAN_CORE_TEST_BINS) $(SMALLPKT_UNIT_BINS)
 monitor: $(BUILD)/ukvm
 kernel: $(KERNEL_OBJ) $(STRING_LIB)
 tests: $(TEST_UNIKERNELS)
@@ -146,6 +158,15 @@ $(BUILD)/unit/%: tests/unit/%.c $(MONITOR_LIB_OBJS)
 $(BUILD)/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) -o $@ $< $(ASAN_LIB_OBJS) $(MONITOR_LDLIBS)
+
+$(BUILD)/asan-smallpkt/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) $(SMALLPKT_FLAGS) -c -o $@ $<
+
+$(BUILD)/asan-smallpkt/unit/%: tests/unit/%.c $(SMALLPKT_GDBSTUB_OBJS) $(ASAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MONITOR_CFLAGS) $(SANITIZE_FLAGS) $(SMALLPKT_FLAGS) -o $@ $< $(SMALLPKT_GDBSTUB_OBJS) \
+		$(filter-out $(BUILD)/asan/obj/gdbstub/%,$(ASAN_LIB_OBJS)) $(MONITOR_LDLIBS)
 
 $(BUILD)/core/%: tests/core/%.c $(MONITOR_LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -301,26 +322,59 @@ install: monitor kernel
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GCC_INCLUDE@|$(GCC_INCLUDE)|g' kernel/app.mk.in \
 		> $(DESTDIR)$(PREFIX)/lib/ukvm/app.mk
 
-# Fuzzing (clang's libFuzzer): every tests/fuzz/fuzz_*.c, linked with the monitor library
-# sources its rule names, each run for FUZZ_SECONDS.
+# Fuzzing (clang's libFuzzer, docs/fuzzing.md): every tests/fuzz/fuzz_*.c. The monitor's
+# library sources are built once more with clang's fuzzer instrumentation into an archive,
+# so that each target links just the objects it uses; the gdb stub's target builds the stub
+# itself with a 1 KiB PacketSize (gdbstub/rsp_packet.h), so that inputs of fuzzer size
+# reach every limit derived from it. Corpora live in tests/fuzz/corpus/TARGET/.
+#
+#   make fuzz             each target for FUZZ_SECONDS, on a copy of its corpus in
+#                         $(BUILD)/fuzz/corpus-TARGET (the tree's corpus is only read)
+#   make fuzz-merge       merges what those runs found back into tests/fuzz/corpus/, keeping
+#                         only inputs that reach new edges (libFuzzer's -merge=1, with hit
+#                         counts ignored so that the tree's corpora stay small)
+#   make fuzz-smoke       each target over its corpus, then FUZZ_SMOKE_RUNS fresh inputs;
+#                         one PASS/FAIL line per target (the test suite runs it)
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -I.
-$(BUILD)/fuzz/fuzz_elf_load: tests/fuzz/fuzz_elf_load.c ukvm/guest/elf_load.c ukvm/guest/elf_notes.c
+FUZZ_SMOKE_RUNS ?= 20000
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+# Undefined behaviour aborts (no recovery), so that libFuzzer counts it as a finding rather
+# than printing it and going on.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-D_GNU_SOURCE -DUKVM_VERSION='"$(VERSION)"' -Iinclude -I.
+FUZZ_LIB := $(BUILD)/fuzz/libukvm_fuzz.a
+FUZZ_LIB_OBJS := $(MONITOR_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+$(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ -lelf
-# A 1 KiB PacketSize, so that inputs of fuzzer size reach the over-long-packet paths.
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(MONITOR_LDLIBS)
 $(BUILD)/fuzz/fuzz_gdbstub: tests/fuzz/fuzz_gdbstub.c $(wildcard gdbstub/*.c gdbstub/*.h)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -DRSP_PACKET_SIZE=0x400 -o $@ $(filter %.c,$^) -lpthread
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -DRSP_PACKET_SIZE=0x400 -o $@ $(filter %.c,$^) -lpthread
 fuzz: $(FUZZ_TARGETS)
-	@for f in $(FUZZ_TARGETS); do \
-		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
-		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			$(BUILD)/fuzz/corpus-$$(basename $$f) || exit 1; \
+	@for t in $(FUZZ_NAMES); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		cp -n tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/corpus-$$t/ 2>/dev/null; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$$([ -f tests/fuzz/$$t.dict ] && echo -dict=tests/fuzz/$$t.dict) \
+			-artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t || exit 1; \
 	done
+fuzz-merge: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_NAMES); do \
+		[ -d $(BUILD)/fuzz/corpus-$$t ] || continue; \
+		mkdir -p tests/fuzz/corpus/$$t; \
+		$(BUILD)/fuzz/$$t -merge=1 -use_counters=0 tests/fuzz/corpus/$$t $(BUILD)/fuzz/corpus-$$t \
+			2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' || exit 1; \
+	done
+fuzz-smoke: $(FUZZ_TARGETS)
+	@BUILD=$(BUILD) FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) tests/fuzz/smoke.sh $(FUZZ_NAMES)
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h')
 format:

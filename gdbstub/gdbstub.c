@@ -92,7 +92,7 @@ enum gdb_session_end gdbstub_serve_transport(const struct rsp_transport *t,
                                              const struct gdb_target_ops *ops, void *ctx)
 {
     struct gdb_session *s = calloc(1, sizeof(*s));
-    if (!s || rsp_conn_init(&s->conn, t) < 0 || !(s->mem = malloc(RSP_PACKET_SIZE))) {
+    if (!s || rsp_conn_init(&s->conn, t) < 0 || !(s->mem = malloc(RSP_MEM_SCRATCH_SIZE))) {
         /* Nothing was served; the target still hears that the session is over. */
         if (s)
             rsp_conn_free(&s->conn);

@@ -10,8 +10,9 @@
 #include "rsp_parse.h"
 #include "session.h"
 
-/* The most bytes one 'm' reads: its hex reply then fills the largest reply. */
-#define MEM_READ_MAX (RSP_REPLY_MAX / 2)
+_Static_assert(RSP_MEM_READ_MAX <= RSP_MEM_SCRATCH_SIZE, "an 'm' read overruns the scratch");
+_Static_assert(RSP_MEM_WRITE_HEX_MAX <= RSP_MEM_SCRATCH_SIZE, "an 'M' write overruns the scratch");
+_Static_assert(RSP_MEM_READ_MAX <= RSP_REPLY_MAX / 2, "an 'm' reply overruns the reply buffer");
 
 /* Parses "ADDR,LEN" after the packet letter; false if malformed. */
 static bool take_range(struct rsp_cursor *cur, uint64_t *addr, uint64_t *len)
@@ -29,7 +30,7 @@ void handle_read_mem(struct gdb_session *s)
 {
     struct rsp_cursor cur = rsp_cursor(s->conn.pkt + 1, s->conn.pkt_len - 1);
     uint64_t addr, len;
-    if (!take_range(&cur, &addr, &len) || !rsp_at_end(&cur) || len > MEM_READ_MAX) {
+    if (!take_range(&cur, &addr, &len) || !rsp_at_end(&cur) || len > RSP_MEM_READ_MAX) {
         rsp_send_str(&s->conn, GDB_ERR_MALFORMED);
         return;
     }
@@ -67,8 +68,9 @@ void handle_write_mem_hex(struct gdb_session *s)
 {
     struct rsp_cursor cur = rsp_cursor(s->conn.pkt + 1, s->conn.pkt_len - 1);
     uint64_t addr, len;
-    if (!take_range(&cur, &addr, &len) || !rsp_take_char(&cur, ':') || len > RSP_PACKET_SIZE / 2 ||
-        rsp_left(&cur) != 2 * len || !rsp_take_hex_bytes(&cur, s->mem, (size_t)len)) {
+    if (!take_range(&cur, &addr, &len) || !rsp_take_char(&cur, ':') ||
+        len > RSP_MEM_WRITE_HEX_MAX || rsp_left(&cur) != 2 * len ||
+        !rsp_take_hex_bytes(&cur, s->mem, (size_t)len)) {
         rsp_send_str(&s->conn, GDB_ERR_MALFORMED);
         return;
     }

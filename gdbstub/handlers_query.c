@@ -14,9 +14,9 @@
 #include "target_xml.h"
 
 /* Text bytes per 'O' packet of monitor output (each is sent as two hex digits). */
-#define MONITOR_CHUNK 1024
+#define MONITOR_CHUNK (RSP_DOUBLED_REPLY_MAX < 1024 ? RSP_DOUBLED_REPLY_MAX : 1024)
 
-/* The longest monitor command line accepted. */
+/* The longest monitor command line accepted (a packet may bound it further). */
 #define MONITOR_CMD_MAX 4096
 
 /* True when thread id tid names the vCPU (or all/any threads, which is the vCPU). */
@@ -80,7 +80,7 @@ static void query_xfer_features(struct gdb_session *s, struct rsp_cursor *cur)
         return;
     }
     /* Escaping can double the data: keep the worst case inside one reply. */
-    size_t room = (RSP_REPLY_MAX - 1) / 2;
+    size_t room = RSP_DOUBLED_REPLY_MAX;
     size_t n = size - (size_t)offset;
     if (n > len)
         n = (size_t)len;

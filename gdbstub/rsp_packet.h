@@ -25,21 +25,43 @@
 #include "rsp_transport.h"
 
 /*
- * The PacketSize announced in qSupported: the most data bytes (between '$' and '#') the
- * stub accepts in one packet. gdb also sizes its memory reads by it ('m' asks for up to
- * half of it, so that the hex reply fits), which makes it the main lever on `dump memory`
- * throughput: 128 KiB packets read 64 KiB per round trip.
+ * Every buffer and length limit of the stub derives from this one constant, so that no
+ * two of them can disagree whatever it is set to. It is the PacketSize announced in
+ * qSupported: the most data bytes (between '$' and '#') the stub accepts in one packet.
+ * gdb also sizes its memory reads by it ('m' asks for up to half of it, so that the hex
+ * reply fits), which makes it the main lever on `dump memory` throughput: 128 KiB packets
+ * read 64 KiB per round trip. The fuzzer and one build of the gdb stub's unit tests use a
+ * small one (0x400), so that inputs of modest size reach every limit.
  */
-#ifndef RSP_PACKET_SIZE /* the fuzzer builds with a small one, to reach the limits */
+#ifndef RSP_PACKET_SIZE
 #define RSP_PACKET_SIZE 0x20000
+#endif
+#if RSP_PACKET_SIZE < 0x100
+#error "RSP_PACKET_SIZE below 256 bytes leaves no room for gdb's own packets"
 #endif
 
 /*
- * The largest reply payload the stub builds: an 'm' reply of RSP_PACKET_SIZE / 2 bytes,
- * and never less than 4 KiB, which holds a 'g' reply (1200 characters) and the console
- * packets whatever the packet size.
+ * The largest reply payload the stub builds, and the size of its transmit buffer (plus
+ * framing): the packet size, and never less than 4 KiB, which holds a 'g' reply (1200
+ * characters) and the console packets whatever the packet size. gdb takes replies of any
+ * length, so a reply may be longer than the PacketSize it was told.
  */
 #define RSP_REPLY_MAX (RSP_PACKET_SIZE > 0x1000 ? RSP_PACKET_SIZE : 0x1000)
+
+/* The most bytes one 'm' reads: its hex reply then fills the largest reply. */
+#define RSP_MEM_READ_MAX (RSP_REPLY_MAX / 2)
+
+/* The most bytes one 'M' writes: its hex data then fills a whole packet. ('X' data is
+   used where it was decoded, so a packet bounds it.) */
+#define RSP_MEM_WRITE_HEX_MAX (RSP_PACKET_SIZE / 2)
+
+/* The most data bytes one reply carries after a one-letter prefix when each byte may take
+   two characters (hex, or escaped binary): monitor output, target.xml windows. */
+#define RSP_DOUBLED_REPLY_MAX ((RSP_REPLY_MAX - 1) / 2)
+
+/* The session's scratch buffer for the data of 'm' and 'M' (session.h): the larger. */
+#define RSP_MEM_SCRATCH_SIZE \
+    (RSP_MEM_READ_MAX > RSP_MEM_WRITE_HEX_MAX ? RSP_MEM_READ_MAX : RSP_MEM_WRITE_HEX_MAX)
 
 /* How often one reply is sent again when gdb answers '-' before the stub gives up on it. */
 #define RSP_MAX_RETRANSMIT 8

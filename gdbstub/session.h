@@ -42,7 +42,7 @@ struct gdb_session {
     bool gdb_swbreak;
     bool gdb_hwbreak;
 
-    uint8_t *mem;     /* scratch for m/M/X: RSP_PACKET_SIZE bytes */
+    uint8_t *mem;     /* scratch for m and M: RSP_MEM_SCRATCH_SIZE bytes */
     char *target_xml; /* built at the first qXfer read */
     size_t target_xml_len;
 

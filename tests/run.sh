@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh: ukvm's whole test suite (make test).
 #
-#   1. unit tests (no /dev/kvm): build/unit/test_*, and the same under ASan+UBSan
+#   1. unit tests (no /dev/kvm): build/unit/test_*, and the same under ASan+UBSan, and the
+#      gdb stub's once more with a small packet size (build/asan-smallpkt/unit/test_gdbstub*)
 #   2. test unikernels: every tests/test_*/*.spec and tests/hvt/hvt_*/*.spec (Solo5 hvt-ABI
 #      guests) (format: tests/SPEC-FORMAT.md), run with build/ukvm and build/asan/ukvm, in
 #      each guest mode the spec lists (kernel: plain/ and asan/, user: user/ and asan-user/)
@@ -49,10 +50,11 @@ $(tail -n 20 <<<"$out")"
 }
 
 # ---------------------------------------------------------------- unit tests
-for bin in "$BUILD"/unit/test_* "$BUILD"/asan/unit/test_*; do
+for bin in "$BUILD"/unit/test_* "$BUILD"/asan/unit/test_* "$BUILD"/asan-smallpkt/unit/test_*; do
     [ -x "$bin" ] || continue
     label=unit/$(basename "$bin")
     [[ $bin == */asan/* ]] && label=asan-$label
+    [[ $bin == */asan-smallpkt/* ]] && label=asan-smallpkt-$label
     wanted "$label" || continue
     run_reporting "$label" "$bin"
 done

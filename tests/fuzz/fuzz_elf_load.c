@@ -1,14 +1,14 @@
 /*
  * fuzz_elf_load.c: libFuzzer target for the ELF loader, which takes hostile files.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -I. \
- *       tests/fuzz/fuzz_elf_load.c ukvm/guest/elf_load.c -lelf -o build/fuzz_elf_load
- *   build/fuzz_elf_load -max_total_time=60 CORPUS_DIR
+ *   make build/fuzz/fuzz_elf_load && build/fuzz/fuzz_elf_load tests/fuzz/corpus/fuzz_elf_load
  *
  * Beyond "no crash, no sanitizer report", every accepted image is checked against the
  * loader's contract (segments inside the window and guest memory, entry executable, no
  * page shared by two segments), validation-only must agree with loading, and the error
- * string must always be NUL-terminated, even when errlen is tiny. Guest memory is small
+ * string must always be NUL-terminated, even when errlen is tiny. An accepted file then
+ * goes through the ABI's own checks of its notes (guest_abi_select: the hvt manifest) and
+ * the --info description, as start-up does. Guest memory is small
  * and starts low so that the fuzzer reaches the success path often.
  */
 #include <stdint.h>
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ukvm/abi/guest_abi.h"
 #include "ukvm/guest/elf_load.h"
 #include "ukvm_abi.h"
 
@@ -24,6 +25,7 @@
 #define FUZZ_MAX_ADDR 0xf000ULL /* below FUZZ_MEM_SIZE: the two limits are distinct checks */
 
 static uint8_t *guest; /* malloc'd at exactly FUZZ_MEM_SIZE, so ASan sees one byte past */
+static FILE *devnull;
 
 static void check(int cond, const char *what)
 {
@@ -36,7 +38,10 @@ static void check(int cond, const char *what)
 static void check_image(const struct elf_image *img)
 {
     check(img->nsegments >= 1 && img->nsegments <= ELF_LOAD_MAX_SEGMENTS, "segment count");
-    check(img->abi_version == UKVM_ABI_VERSION, "ABI version");
+    /* Exactly one ABI: ukvm's note with its version, or Solo5's ABI1 note. */
+    check(img->notes.ukvm != img->notes.solo5_abi, "exactly one ABI note");
+    check(!img->notes.ukvm || img->abi_version == UKVM_ABI_VERSION, "ABI version");
+    check(img->notes.mft_size <= sizeof(img->notes.mft), "manifest size");
     int entry_ok = 0;
     for (size_t i = 0; i < img->nsegments; i++) {
         const struct elf_segment *s = &img->segments[i];
@@ -78,6 +83,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(memchr(err, '\0', sizeof(err)) != NULL, "err NUL-terminated");
     if (rc == 0) {
         check_image(&img);
+        /* What start-up does next with an accepted file: the ABI's own checks of its
+           notes (the hvt manifest), and what --info prints of them. */
+        char abi_err[256];
+        const struct guest_abi *abi = guest_abi_select(&img, abi_err, sizeof(abi_err));
+        check(abi != NULL || (memchr(abi_err, '\0', sizeof(abi_err)) && abi_err[0]),
+              "an ABI refused without a reason");
+        if (abi) {
+            if (!devnull)
+                devnull = fopen("/dev/null", "w");
+            guest_abi_describe(devnull, abi, &img);
+        }
         /* The bytes past filesz really are zero: the loader may not assume zeroed memory. */
         for (size_t i = 0; i < img.nsegments; i++) {
             const struct elf_segment *s = &img.segments[i];

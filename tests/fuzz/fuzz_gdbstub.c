@@ -73,7 +73,7 @@ static int write_reg(void *ctx, unsigned regno, const void *buf)
 static long read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
 {
     struct fake *f = ctx;
-    check(len > 0 && len <= RSP_PACKET_SIZE / 2, "read_mem: length");
+    check(len > 0 && len <= RSP_MEM_READ_MAX, "read_mem: length");
     check(addr + (len - 1) >= addr, "read_mem: range wraps");
     if (addr < MEM_BASE || addr >= MEM_BASE + MEM_SIZE)
         return -1;

@@ -204,7 +204,8 @@ UNIT_TEST(huge_lengths_and_wrapping_ranges)
     CHECK(
         client_expect(c, "qXfer:features:read:target.xml:ffffffffffffffff,ffffffffffffffff", "l"));
     const char *r = client_cmd(c, "qXfer:features:read:target.xml:0,ffffffffffffffff");
-    CHECK(r && r[0] == 'l' && strstr(r, "</target>"));
+    /* The whole document, or (small packets) as much as one reply holds. */
+    CHECK(r && (r[0] == 'm' || (r[0] == 'l' && strstr(r, "</target>"))));
     CHECK(client_expect(c, "p10000000000000000", "E01"));
     CHECK(client_expect(c, "Z0,100000,ffffffffffffffff", "OK"));
     CHECK_EQ_U64(t->mem_writes, 0);

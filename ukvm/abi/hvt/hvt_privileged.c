@@ -128,6 +128,18 @@ static bool modrm(struct insn *in, const struct vcpu_regs *regs, unsigned *reg, 
     return true;
 }
 
+/*
+ * The ModRM byte of an instruction whose operand is always a register, whatever its mod
+ * bits say (mov from and to a control register: the CPU ignores mod, and no SIB byte or
+ * displacement follows).
+ */
+static void modrm_registers(struct insn *in, unsigned *reg, unsigned *rm)
+{
+    uint8_t m = next(in);
+    *reg = ((m >> 3) & 7) | (in->rex & 4 ? 8 : 0);
+    *rm = (m & 7) | (in->rex & 1 ? 8 : 0);
+}
+
 static enum user_fault_outcome refuse(struct user_fault *uf, const char *what)
 {
     snprintf(uf->error, sizeof(uf->error),
@@ -197,7 +209,7 @@ static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *
         break;
     }
     case 0x20: { /* mov %crN, reg */
-        modrm(in, uf->regs, &reg, &rm, &ea);
+        modrm_registers(in, &reg, &rm);
         const struct vcpu_sregs *s = uf->sregs;
         uint64_t value;
         switch (reg) {
