@@ -12,6 +12,7 @@
 #include "ukvm/abi/core/trap_frame.h"
 #include "stop_signals.h"
 #include "ukvm/abi/guest_abi.h"
+#include "ukvm/process/sandbox.h"
 #include "user_mode.h"
 
 static const char *internal_error_explanation(uint32_t suberror)
@@ -321,6 +322,8 @@ void run_record_exception(struct run_context *ctx, const struct run_event *ev)
 
 void run_until_event(struct run_context *ctx, struct run_event *ev)
 {
+    /* Whichever front end runs the guest, no guest instruction runs before the filter. */
+    sandbox_enter();
     struct hc_context hc = {
         .mem = ctx->mem,
         .blocks = ctx->blocks,
