@@ -58,6 +58,7 @@ static const struct sandbox_call every_run[] = {
     {"ioctl", SANDBOX_ARG_KVM_RUN_IOCTLS},
     {"read", SANDBOX_ARG_ANY},
     {"write", SANDBOX_ARG_ANY},
+    {"writev", SANDBOX_ARG_ANY}, /* glibc's and the dynamic loader's own messages */
     {"ppoll", SANDBOX_ARG_ANY},
     {"clock_gettime", SANDBOX_ARG_ANY},
     {"gettimeofday", SANDBOX_ARG_ANY},
