@@ -45,6 +45,10 @@ wait_for() {
 check_filter() {
     local name=$1 want=$2 ready=$3 got pid
     shift 3
+    # Emptied here, not by the background job's redirection: that may come after wait_for
+    # has read the last case's output.
+    : >"$tmp/out"
+    : >"$tmp/err"
     "$@" >"$tmp/out" 2>"$tmp/err" <"${stdin_file:-/dev/null}" &
     pid=$!
     if ! wait_for "$tmp/out" "$ready" $pid && ! wait_for "$tmp/err" "$ready" $pid; then
