@@ -47,8 +47,8 @@ endif
 
 # ---------------------------------------------------------------- monitor
 MONITOR_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -I. -MMD -MP
-MONITOR_LDLIBS := -lelf -ldl -lpthread
+	-DUKVM_VERSION='"$(VERSION)"' -Iinclude -I. -I$(BUILD)/gen -MMD -MP
+MONITOR_LDLIBS := -lelf -ldl -lpthread -lseccomp
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
@@ -142,6 +142,16 @@ $(BUILD)/ukvm: $(MONITOR_OBJS)
 
 $(BUILD)/asan/ukvm: $(ASAN_OBJS)
 	$(CC) $(SANITIZE_FLAGS) -o $@ $^ $(MONITOR_LDLIBS)
+
+# The sandbox's SIGSYS handler names a forbidden call from this table, made from the kernel
+# headers' __NR_ constants (a signal handler cannot ask libseccomp, which allocates).
+SYSCALL_NAMES := $(BUILD)/gen/syscall_names.h
+$(SYSCALL_NAMES):
+	@mkdir -p $(dir $@)
+	echo '#include <asm/unistd_64.h>' | $(CC) -E -dM - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/[\2] = "\1",/p' | sort -t'[' -k2 -n >$@.tmp
+	mv $@.tmp $@
+$(BUILD)/obj/ukvm/process/sandbox.o $(BUILD)/asan/obj/ukvm/process/sandbox.o: $(SYSCALL_NAMES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

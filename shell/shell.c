@@ -64,6 +64,8 @@ static unsigned long run_scripted(struct state *st)
 {
     char *line = NULL;
     size_t cap = 0;
+    if (st->s->ready)
+        st->s->ready(st->s->ctx);
     while (!finished(st)) {
         errno = 0;
         ssize_t n = getline(&line, &cap, stdin);
@@ -271,6 +273,8 @@ static unsigned long run_interactive(struct state *st)
     sigdelset(&waitmask, SIGTERM);
 
     rl.rl_callback_handler_install(SHELL_PROMPT, on_line);
+    if (st->s->ready)
+        st->s->ready(st->s->ctx);
     while (!finished(st)) {
         struct pollfd pfd = {.fd = fileno(stdin), .events = POLLIN};
         int r = ppoll(&pfd, 1, NULL, &waitmask);

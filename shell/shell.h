@@ -35,6 +35,12 @@ struct shell_session {
     const char *history_path;
     /* True once the session must end (quit, or the guest ended by a signal). */
     bool (*done)(void *ctx);
+    /*
+     * Optional: called once the session has set itself up (readline loaded, the terminal
+     * set, the history read), before the first command is read. The front end installs
+     * its sandbox there (ukvm/process/sandbox.h).
+     */
+    void (*ready)(void *ctx);
     void *ctx;
 };
 

@@ -2,8 +2,8 @@
  * main.c: ukvm's start-up, one explicit step after another:
  *
  *   arguments -> KVM -> ELF load, guest ABI and guest memory -> memory layout, page
- *   tables, GDT -> vCPU registers -> devices -> boot info -> signals -> run loop -> exit
- *   status
+ *   tables, GDT -> vCPU registers -> devices -> boot info -> signals -> sandbox -> run
+ *   loop -> exit status
  *
  * Every failure before the guest runs prints one line "ukvm: <what and why>" and exits
  * with a status from exit_status.h.
@@ -18,6 +18,7 @@
 #include "ukvm/frontend/shell_frontend.h"
 #include "ukvm/process/exit_status.h"
 #include "ukvm/process/options.h"
+#include "ukvm/process/sandbox.h"
 
 static uint64_t now_ns(clockid_t clock)
 {
@@ -81,15 +82,27 @@ int main(int argc, char **argv)
     if ((status = monitor_setup_signals(&m, err, sizeof(err))) != 0)
         goto fail;
 
-    /* 9. Run. */
+    /* 9. The run context. */
     monitor_setup_run(&opts, &m);
+
+    /*
+     * 10. The sandbox's filter, built for this mode. A front end installs it where its own
+     * set-up ends (gdb: once listening; the shell: once its terminal is set); a plain run
+     * installs it here.
+     */
+    if (!opts.no_sandbox && (status = monitor_setup_sandbox(&opts, &m, err, sizeof(err))) != 0)
+        goto fail;
+
+    /* 11. Run. */
     uint64_t t_run = now_ns(CLOCK_MONOTONIC);
-    if (opts.gdb)
+    if (opts.gdb) {
         status = gdb_frontend_run(&m.run, opts.gdb_host, opts.gdb_port);
-    else if (opts.shell)
+    } else if (opts.shell) {
         status = shell_frontend_run(&m.run);
-    else
+    } else {
+        sandbox_enter();
         status = run_loop(&m.run);
+    }
     uint64_t t_end = now_ns(CLOCK_MONOTONIC);
     fflush(stdout);
     if (opts.stats)

@@ -10,6 +10,8 @@
 
 #include "monitor_setup.h"
 #include "ukvm/crash/core_dump.h"
+#include "ukvm/debug/dr_probe.h"
+#include "ukvm/process/sandbox.h"
 #include "ukvm/process/exit_status.h"
 #include "ukvm/run/stop_signals.h"
 
@@ -202,6 +204,17 @@ void monitor_setup_run(const struct options *opts, struct monitor *m)
         .user_mode = m->mode == GUEST_MODE_USER,
     };
     m->run.exits.hc_name = m->abi->hypercall_name;
+}
+
+int monitor_setup_sandbox(const struct options *opts, struct monitor *m, char *err, size_t errlen)
+{
+    unsigned needs = (opts->nblocks ? SANDBOX_BLOCK : 0) | (opts->nnets ? SANDBOX_NET : 0) |
+                     (opts->core ? SANDBOX_CORE : 0) | (opts->gdb ? SANDBOX_GDB : 0) |
+                     (opts->shell ? SANDBOX_SHELL : 0);
+    /* Watchpoints ask it on first use; user mode's watchpoints are page traps only. */
+    if ((opts->gdb || opts->shell) && m->mode != GUEST_MODE_USER)
+        dr_probe_data_breakpoints();
+    return sandbox_prepare(needs, err, errlen) < 0 ? UKVM_EXIT_SANDBOX : 0;
 }
 
 int monitor_setup(const struct options *opts, struct monitor *m, char *err, size_t errlen)

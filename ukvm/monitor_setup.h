@@ -92,8 +92,17 @@ int monitor_setup_signals(struct monitor *m, char *err, size_t errlen);
 void monitor_setup_run(const struct options *opts, struct monitor *m);
 
 /*
- * Every step above, in order: on success m->run is ready to run (run_loop, debug_core_init).
- * Returns 0, or the failing step's exit status with its reason in err; call
+ * 10. Builds the sandbox's filter for this run's mode and devices (ukvm/process/sandbox.h)
+ * and first does what the run would otherwise do lazily with calls the filter refuses:
+ * debuggers' probe for hardware data breakpoints (a VM of its own). sandbox_enter()
+ * installs the filter. Not part of monitor_setup(): tests that set up monitors run
+ * unconfined.
+ */
+int monitor_setup_sandbox(const struct options *opts, struct monitor *m, char *err, size_t errlen);
+
+/*
+ * Every step above but the sandbox, in order: on success m->run is ready to run (run_loop,
+ * debug_core_init). Returns 0, or the failing step's exit status with its reason in err; call
  * monitor_teardown either way. opts must outlive the monitor (kernel_path is kept).
  */
 int monitor_setup(const struct options *opts, struct monitor *m, char *err, size_t errlen);

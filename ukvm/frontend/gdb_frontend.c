@@ -11,6 +11,7 @@
 #include "gdb_target.h"
 #include "gdbstub/gdbstub.h"
 #include "ukvm/process/exit_status.h"
+#include "ukvm/process/sandbox.h"
 #include "ukvm/run/stop_signals.h"
 
 /* Waits for a connection; returns its fd, or -1 when a stop signal arrived (or accept failed). */
@@ -44,6 +45,8 @@ int gdb_frontend_run(struct run_context *run, const char *host, uint16_t port)
         debug_core_destroy(&core);
         return UKVM_EXIT_USAGE;
     }
+    /* Listening was the last of set-up; in before the line that tells gdb where to go. */
+    sandbox_enter();
     const char *shown = strchr(host, ':') ? "[%s]:%u" : "%s:%u";
     char where[300];
     snprintf(where, sizeof(where), shown, host, bound);

@@ -16,6 +16,7 @@
 #include "shell/shell.h"
 #include "shell_frontend.h"
 #include "ukvm/process/exit_status.h"
+#include "ukvm/process/sandbox.h"
 #include "ukvm/run/stop_signals.h"
 
 struct shell_target {
@@ -181,6 +182,13 @@ static bool session_done(void *ctx)
     return t->quit || stop_signals_received() != 0;
 }
 
+/* The shell has set up its terminal and history: the rest of the run is sandboxed. */
+static void session_ready(void *ctx)
+{
+    (void)ctx;
+    sandbox_enter();
+}
+
 /* ---------------------------------------------------------------- the session */
 
 int shell_frontend_run(struct run_context *run)
@@ -217,6 +225,7 @@ int shell_frontend_run(struct run_context *run)
         .interactive = interactive,
         .history_path = interactive ? shell_history_path(history, sizeof(history)) : NULL,
         .done = session_done,
+        .ready = session_ready,
         .ctx = &t,
     };
     if (interactive) {

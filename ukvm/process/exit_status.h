@@ -14,6 +14,7 @@
 #define UKVM_EXIT_KVM           250 /* cannot open /dev/kvm or set up the VM */
 #define UKVM_EXIT_BAD_UNIKERNEL 251 /* the unikernel file is unreadable, malformed or too big */
 #define UKVM_EXIT_DEVICE        252 /* a device cannot be used: --disk, --block, a tap, the console */
+#define UKVM_EXIT_SANDBOX       253 /* the sandbox refused a system call (ukvm/process/sandbox.h) */
 #define UKVM_EXIT_GUEST_CRASH   255 /* abort, fatal exception, triple fault, bad hypercall */
 
 #endif /* UKVM_EXIT_STATUS_H */

@@ -15,6 +15,7 @@
 
 #include "cli_error.h"
 #include "options.h"
+#include "sandbox.h"
 
 void options_usage(FILE *out)
 {
@@ -58,6 +59,10 @@ void options_usage(FILE *out)
             "                      environment sets the default\n"
             "  --trace             print every KVM exit and hypercall to stderr\n"
             "  --stats             print set-up and run times to stderr at exit\n"
+            "  --no-sandbox        no seccomp filter once set-up is over (by default any\n"
+            "                      system call the run does not need ends ukvm): for\n"
+            "                      debugging ukvm itself\n"
+            "  --sandbox-list      print the system calls each mode allows, then exit\n"
             "  --info              print the unikernel's guest ABI and the devices it\n"
             "                      declares (Solo5 hvt manifest), then exit\n"
             "  --help              this text\n"
@@ -67,7 +72,8 @@ void options_usage(FILE *out)
             "Exit status: the guest's solo5_exit() status (0-254); 255 when the guest\n"
             "aborts or crashes; 2 for a bad command line; 250 when KVM cannot be used;\n"
             "251 for an unusable unikernel file; 252 for an unusable device file or tap\n"
-            "interface, at start-up or when it fails during the run;\n"
+            "interface, at start-up or when it fails during the run; 253 when the sandbox\n"
+            "refused a system call (a bug in ukvm);\n"
             "128+N when signal N (SIGINT, SIGTERM) ended the guest. With --shell and no\n"
             "terminal on stdin: 0 when every command succeeded, 1 when one failed.\n",
             OPTIONS_DEFAULT_MEM_MIB, OPTIONS_MAX_MEM_MIB);
@@ -286,6 +292,11 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
         } else if (!strcmp(a, "--version")) {
             fprintf(out, "ukvm %s (ukvm ABI %d)\n", UKVM_VERSION, UKVM_ABI_VERSION);
             return OPTIONS_DONE;
+        } else if (!strcmp(a, "--sandbox-list")) {
+            sandbox_list(out);
+            return OPTIONS_DONE;
+        } else if (!strcmp(a, "--no-sandbox")) {
+            opts->no_sandbox = true;
         } else if (!strcmp(a, "--info")) {
             opts->info = true;
         } else if (!strcmp(a, "--trace")) {

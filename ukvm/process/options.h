@@ -50,6 +50,7 @@ struct options {
     bool gdb;   /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
     bool shell; /* --shell: the inspection shell, stopped before the first instruction */
     bool core;  /* --core: write a core file when the guest crashes */
+    bool no_sandbox;       /* --no-sandbox: no seccomp filter after set-up (sandbox.h) */
     const char *core_path; /* --core=PATH; NULL: the default name (ukvm/crash/core_dump.h) */
     const char *core_dir;  /* --dumpcore=DIR: the default name, in DIR; NULL: not given */
     char gdb_host[256];
@@ -64,12 +65,12 @@ struct options {
 
 enum options_result {
     OPTIONS_RUN,   /* parsed: run the guest */
-    OPTIONS_DONE,  /* --help or --version was printed: exit 0 */
+    OPTIONS_DONE,  /* --help, --version or --sandbox-list was printed: exit 0 */
     OPTIONS_USAGE, /* bad command line: a message was printed to err, exit 2 */
 };
 
 /*
- * Parses argv into *opts. Messages for --help/--version go to out, errors (one line
+ * Parses argv into *opts. Messages for --help/--version/--sandbox-list go to out, errors (one line
  * naming the bad argument, then a hint to run --help) to err.
  *
  * Besides ukvm's own spellings, it takes solo5-hvt's (--block:NAME=FILE,

@@ -14,6 +14,7 @@
 #include "stop_signals.h"
 #include "ukvm/abi/guest_abi.h"
 #include "ukvm/guest/guest_virt.h"
+#include "ukvm/process/sandbox.h"
 #include "user_mode.h"
 
 static const char *internal_error_explanation(uint32_t suberror)
@@ -380,6 +381,8 @@ void run_record_exception(struct run_context *ctx, const struct run_event *ev)
 
 void run_until_event(struct run_context *ctx, struct run_event *ev)
 {
+    /* Whichever front end runs the guest, no guest instruction runs before the filter. */
+    sandbox_enter();
     struct hc_context hc = {
         .mem = ctx->mem,
         .blocks = ctx->blocks,
