@@ -36,9 +36,11 @@ static const struct request kvm_run_requests[] = {
     REQUEST(KVM_GET_DEBUGREGS), REQUEST(KVM_SET_GUEST_DEBUG),
 };
 
-/* Debuggers': page-trap watchpoints remap guest memory (ukvm/vm/mem_slots.h). */
+/* Debuggers': page-trap watchpoints remap guest memory (ukvm/vm/mem_slots.h); a debug
+ * exception the debugger did not cause goes back to the guest (vcpu_inject_exception). */
 static const struct request kvm_debug_requests[] = {
     REQUEST(KVM_SET_USER_MEMORY_REGION),
+    REQUEST(KVM_SET_VCPU_EVENTS),
 };
 
 /* readline and isatty: terminal modes and window size. */
@@ -60,6 +62,9 @@ static const struct sandbox_call every_run[] = {
     {"write", SANDBOX_ARG_ANY},
     {"writev", SANDBOX_ARG_ANY}, /* glibc's and the dynamic loader's own messages */
     {"ppoll", SANDBOX_ARG_ANY},
+    /* The console waits for output room or a stop request (hc_console_write); gdb's
+       connection too. */
+    {"poll", SANDBOX_ARG_ANY},
     {"clock_gettime", SANDBOX_ARG_ANY},
     {"gettimeofday", SANDBOX_ARG_ANY},
     {"clock_nanosleep", SANDBOX_ARG_ANY},
@@ -120,7 +125,6 @@ static const struct sandbox_call gdb[] = {
     {"setsockopt", SANDBOX_ARG_TCP_NODELAY},
     {"recvfrom", SANDBOX_ARG_ANY},
     {"sendto", SANDBOX_ARG_ANY},
-    {"poll", SANDBOX_ARG_ANY},
     {"shutdown", SANDBOX_ARG_ANY},
     /* The watcher thread of each session (gdbstub/watcher.h). */
     {"clone", SANDBOX_ARG_THREAD},
