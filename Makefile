@@ -151,7 +151,8 @@ $(SYSCALL_NAMES):
 	echo '#include <asm/unistd_64.h>' | $(CC) -E -dM - | \
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/[\2] = "\1",/p' | sort -t'[' -k2 -n >$@.tmp
 	mv $@.tmp $@
-$(BUILD)/obj/ukvm/process/sandbox.o $(BUILD)/asan/obj/ukvm/process/sandbox.o: $(SYSCALL_NAMES)
+$(BUILD)/obj/ukvm/process/sandbox.o $(BUILD)/asan/obj/ukvm/process/sandbox.o \
+	$(BUILD)/fuzz/obj/ukvm/process/sandbox.o: $(SYSCALL_NAMES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -352,7 +353,7 @@ FUZZ_TARGETS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # Undefined behaviour aborts (no recovery), so that libFuzzer counts it as a finding rather
 # than printing it and going on.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-	-D_GNU_SOURCE -DUKVM_VERSION='"$(VERSION)"' -Iinclude -I.
+	-D_GNU_SOURCE -DUKVM_VERSION='"$(VERSION)"' -Iinclude -I. -I$(BUILD)/gen
 FUZZ_LIB := $(BUILD)/fuzz/libukvm_fuzz.a
 FUZZ_LIB_OBJS := $(MONITOR_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/obj/%.o: %.c
