@@ -49,6 +49,8 @@ def main():
         deadline = time.monotonic() + float(sys.argv[3])
         last = None
         while time.monotonic() < deadline:
+            if not os.path.exists("/proc/%s" % sys.argv[4]):
+                return 1  # the writer is gone: the pipe will never fill
             now = (queued(fd), asleep(sys.argv[4]))
             if now[0] >= size and now[1] and now == last:
                 return 0
