@@ -8,81 +8,11 @@
 #include "fault_site.h"
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/inspect/pagewalk.h"
+#include "ukvm/inspect/x86_operand.h"
 
 #define INSN_MAX 15
 
-/* The decoder's cursor over the candidate instruction's bytes. */
-struct cursor {
-    const uint8_t *b;
-    unsigned n, pos;
-    bool bad; /* ran past the bytes */
-};
-
-static uint8_t next(struct cursor *c)
-{
-    if (c->pos >= c->n) {
-        c->bad = true;
-        return 0;
-    }
-    return c->b[c->pos++];
-}
-
-static uint64_t next_le(struct cursor *c, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)next(c) << (8 * i);
-    return v;
-}
-
-/* Register number n (x86 encoding: rax rcx rdx rbx rsp rbp rsi rdi r8..r15). */
-static uint64_t gpr(const struct vcpu_regs *r, unsigned n)
-{
-    const uint64_t v[16] = {r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
-                            r->r8,  r->r9,  r->r10, r->r11, r->r12, r->r13, r->r14, r->r15};
-    return v[n & 15];
-}
-
-/*
- * A ModRM memory operand's effective address (without segment base); false for a
- * register operand. *reg gets the reg field. rip-relative addresses count from end: for
- * the instructions decoded here that is where the next instruction starts.
- */
-static bool mem_operand(struct cursor *c, uint8_t rex, const struct vcpu_regs *regs, uint64_t end,
-                        unsigned *reg, uint64_t *ea)
-{
-    uint8_t m = next(c);
-    unsigned mod = m >> 6, rm = m & 7;
-    *reg = (m >> 3) & 7;
-    if (mod == 3)
-        return false;
-    uint64_t addr = 0;
-    bool rip_rel = false;
-    if (rm == 4) {
-        uint8_t sib = next(c);
-        unsigned index = ((sib >> 3) & 7) | (rex & 2 ? 8 : 0);
-        if (index != 4)
-            addr += gpr(regs, index) << (sib >> 6);
-        if ((sib & 7) == 5 && mod == 0)
-            addr += (uint64_t)(int64_t)(int32_t)next_le(c, 4);
-        else
-            addr += gpr(regs, (sib & 7) | (rex & 1 ? 8 : 0));
-    } else if (rm == 5 && mod == 0) {
-        rip_rel = true;
-        addr = (uint64_t)(int64_t)(int32_t)next_le(c, 4);
-    } else {
-        addr = gpr(regs, rm | (rex & 1 ? 8 : 0));
-    }
-    if (mod == 1)
-        addr += (uint64_t)(int64_t)(int8_t)next(c);
-    else if (mod == 2)
-        addr += (uint64_t)(int64_t)(int32_t)next_le(c, 4);
-    if (rip_rel)
-        addr += end;
-    *ea = addr;
-    return true;
-}
-
+/* What a candidate instruction must do to be the exit's. */
 struct site_env {
     const struct vm_exit *exit;
     const struct vcpu_regs *regs;
@@ -104,12 +34,12 @@ static bool store_matches(const struct site_env *env, uint64_t ea, unsigned size
 static bool decodes_as_access(const uint8_t *code, unsigned k, uint64_t end,
                               const struct site_env *env)
 {
-    struct cursor c = {.b = code, .n = k};
+    struct x86_cursor c = {.b = code, .n = k};
     bool opsize = false, addr32 = false;
     uint8_t rex = 0;
     uint64_t seg = 0;
-    uint8_t op = next(&c);
-    for (;; op = next(&c)) {
+    uint8_t op = x86_cursor_next(&c);
+    for (;; op = x86_cursor_next(&c)) {
         if (op == 0x66)
             opsize = true;
         else if (op == 0x67)
@@ -131,7 +61,8 @@ static bool decodes_as_access(const uint8_t *code, unsigned k, uint64_t end,
     }
     const struct vm_exit *exit = env->exit;
     unsigned wide = (rex & 8) ? 8 : opsize ? 2 : 4;
-    unsigned size = 0, reg;
+    unsigned size = 0;
+    struct x86_modrm m;
     uint64_t ea;
     switch (op) {
     case 0xe4: /* in/out with an 8-bit port number, then with the port in dx */
@@ -142,7 +73,7 @@ static bool decodes_as_access(const uint8_t *code, unsigned k, uint64_t end,
     case 0xed:
     case 0xee:
     case 0xef: {
-        uint16_t port = op < 0xec ? (uint16_t)next(&c) : (uint16_t)env->regs->rdx;
+        uint16_t port = op < 0xec ? (uint16_t)x86_cursor_next(&c) : (uint16_t)env->regs->rdx;
         size = (op & 1) ? (opsize ? 2 : 4) : 1;
         bool out = op == 0xe6 || op == 0xe7 || op == 0xee || op == 0xef;
         return !c.bad && c.pos == k && exit->reason == VM_EXIT_IO && exit->io.port == port &&
@@ -153,17 +84,20 @@ static bool decodes_as_access(const uint8_t *code, unsigned k, uint64_t end,
     case 0xc6: /* mov imm8 -> r/m8 */
     case 0xc7: /* mov imm -> r/m */
         size = (op & 1) ? wide : 1;
-        if (!mem_operand(&c, rex, env->regs, end, &reg, &ea) || (op >= 0xc6 && reg != 0))
+        x86_modrm_read(&c, rex, env->regs, &m);
+        /* rip-relative addresses count from the end, past a mov's immediate too */
+        if (!m.memory || (op >= 0xc6 && (m.reg & 7) != 0))
             return false;
+        ea = m.ea + (m.rip_relative ? end : 0);
         if (op == 0xc6)
-            next(&c);
+            x86_cursor_next(&c);
         else if (op == 0xc7)
-            next_le(&c, opsize ? 2 : 4);
+            x86_cursor_le(&c, opsize ? 2 : 4);
         break;
     case 0xa2: /* mov al -> moffs8 */
     case 0xa3: /* mov eAX -> moffs */
         size = op == 0xa2 ? 1 : wide;
-        ea = next_le(&c, addr32 ? 4 : 8);
+        ea = x86_cursor_le(&c, addr32 ? 4 : 8);
         addr32 = false;
         break;
     default:

@@ -30,6 +30,7 @@
 #include "hvt.h"
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/inspect/x86_decode.h"
+#include "ukvm/inspect/x86_operand.h"
 
 #define VECTOR_GP     13
 #define VECTOR_PF     14
@@ -47,40 +48,13 @@
 #define SEG_USER_CODE 0x33 /* what the frame says: the code ran at CPL 3 */
 #define SEG_USER_DATA 0x2b
 
-/* Register number n (x86 encoding: rax rcx rdx rbx rsp rbp rsi rdi r8..r15). */
-static uint64_t *gpr(struct vcpu_regs *r, unsigned n)
-{
-    uint64_t *low[8] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi};
-    uint64_t *high[8] = {&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
-    return n < 8 ? low[n] : high[n - 8];
-}
-
 /* One decoded instruction: its bytes, prefixes and where the decoder stands. */
 struct insn {
     uint8_t b[INSN_MAX];
-    long n;       /* bytes readable at rip */
-    unsigned pos; /* next byte */
+    struct x86_cursor c; /* over the bytes readable at rip */
     uint8_t rex;
     bool opsize;
-    bool bad; /* ran past the readable bytes */
 };
-
-static uint8_t next(struct insn *in)
-{
-    if (in->pos >= (unsigned)in->n) {
-        in->bad = true;
-        return 0;
-    }
-    return in->b[in->pos++];
-}
-
-static uint64_t next_le(struct insn *in, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)next(in) << (8 * i);
-    return v;
-}
 
 /*
  * The ModRM byte's fields and, for a memory operand, its effective address (rip-relative
@@ -91,41 +65,13 @@ static uint64_t next_le(struct insn *in, unsigned bytes)
 static bool modrm(struct insn *in, const struct vcpu_regs *regs, unsigned *reg, unsigned *rm,
                   uint64_t *ea)
 {
-    uint8_t m = next(in);
-    unsigned mod = m >> 6;
-    *reg = ((m >> 3) & 7) | (in->rex & 4 ? 8 : 0);
-    unsigned base = m & 7;
-    if (mod == 3) {
-        *rm = base | (in->rex & 1 ? 8 : 0);
-        return false;
-    }
-    struct vcpu_regs r = *regs;
-    uint64_t addr = 0;
-    bool rip_rel = false;
-    if (base == 4) {
-        uint8_t sib = next(in);
-        unsigned index = ((sib >> 3) & 7) | (in->rex & 2 ? 8 : 0);
-        unsigned sbase = (sib & 7) | (in->rex & 1 ? 8 : 0);
-        if (index != 4)
-            addr += *gpr(&r, index) << (sib >> 6);
-        if ((sib & 7) == 5 && mod == 0)
-            addr += (uint64_t)(int64_t)(int32_t)next_le(in, 4);
-        else
-            addr += *gpr(&r, sbase);
-    } else if (base == 5 && mod == 0) {
-        rip_rel = true;
-        addr = (uint64_t)(int64_t)(int32_t)next_le(in, 4);
-    } else {
-        addr = *gpr(&r, base | (in->rex & 1 ? 8 : 0));
-    }
-    if (mod == 1)
-        addr += (uint64_t)(int64_t)(int8_t)next(in);
-    else if (mod == 2)
-        addr += (uint64_t)(int64_t)(int32_t)next_le(in, 4);
-    if (rip_rel)
-        addr += regs->rip + in->pos;
-    *ea = addr;
-    return true;
+    struct x86_modrm m;
+    x86_modrm_read(&in->c, in->rex, regs, &m);
+    *reg = m.reg;
+    *rm = m.rm;
+    if (m.memory)
+        *ea = m.ea + (m.rip_relative ? regs->rip + in->c.pos : 0);
+    return m.memory;
 }
 
 /*
@@ -135,7 +81,7 @@ static bool modrm(struct insn *in, const struct vcpu_regs *regs, unsigned *reg, 
  */
 static void modrm_registers(struct insn *in, unsigned *reg, unsigned *rm)
 {
-    uint8_t m = next(in);
+    uint8_t m = x86_cursor_next(&in->c);
     *reg = ((m >> 3) & 7) | (in->rex & 4 ? 8 : 0);
     *rm = (m & 7) | (in->rex & 1 ? 8 : 0);
 }
@@ -163,22 +109,22 @@ static bool read_dtable(struct user_fault *uf, uint64_t ea, uint64_t *base, uint
 static enum user_fault_outcome port_access(struct user_fault *uf, struct insn *in, uint8_t op)
 {
     bool imm = op == 0xe4 || op == 0xe5 || op == 0xe6 || op == 0xe7;
-    uf->port = imm ? next(in) : (uint16_t)uf->regs->rdx;
+    uf->port = imm ? x86_cursor_next(&in->c) : (uint16_t)uf->regs->rdx;
     uf->size = (op & 1) ? (in->opsize ? 2 : 4) : 1;
     uf->is_write = op == 0xe6 || op == 0xe7 || op == 0xee || op == 0xef;
     uf->value = (uint32_t)uf->regs->rax;
     if (uf->size < 4)
         uf->value &= (1u << (8 * uf->size)) - 1;
-    if (in->bad)
+    if (in->c.bad)
         return USER_FAULT_NOT_MINE;
-    uf->regs->rip += in->pos;
+    uf->regs->rip += in->c.pos;
     return USER_FAULT_PORT;
 }
 
 /* The two-byte opcodes (0f xx). */
 static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *st, struct insn *in)
 {
-    uint8_t op = next(in);
+    uint8_t op = x86_cursor_next(&in->c);
     unsigned reg, rm;
     uint64_t ea = 0;
     switch (op) {
@@ -188,7 +134,7 @@ static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *
             return USER_FAULT_NOT_MINE;
         uint16_t sel;
         if (!mem)
-            sel = (uint16_t)*gpr(uf->regs, rm);
+            sel = (uint16_t)*x86_gpr(uf->regs, rm);
         else if (guest_virt_read(uf->mem, uf->sregs, ea, &sel, sizeof(sel)) != sizeof(sel))
             return refuse(uf, "ltr from unmapped memory");
         st->guest_tr = sel;
@@ -228,9 +174,9 @@ static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *
         default:
             return refuse(uf, "read of a control register other than cr0, cr2, cr3, cr4");
         }
-        if (in->bad)
+        if (in->c.bad)
             return USER_FAULT_NOT_MINE;
-        *gpr(uf->regs, rm) = value;
+        *x86_gpr(uf->regs, rm) = value;
         break;
     }
     case 0x22:
@@ -255,20 +201,22 @@ static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *
     default:
         return USER_FAULT_NOT_MINE;
     }
-    if (in->bad)
+    if (in->c.bad)
         return USER_FAULT_NOT_MINE;
-    uf->regs->rip += in->pos;
+    uf->regs->rip += in->c.pos;
     return USER_FAULT_DONE;
 }
 
 static enum user_fault_outcome emulate(struct user_fault *uf, struct hvt_state *st)
 {
-    struct insn in = {.pos = 0};
-    in.n = guest_virt_read(uf->mem, uf->sregs, uf->regs->rip, in.b, sizeof(in.b));
-    if (in.n <= 0)
+    struct insn in = {.rex = 0};
+    long n = guest_virt_read(uf->mem, uf->sregs, uf->regs->rip, in.b, sizeof(in.b));
+    if (n <= 0)
         return USER_FAULT_NOT_MINE;
-    uint8_t op = next(&in);
-    for (; in.pos < 5 && (op == 0x66 || (op >= 0x40 && op <= 0x4f)); op = next(&in)) {
+    in.c = (struct x86_cursor){.b = in.b, .n = (unsigned)n};
+    uint8_t op = x86_cursor_next(&in.c);
+    for (; in.c.pos < 5 && (op == 0x66 || (op >= 0x40 && op <= 0x4f));
+         op = x86_cursor_next(&in.c)) {
         if (op == 0x66)
             in.opsize = true;
         else
@@ -281,7 +229,7 @@ static enum user_fault_outcome emulate(struct user_fault *uf, struct hvt_state *
     case 0xfb: /* sti */
         break;
     case 0xf4: /* hlt */
-        uf->regs->rip += in.pos;
+        uf->regs->rip += in.c.pos;
         return USER_FAULT_HLT;
     case 0xe4:
     case 0xe5:
@@ -294,7 +242,7 @@ static enum user_fault_outcome emulate(struct user_fault *uf, struct hvt_state *
         return port_access(uf, &in, op);
     case 0xf2:
     case 0xf3: /* rep: refused below when it prefixes a string port instruction */
-        if (in.pos >= in.n || (in.b[in.pos] & 0xfc) != 0x6c)
+        if (in.c.pos >= in.c.n || (in.b[in.c.pos] & 0xfc) != 0x6c)
             return USER_FAULT_NOT_MINE;
         /* fall through */
     case 0x6c:
@@ -324,9 +272,9 @@ static enum user_fault_outcome emulate(struct user_fault *uf, struct hvt_state *
     default:
         return USER_FAULT_NOT_MINE;
     }
-    if (in.bad)
+    if (in.c.bad)
         return USER_FAULT_NOT_MINE;
-    uf->regs->rip += in.pos;
+    uf->regs->rip += in.c.pos;
     return USER_FAULT_DONE;
 }
 
