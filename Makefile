@@ -16,6 +16,9 @@
 #   make deps            install the Debian packages ukvm and its tests need (apt-get)
 #   make example         build everything and run the built-in example unikernel
 #   make test            the whole test suite (tests/run.sh)
+#   make test-nested     the suite inside a nested KVM with hardware semantics: kvm_amd in
+#                        a Debian kernel under QEMU's TCG (tests/nested/README.md);
+#                        downloads Debian packages into build/nested once
 #   make bench           benchmarks (tests/bench/run.sh)
 #   make bench SOLO5=DIR the same, with the hvt section: ukvm next to Solo5's solo5-hvt,
 #                        built from the Solo5 source tree DIR (tests/bench/hvt_bench.sh),
@@ -106,7 +109,7 @@ CORE_TEST_SRCS := $(wildcard tests/core/test_*.c)
 CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/core/%)
 ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
-.PHONY: all monitor kernel tests app test bench install clean format format-check fuzz fuzz-merge fuzz-smoke deps ping-demo \
+.PHONY: all monitor kernel tests app test test-nested bench install clean format format-check fuzz fuzz-merge fuzz-smoke deps ping-demo \
 	example solo5-suite ocaml-check
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
@@ -294,6 +297,13 @@ endif
 test: all $(BUILD)/bench_hvt_puts.hvt
 	tests/run.sh
 
+# The suite on a KVM with hardware semantics: kvm_amd in a Debian kernel under QEMU 10's
+# TCG with -cpu max (tests/nested/README.md). Downloads its packages into build/nested/
+# once, with apt-get options that leave the machine's apt configuration alone.
+# NESTED_FILTER=SUBSTRING: tests/run.sh's filter inside.
+test-nested: all
+	tests/nested/run_nested.sh '$(NESTED_FILTER)'
+
 # SOLO5=DIR (a Solo5 source tree) adds the hvt section and solo5-hvt's side of the net
 # section; without it the first is skipped and the second measures ukvm alone.
 bench: all $(BENCH_UNIKERNELS) $(HVT_BENCH_GUESTS) $(BENCH_HOST_BINS) $(QEMU_GUEST)
@@ -397,4 +407,6 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Dependency files (-MMD); build/nested holds unpacked Debian packages (tests/nested/), whose
+# folders named *.d are not make's.
+-include $(shell find $(BUILD) -path $(BUILD)/nested -prune -o -name '*.d' -type f -print 2>/dev/null)

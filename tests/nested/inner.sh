@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# tests/nested/inner.sh: run inside the nested-KVM rig (tests/nested/init), from /ukvm.
+# Says which KVM is there and what ukvm's probes chose, then runs tests/run.sh on it.
+# NESTED_FILTER (from the kernel command line) is tests/run.sh's filter.
+set -u
+cd "$(dirname "$0")/../.."
+module=none
+for m in kvm_amd kvm_intel kvm_pvm; do
+    [ -d /sys/module/$m ] && module=$m && break
+done
+echo "nested: kernel $(uname -r); KVM module: $module; /dev/kvm: $([ -c /dev/kvm ] && echo present || echo missing)"
+echo "nested: cpu flags: $(grep -o -w -E 'svm|npt|vmx' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+if [ -r /sys/module/kvm_amd/parameters/nested ]; then
+    echo "nested: kvm_amd nested=$(cat /sys/module/kvm_amd/parameters/nested) npt=$(cat /sys/module/kvm_amd/parameters/npt)"
+fi
+# ukvm's own report of its guest-mode probe, from --trace.
+build/ukvm --guest-mode=auto --trace build/test_hello.ukvm 2>&1 | grep -m 1 'guest mode' | sed 's/^/nested: /'
+start=$(date +%s)
+bash tests/run.sh "${NESTED_FILTER:-}"
+echo "nested: tests took $(($(date +%s) - start)) s"
+echo "nested: done"

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# tests/nested/make_initramfs.sh: build build/nested/initramfs.cpio, the root file system
+# of the nested-KVM rig (tests/nested/README.md): busybox as the base tools, bash (the
+# test scripts are bash), the four modules that give /dev/kvm (irqbypass, kvm, ccp,
+# kvm_amd), ukvm and its ASan build, the test unikernels, the tests/ folder, every shared
+# library those programs load (from ldd), and tests/nested/init as /init.
+#
+# Needs build/nested/env (tests/nested/fetch_nested.sh) and a built tree (make).
+# The archive is not compressed: the nested kernel runs under QEMU's TCG, where
+# decompressing costs more than reading a bigger archive from memory.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+OUT=$BUILD/nested
+die() { echo "make_initramfs: $*" >&2; exit 1; }
+[ -f "$OUT/env" ] || die "$OUT/env is missing: run tests/nested/fetch_nested.sh"
+# shellcheck disable=SC1091
+. "$OUT/env"
+[ -x "$BUILD/ukvm" ] || die "$BUILD/ukvm is missing: run make"
+
+STAGE=$OUT/initramfs
+rm -rf "$STAGE"
+mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,root,etc,modules,usr/lib,usr/lib64,usr/bin,ukvm}
+ln -s usr/lib "$STAGE/lib"
+ln -s usr/lib64 "$STAGE/lib64"
+chmod 1777 "$STAGE/tmp"
+
+# busybox: every applet as a link, so that `sed`, `grep`, `timeout`... exist.
+cp "$BUSYBOX" "$STAGE/bin/busybox"
+for applet in $("$BUSYBOX" --list); do
+    [ -e "$STAGE/bin/$applet" ] || ln -s busybox "$STAGE/bin/$applet"
+done
+
+# copy_elf FILE [DEST]: FILE at DEST (default: the same path) and the shared libraries it
+# loads, at the paths ldd gives (the dynamic loader finds them there).
+copy_elf() {
+    local file=$1 dest=${2:-$1} lib
+    mkdir -p "$STAGE/$(dirname "$dest")"
+    cp -L "$file" "$STAGE/$dest"
+    for lib in $(ldd "$file" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'); do
+        [ -e "$STAGE/$lib" ] && continue
+        mkdir -p "$STAGE/$(dirname "$lib")"
+        cp -L "$lib" "$STAGE/$lib"
+    done
+}
+copy_elf /bin/bash /bin/bash
+ln -sf /bin/bash "$STAGE/usr/bin/bash"
+ln -sf /bin/busybox "$STAGE/usr/bin/env"
+
+# Modules in load order: kvm needs irqbypass, kvm_amd needs kvm and ccp.
+i=0
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
+    arch/x86/kvm/kvm-amd.ko; do
+    i=$((i + 1))
+    f=$MODDIR/kernel/$m
+    [ -f "$f" ] || f=$(ls "$f".* 2>/dev/null | head -n 1)
+    [ -f "$f" ] || die "module $m is missing from $MODDIR"
+    cp "$f" "$STAGE/modules/$i-$(basename "$f")"
+done
+
+# ukvm, its ASan build, the test unikernels and guests, and the tests/ folder.
+U=$STAGE/ukvm
+mkdir -p "$U/build/asan"
+copy_elf "$BUILD/ukvm" "/ukvm/build/ukvm"
+[ -x "$BUILD/asan/ukvm" ] && copy_elf "$BUILD/asan/ukvm" "/ukvm/build/asan/ukvm"
+cp "$BUILD"/*.ukvm "$U/build/"
+cp "$BUILD"/*.hvt "$U/build/" 2>/dev/null || true
+cp -r tests "$U/tests"
+# Scripted tests that do not apply inside (they need the host's compilers, packages,
+# gdb or tmux, or test the source tree rather than the running monitor) stay out:
+# tests/run.sh runs what tests/scripts/ holds. NESTED_SCRIPTS lists the ones that stay in.
+NESTED_SCRIPTS=${NESTED_SCRIPTS:-}
+for s in "$U"/tests/scripts/*.sh; do
+    n=$(basename "$s" .sh)
+    [[ " $NESTED_SCRIPTS " == *" $n "* ]] || rm -f "$s"
+done
+
+cp tests/nested/init "$STAGE/init"
+chmod +x "$STAGE/init"
+echo "root:x:0:0:root:/root:/bin/bash" >"$STAGE/etc/passwd"
+echo "root:x:0:" >"$STAGE/etc/group"
+
+(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$OUT/initramfs.cpio"
+echo "make_initramfs: $OUT/initramfs.cpio, $(du -h "$OUT/initramfs.cpio" | cut -f1)"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# tests/nested/run_nested.sh [FILTER]: `make test-nested`. Fetches the packages (once),
+# builds the initramfs, boots the Debian kernel under QEMU 10 with TCG and -cpu max (AMD
+# SVM with nested paging), where kvm_amd gives a /dev/kvm with hardware semantics, and
+# runs tests/run.sh [FILTER] inside. Prints the test lines and the closing
+# "N passed, N failed, N skipped" line; exits 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+OUT=$BUILD/nested
+tests/nested/fetch_nested.sh || exit 1
+tests/nested/make_initramfs.sh || exit 1
+# shellcheck disable=SC1091
+. "$OUT/env"
+ROOT=$(realpath "$OUT/root")
+LIMIT=${NESTED_TIMEOUT:-1500}
+LOG=$OUT/console.log
+append="console=ttyS0 panic=-1 quiet"
+[ -n "${1:-}" ] && append="$append NESTED_FILTER=$1"
+start=$(date +%s.%N)
+# The kernel passes unknown name=value words of its command line to /init's environment.
+# QEMU_MODULE_DIR: QEMU 10's own (optional) modules, never the machine's QEMU's. No NIC:
+# no iPXE option ROM to wait for.
+QEMU_MODULE_DIR=$ROOT/usr/lib/x86_64-linux-gnu/qemu timeout -s KILL "$LIMIT" "$QEMU" -L "$QEMU_DATA" -L "$ROOT/usr/share/seabios" \
+    -L "$ROOT/usr/lib/ipxe/qemu" -accel tcg -cpu max -smp 1 -m 1024 -nographic -no-reboot -nic none \
+    -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio" -append "$append" </dev/null |
+    tr -d '\r' | tee "$LOG"
+status=${PIPESTATUS[0]}
+secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
+echo "nested: QEMU exited with status $status after $secs s"
+passed=$(grep -c '^PASS ' "$LOG")
+failed=$(grep -c '^FAIL ' "$LOG")
+skipped=$(grep -c '^SKIP ' "$LOG")
+if ! grep -q '^nested: done' "$LOG"; then
+    echo "FAIL nested/run: the nested run did not finish (QEMU status $status; $LOG)"
+    failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
