@@ -67,7 +67,7 @@ apt-get "${APT_OPTS[@]}" update -qq
 
 # linux-image-amd64 is a metapackage: its first dependency names the real kernel package.
 KPKG=$(apt-cache "${APT_OPTS[@]}" depends linux-image-amd64/bookworm 2>/dev/null |
-    awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+    awk '/Depends: linux-image-[0-9]/ && !k { k = $2 } END { print k }')
 [ -n "$KPKG" ] || die "cannot resolve linux-image-amd64 to a kernel package"
 # QEMU 10 and the data files it loads (BIOS, option ROMs); seabios and ipxe-qemu hold the
 # files qemu-system-data links to.
@@ -83,7 +83,7 @@ for deb in "$OUT"/debs/*.deb; do
     dpkg-deb -x "$deb" "$OUT/root"
 done
 ROOT=$(realpath "$OUT/root")
-VMLINUZ=$(ls "$ROOT"/boot/vmlinuz-* | head -n 1)
+VMLINUZ=$(ls "$ROOT"/boot/vmlinuz-* | sed -n 1p)
 KVER=${VMLINUZ##*/vmlinuz-}
 QEMU=$ROOT/usr/bin/qemu-system-x86_64
 [ -x "$QEMU" ] || die "$QEMU is missing after unpacking"

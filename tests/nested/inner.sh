@@ -8,7 +8,7 @@ module=none
 for m in kvm_amd kvm_intel kvm_pvm; do
     [ -d /sys/module/$m ] && module=$m && break
 done
-echo "nested: kernel $(uname -r); KVM module: $module; /dev/kvm: $([ -c /dev/kvm ] && echo present || echo missing)"
+echo "nested: kernel $(uname -r), up $(cut -d' ' -f1 /proc/uptime) s; KVM module: $module; /dev/kvm: $([ -c /dev/kvm ] && echo present || echo missing)"
 echo "nested: cpu flags: $(grep -o -w -E 'svm|npt|vmx' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 if [ -r /sys/module/kvm_amd/parameters/nested ]; then
     echo "nested: kvm_amd nested=$(cat /sys/module/kvm_amd/parameters/nested) npt=$(cat /sys/module/kvm_amd/parameters/npt)"

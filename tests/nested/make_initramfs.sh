@@ -53,7 +53,7 @@ for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
     arch/x86/kvm/kvm-amd.ko; do
     i=$((i + 1))
     f=$MODDIR/kernel/$m
-    [ -f "$f" ] || f=$(ls "$f".* 2>/dev/null | head -n 1)
+    [ -f "$f" ] || f=$(ls "$f".* 2>/dev/null | sed -n 1p)
     [ -f "$f" ] || die "module $m is missing from $MODDIR"
     cp "$f" "$STAGE/modules/$i-$(basename "$f")"
 done
@@ -63,17 +63,57 @@ U=$STAGE/ukvm
 mkdir -p "$U/build/asan"
 copy_elf "$BUILD/ukvm" "/ukvm/build/ukvm"
 [ -x "$BUILD/asan/ukvm" ] && copy_elf "$BUILD/asan/ukvm" "/ukvm/build/asan/ukvm"
+# Libraries ukvm opens with dlopen when it needs them (ldd does not list them): libdw
+# (symbols), Capstone (disassembly), readline (the shell's line editing).
+for soname in libdw.so.1 'libcapstone.so.[0-9]*' 'libreadline.so.[0-9]*'; do
+    lib=$(ldconfig -p | awk -v pat="$soname" '$1 ~ "^"pat"$" && /x86-64/ && !f { f = $NF } END { print f }')
+    if [ -z "$lib" ]; then
+        # shellcheck disable=SC2053
+        lib=$(ls /lib/x86_64-linux-gnu/$soname /usr/lib/x86_64-linux-gnu/$soname 2>/dev/null | sed -n 1p)
+    fi
+    [ -n "$lib" ] || die "no $soname on this machine (make deps installs it)"
+    copy_elf "$lib"
+done
 cp "$BUILD"/*.ukvm "$U/build/"
 cp "$BUILD"/*.hvt "$U/build/" 2>/dev/null || true
 cp -r tests "$U/tests"
+# The debug-core tests (tests/core/): programs that run unikernels on /dev/kvm.
+for bin in "$BUILD"/core/test_* "$BUILD"/asan/core/test_*; do
+    [ -x "$bin" ] && [[ $bin != *.d ]] && copy_elf "$bin" "/ukvm/build/${bin#"$BUILD"/}"
+done
+# Tools some scripts run: objdump (hvt_debug.sh), python3 (inline_frames.sh).
+for tool in objdump python3; do
+    command -v $tool >/dev/null && copy_elf "$(command -v $tool)" "/usr/bin/$tool"
+done
 # Scripted tests that do not apply inside (they need the host's compilers, packages,
 # gdb or tmux, or test the source tree rather than the running monitor) stay out:
 # tests/run.sh runs what tests/scripts/ holds. NESTED_SCRIPTS lists the ones that stay in.
-NESTED_SCRIPTS=${NESTED_SCRIPTS:-}
+NESTED_SCRIPTS=${NESTED_SCRIPTS:-cli core signals gdb shell user_mode debug_core hvt_debug hvt_debug_user inline_frames}
 for s in "$U"/tests/scripts/*.sh; do
     n=$(basename "$s" .sh)
     [[ " $NESTED_SCRIPTS " == *" $n "* ]] || rm -f "$s"
 done
+
+# gdb and the Python its scripts run in (tests/scripts/gdb.sh): gdb's own Python files and
+# the standard library, less what no test imports (the C-extension build kit, tests,
+# GUI and packaging modules), with the libraries the extension modules load.
+if command -v gdb >/dev/null; then
+    copy_elf "$(command -v gdb)" /usr/bin/gdb
+    mkdir -p "$STAGE/usr/share"
+    cp -r /usr/share/gdb "$STAGE/usr/share/gdb"
+    py=$(gdb -nx -batch -ex 'python import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+    if [ -n "$py" ] && [ -d "/usr/lib/python$py" ]; then
+        tar -C / -cf - --exclude="config-$py-*" --exclude=test --exclude=tests \
+            --exclude=idlelib --exclude=tkinter --exclude=turtledemo --exclude=ensurepip \
+            --exclude=lib2to3 --exclude=pydoc_data --exclude=distutils "usr/lib/python$py" |
+            tar -C "$STAGE" -xf -
+        for so in "$STAGE/usr/lib/python$py"/lib-dynload/*.so; do
+            for lib in $(ldd "$so" 2>/dev/null | awk '/=> \// { print $3 }'); do
+                [ -e "$STAGE/$lib" ] || { mkdir -p "$STAGE/$(dirname "$lib")"; cp -L "$lib" "$STAGE/$lib"; }
+            done
+        done
+    fi
+fi
 
 cp tests/nested/init "$STAGE/init"
 chmod +x "$STAGE/init"

@@ -17,17 +17,33 @@ LIMIT=${NESTED_TIMEOUT:-1500}
 LOG=$OUT/console.log
 append="console=ttyS0 panic=-1 quiet"
 [ -n "${1:-}" ] && append="$append NESTED_FILTER=$1"
+# stamp: console lines to stdout and $LOG, and with the seconds since the start to
+# $LOG.times, for the per-test timings printed at the end.
+stamp() {
+    local line t0=$EPOCHREALTIME
+    : >"$LOG.times"
+    while IFS= read -r line || [ -n "$line" ]; do
+        line=${line%$'\r'}
+        printf '%s\n' "$line"
+        printf '%s\n' "$line" >>"$LOG"
+        LC_ALL=C printf '%.2f %s\n' "$(bc <<<"$EPOCHREALTIME - $t0")" "$line" >>"$LOG.times"
+    done
+}
+: >"$LOG"
 start=$(date +%s.%N)
 # The kernel passes unknown name=value words of its command line to /init's environment.
 # QEMU_MODULE_DIR: QEMU 10's own (optional) modules, never the machine's QEMU's. No NIC:
 # no iPXE option ROM to wait for.
 QEMU_MODULE_DIR=$ROOT/usr/lib/x86_64-linux-gnu/qemu timeout -s KILL "$LIMIT" "$QEMU" -L "$QEMU_DATA" -L "$ROOT/usr/share/seabios" \
     -L "$ROOT/usr/lib/ipxe/qemu" -accel tcg -cpu max -smp 1 -m 1024 -nographic -no-reboot -nic none \
-    -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio" -append "$append" </dev/null |
-    tr -d '\r' | tee "$LOG"
+    -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio" -append "$append" </dev/null \
+    2>"$OUT/qemu.stderr" | stamp
 status=${PIPESTATUS[0]}
 secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
 echo "nested: QEMU exited with status $status after $secs s"
+# QEMU's own complaints (for one, modules of the machine's other QEMU it declines to load)
+# matter only when the run failed.
+[ "$status" = 0 ] || sed 's/^/nested: qemu: /' "$OUT/qemu.stderr"
 passed=$(grep -c '^PASS ' "$LOG")
 failed=$(grep -c '^FAIL ' "$LOG")
 skipped=$(grep -c '^SKIP ' "$LOG")
@@ -35,5 +51,10 @@ if ! grep -q '^nested: done' "$LOG"; then
     echo "FAIL nested/run: the nested run did not finish (QEMU status $status; $LOG)"
     failed=$((failed + 1))
 fi
+# Where the time went: boot (to the first line of the tests), then the slowest tests
+# (the time since the line before).
+awk '$2 == "nested:" && $3 == "kernel" { printf "nested: booted to the tests in %s s\n", $1; exit }' "$LOG.times"
+awk '$2 ~ /^(PASS|FAIL|SKIP)$/ { printf "%8.2f s %s\n", $1 - prev, $3 } { prev = $1 }' "$LOG.times" |
+    sort -rn | sed -n '1,12p' | sed 's/^/nested: slowest: /'
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
