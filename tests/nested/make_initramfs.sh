@@ -47,10 +47,11 @@ copy_elf /bin/bash /bin/bash
 ln -sf /bin/bash "$STAGE/usr/bin/bash"
 ln -sf /bin/busybox "$STAGE/usr/bin/env"
 
-# Modules in load order: kvm needs irqbypass, kvm_amd needs kvm and ccp.
+# Modules in load order: kvm needs irqbypass, kvm_amd needs kvm and ccp; tun gives
+# /dev/net/tun (the network options' tests), veth the network tests' namespaces.
 i=0
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
-    arch/x86/kvm/kvm-amd.ko; do
+    arch/x86/kvm/kvm-amd.ko drivers/net/tun.ko drivers/net/veth.ko; do
     i=$((i + 1))
     f=$MODDIR/kernel/$m
     [ -f "$f" ] || f=$(ls "$f".* 2>/dev/null | sed -n 1p)
