@@ -512,6 +512,16 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
         end_guest(core, ev->status, 0);
         return EVENT_STOPPED;
     case RUN_EVENT_TRAP:
+        /*
+         * A #BP that reached the guest's own IDT: where KVM's USE_SW_BP intercept does not
+         * catch int3 (QEMU's emulated SVM checks only INTn's), ours arrive this way, rip
+         * past the int3. Back in the interrupted context, it is the stop hardware KVM's
+         * KVM_EXIT_DEBUG gives: a breakpoint at ours, the guest's own int3 elsewhere.
+         */
+        if (ev->frame.vector == X86_EXC_BP && restore_frame(core, &ev->frame) == 0) {
+            int3_stop(core, ev->frame.rip - 1);
+            return EVENT_STOPPED;
+        }
         if (!retryable_vector(ev->frame.vector) || !lift_guarded_watch(core, &ev->frame))
             fatal_stop(core, ev);
         return EVENT_STOPPED;
