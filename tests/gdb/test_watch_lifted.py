@@ -1,6 +1,7 @@
 # KERNEL: test_watch
 # ARGS: frames
 # STATUS: 255
+# ENV: UKVM_WATCH_PAGES=1
 # A page that is plain data when gdb watches it, and that the guest makes its stack
 # afterwards: the CPU cannot push an exception frame into the trapped page. The guest
 # must not die of that: ukvm re-checks the trapped pages when the guest cannot go on,

@@ -1,5 +1,6 @@
 # KERNEL: test_watch
 # STATUS: 0
+# ENV: UKVM_WATCH_PAGES=1
 # Pages a watchpoint must not trap are refused with an error, not silence: gdb says it
 # could not insert the watchpoint (gdb 13 shows no reason for Z packets), ukvm's stderr
 # says why; after deleting it the guest runs on normally.

@@ -6,6 +6,9 @@
 #   # KERNEL: test_gdb_target      (build/<KERNEL>.ukvm)
 #   # ARGS: spin                   (guest arguments; optional)
 #   # OPTS: --disk=@TMP@/disk.img  (monitor options before the kernel; @TMP@ = a fresh temp dir)
+#   # ENV: UKVM_WATCH_PAGES=1      (NAME=VALUE words in ukvm's environment; this one: page
+#                                   traps for watchpoints on every KVM, for the tests of
+#                                   what only page traps do)
 #   # SETUP: truncate -s 64K disk.img   (shell run inside @TMP@ before ukvm starts)
 #   # STATUS: 137                  (ukvm's exit status once gdb is done)
 #   # SESSIONS: 2                  (run the script this many times against one ukvm: reconnects)
@@ -28,10 +31,12 @@ header() { sed -n "s/^# $1: *//p" "$2" | head -n 1; }
 
 run_case() { # run_case MONITOR FLAVOUR SCRIPT
     local m=$1 f=$2 script=$3 name kernel args opts setup want status sessions tmp pid port i s out
+    local env_words
     name=$f/$(basename "$script" .py)
     kernel=$BUILD/$(header KERNEL "$script").ukvm
     args=$(header ARGS "$script")
     opts=$(header OPTS "$script")
+    env_words=$(header ENV "$script")
     setup=$(header SETUP "$script")
     want=$(header STATUS "$script")
     sessions=$(header SESSIONS "$script")
@@ -44,7 +49,7 @@ run_case() { # run_case MONITOR FLAVOUR SCRIPT
         return
     fi
     # shellcheck disable=SC2086
-    "$m" --gdb=127.0.0.1:0 $opts "$kernel" $args >"$tmp/stdout" 2>"$tmp/stderr" </dev/null &
+    env $env_words "$m" --gdb=127.0.0.1:0 $opts "$kernel" $args >"$tmp/stdout" 2>"$tmp/stderr" </dev/null &
     pid=$!
     port=$(gdb_port_of "$tmp/stderr" $pid)
     if [ -z "$port" ]; then
