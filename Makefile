@@ -19,6 +19,7 @@
 #   make test-nested     the suite inside a nested KVM with hardware semantics: kvm_amd in
 #                        a Debian kernel under QEMU's TCG (tests/nested/README.md);
 #                        downloads Debian packages into build/nested once
+#   make bench-nested    there: watchpoint cost with debug registers vs page traps
 #   make bench           benchmarks (tests/bench/run.sh)
 #   make bench SOLO5=DIR the same, with the hvt section: ukvm next to Solo5's solo5-hvt,
 #                        built from the Solo5 source tree DIR (tests/bench/hvt_bench.sh),
@@ -109,7 +110,7 @@ CORE_TEST_SRCS := $(wildcard tests/core/test_*.c)
 CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/core/%)
 ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 
-.PHONY: all monitor kernel tests app test test-nested bench install clean format format-check fuzz fuzz-merge fuzz-smoke deps ping-demo \
+.PHONY: all monitor kernel tests app test test-nested bench-nested bench install clean format format-check fuzz fuzz-merge fuzz-smoke deps ping-demo \
 	example solo5-suite ocaml-check
 
 # Build tools and libraries, plus what the tests drive: gdb, QEMU (for side-by-side
@@ -303,6 +304,11 @@ test: all $(BUILD)/bench_hvt_puts.hvt
 # NESTED_FILTER=SUBSTRING: tests/run.sh's filter inside.
 test-nested: all
 	tests/nested/run_nested.sh '$(NESTED_FILTER)'
+
+# On the same nested KVM: what a watchpoint costs unwatched accesses with debug registers
+# (the probe's choice there) and with page traps (tests/bench/watch_bench.sh, twice).
+bench-nested: all $(BUILD)/bench_watch.ukvm
+	NESTED_MODE=bench tests/nested/run_nested.sh
 
 # SOLO5=DIR (a Solo5 source tree) adds the hvt section and solo5-hvt's side of the net
 # section; without it the first is skipped and the second measures ukvm alone.

@@ -78,13 +78,22 @@ done
 cp "$BUILD"/*.ukvm "$U/build/"
 cp "$BUILD"/*.hvt "$U/build/" 2>/dev/null || true
 cp -r tests "$U/tests"
+# gdb's command files (test_gdbinit.py) and the recorded sessions hvt_debug.sh compares.
+cp -r gdbinit "$U/gdbinit"
+mkdir -p "$U/docs"
+cp -r docs/sessions "$U/docs/sessions"
 # The debug-core tests (tests/core/): programs that run unikernels on /dev/kvm.
 for bin in "$BUILD"/core/test_* "$BUILD"/asan/core/test_*; do
     [ -x "$bin" ] && [[ $bin != *.d ]] && copy_elf "$bin" "/ukvm/build/${bin#"$BUILD"/}"
 done
-# Tools some scripts run: objdump (hvt_debug.sh), python3 (inline_frames.sh).
-for tool in objdump python3; do
-    command -v $tool >/dev/null && copy_elf "$(command -v $tool)" "/usr/bin/$tool"
+# Tools the scripts run that busybox lacks: nm and objdump (symbol addresses), readelf,
+# perl (hvt_debug.sh normalises transcripts), python3 (inline_frames.sh).
+# The system's python3 (its standard library is the one copied above), not a shim found
+# first in PATH.
+for tool in nm objdump readelf perl python3; do
+    path=/usr/bin/$tool
+    [ -x "$path" ] || path=$(command -v $tool || true)
+    [ -n "$path" ] && copy_elf "$path" "/usr/bin/$tool"
 done
 # Scripted tests that do not apply inside (they need the host's compilers, packages,
 # gdb or tmux, or test the source tree rather than the running monitor) stay out:

@@ -17,6 +17,8 @@ LIMIT=${NESTED_TIMEOUT:-1500}
 LOG=$OUT/console.log
 append="console=ttyS0 panic=-1 quiet"
 [ -n "${1:-}" ] && append="$append NESTED_FILTER=$1"
+# NESTED_MODE=bench: the watchpoint benchmark instead of the tests (make bench-nested).
+[ -n "${NESTED_MODE:-}" ] && append="$append NESTED_MODE=$NESTED_MODE"
 # stamp: console lines to stdout and $LOG, and with the seconds since the start to
 # $LOG.times, for the per-test timings printed at the end.
 stamp() {
@@ -44,6 +46,10 @@ echo "nested: QEMU exited with status $status after $secs s"
 # QEMU's own complaints (for one, modules of the machine's other QEMU it declines to load)
 # matter only when the run failed.
 [ "$status" = 0 ] || sed 's/^/nested: qemu: /' "$OUT/qemu.stderr"
+if [ "${NESTED_MODE:-}" = bench ]; then
+    grep -q '^nested: done' "$LOG" || { echo "nested: the benchmark did not finish ($LOG)"; exit 1; }
+    exit 0
+fi
 passed=$(grep -c '^PASS ' "$LOG")
 failed=$(grep -c '^FAIL ' "$LOG")
 skipped=$(grep -c '^SKIP ' "$LOG")
@@ -51,10 +57,16 @@ if ! grep -q '^nested: done' "$LOG"; then
     echo "FAIL nested/run: the nested run did not finish (QEMU status $status; $LOG)"
     failed=$((failed + 1))
 fi
-# Where the time went: boot (to the first line of the tests), then the slowest tests
-# (the time since the line before).
-awk '$2 == "nested:" && $3 == "kernel" { printf "nested: booted to the tests in %s s\n", $1; exit }' "$LOG.times"
-awk '$2 ~ /^(PASS|FAIL|SKIP)$/ { printf "%8.2f s %s\n", $1 - prev, $3 } { prev = $1 }' "$LOG.times" |
-    sort -rn | sed -n '1,12p' | sed 's/^/nested: slowest: /'
+# Where the time went: boot (to the first line of the tests), then each part: the specs,
+# and each script (tests/run.sh prints a script's lines when it ends: the time from the
+# part before's last line).
+awk '/nested: kernel / { printf "nested: booted to the tests in %s s\n", $1; exit }' "$LOG.times"
+awk '$2 == "nested:" && $3 ~ /^ukvm:/ { prev = $1 }
+     $2 ~ /^(PASS|FAIL|SKIP)$/ {
+         split($3, a, "/"); k = a[1] == "script" ? "script/" a[2] : "specs"
+         if (k != cur) { if (cur != "") printf "nested: %-26s %7.1f s\n", cur, last - start; cur = k; start = prev }
+         last = $1 }
+     { prev = $1 }
+     END { if (cur != "") printf "nested: %-26s %7.1f s\n", cur, last - start }' "$LOG.times"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
