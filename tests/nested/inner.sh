@@ -22,7 +22,9 @@ done
 start=$(date +%s)
 if [ "${NESTED_MODE:-test}" = bench ]; then
     # make bench-nested: what a watchpoint costs the accesses it does not watch, with the
-    # mechanism ukvm's probe picks here (debug registers) and with page traps.
+    # mechanism ukvm's probe picks here (debug registers) and with page traps. Kernel
+    # mode: the guest-mode probe is not reliable here, and user mode has no debug registers.
+    export UKVM_GUEST_MODE=kernel
     echo "nested: watchpoints by the probe's choice (debug registers where they fire)"
     bash tests/bench/watch_bench.sh "${NESTED_BENCH_N:-20000}" 3 /tmp/dr.summary
     echo "nested: watchpoints by page traps (UKVM_WATCH_PAGES=1)"
