@@ -15,6 +15,7 @@
 #include "ukvm/inspect/x86_decode.h"
 #include "ukvm/process/exit_status.h"
 #include "ukvm/run/stop_signals.h"
+#include "ukvm/run/step_pushf.h"
 #include "ukvm/run/user_mode.h"
 
 /* The signal that kicks the vCPU thread out of KVM_RUN (SIGINT belongs to the terminal). */
@@ -540,10 +541,26 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
     return EVENT_FAILED;
 }
 
+/*
+ * After a kernel-mode step: KVM stepped with TF, which a stepped pushf leaves on the
+ * guest's stack (step_pushf.h). User mode clears it in its own #DB path.
+ */
+static void unpush_kernel_step(struct debug_core *core, uint64_t step_rip)
+{
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    if (core->run->user_mode || core->stop.reason != DEBUG_STOP_STEP ||
+        vcpu_get_regs(core->run->vcpu, &regs) < 0 || vcpu_get_sregs(core->run->vcpu, &sregs) < 0)
+        return;
+    step_unpush_trap_flag(core->run->mem, &sregs, step_rip, regs.rsp, false);
+}
+
 /* Runs until the next stop with the given debug controls. */
 static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
 {
-    if (apply_debug(core, step, use_hw) < 0)
+    struct vcpu_regs before = {0};
+    if (apply_debug(core, step, use_hw) < 0 ||
+        (step && !core->run->user_mode && vcpu_get_regs(core->run->vcpu, &before) < 0))
         return -1;
     debug_core_apply_watchpoints(core);
     /* A hit that a fatal event or a stop signal overtook last time is stale now. */
@@ -570,8 +587,10 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
             continue;
         case EVENT_STOPPED:
             /* A step that stopped before its #DB (user mode) must not leave TF behind. */
-            if (step)
+            if (step) {
                 user_mode_disarm_step(core->run);
+                unpush_kernel_step(core, before.rip);
+            }
             /* Whoever looks at a capture file while the guest is stopped sees every frame. */
             if (core->run->nets)
                 net_devs_flush(core->run->nets);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "run_context.h"
+#include "step_pushf.h"
 #include "user_mode.h"
 #include "ukvm/abi/core/trap_frame.h"
 #include "ukvm/abi/guest_abi.h"
@@ -17,10 +18,6 @@
 
 #define RFLAGS_TF (1ULL << 8)
 #define DR6_BS    (1ULL << 14)
-/* pushf (9c), after any operand-size (66) or REX (40-4f) prefixes. */
-#define OP_PUSHF      0x9c
-#define PREFIX_OPSIZE 0x66
-#define MAX_PREFIXES  4
 
 enum user_page_access user_mode_classify(const struct run_context *ctx, const struct vm_exit *exit,
                                          unsigned *index, uint64_t *value)
@@ -52,24 +49,6 @@ static void crash(struct run_event *ev, const char *fmt, unsigned vector, uint64
     ev->explanation = "the exception frame on ukvm's user-mode trap stack is not one the CPU "
                       "pushes for code at CPL 3";
     snprintf(ev->headline, sizeof(ev->headline), fmt, vector, detail);
-}
-
-/* If the step just taken was pushf, the flags it pushed hold our TF: clear it there. */
-static void unpush_trap_flag(struct run_context *ctx, const struct vcpu_sregs *sregs, uint64_t rsp)
-{
-    uint8_t code[MAX_PREFIXES + 1];
-    long n = guest_virt_read(ctx->mem, sregs, ctx->user_step_rip, code, sizeof(code));
-    int i = 0;
-    while (i < n - 1 && i < MAX_PREFIXES &&
-           (code[i] == PREFIX_OPSIZE || (code[i] >= 0x40 && code[i] <= 0x4f)))
-        i++;
-    if (i >= n || code[i] != OP_PUSHF)
-        return;
-    uint16_t low; /* TF is bit 8: in the low word of a 16- or 64-bit push alike */
-    if (guest_virt_read(ctx->mem, sregs, rsp, &low, sizeof(low)) == sizeof(low)) {
-        low &= (uint16_t)~RFLAGS_TF;
-        guest_virt_write_as_user(ctx->mem, sregs, rsp, &low, sizeof(low));
-    }
 }
 
 /*
@@ -194,7 +173,7 @@ enum user_trap_outcome user_mode_trap(struct run_context *ctx, unsigned vector,
         return USER_TRAP_EVENT;
     }
     if (stepped)
-        unpush_trap_flag(ctx, &sregs, rsp);
+        step_unpush_trap_flag(ctx->mem, &sregs, ctx->user_step_rip, rsp, true);
     if (vector == X86_EXC_BP && ctx->user_intercept) {
         /*
          * As KVM reports an intercepted int3: the address of the int3 itself. (For the
