@@ -8,6 +8,9 @@
 #      each guest mode the spec lists (kernel: plain/ and asan/, user: user/ and asan-user/)
 #   3. scripted tests: every tests/scripts/*.sh (command line, signals, gdb, ...)
 #
+# tests/run.sh [FILTER]: FILTER keeps only the tests whose names contain it. RUN_SECTIONS
+# (a list of unit, specs, scripts) keeps only those parts.
+#
 # Every test prints one line: PASS, FAIL (with why) or SKIP (with why). The last line is
 # "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
 set -u
@@ -16,6 +19,9 @@ BUILD=${BUILD:-build}
 export BUILD
 passed=0 failed=0 skipped=0
 only=${1:-}   # optional substring filter on test names
+# RUN_SECTIONS: which of the three parts below run (default all; make test-nested splits
+# them between two VMs).
+sections=" ${RUN_SECTIONS:-unit specs scripts} "
 
 report() { # report STATUS NAME [DETAIL]
     case $1 in
@@ -51,6 +57,7 @@ $(tail -n 20 <<<"$out")"
 
 # ---------------------------------------------------------------- unit tests
 for bin in "$BUILD"/unit/test_* "$BUILD"/asan/unit/test_* "$BUILD"/asan-smallpkt/unit/test_*; do
+    [[ $sections == *" unit "* ]] || break
     [ -x "$bin" ] || continue
     label=unit/$(basename "$bin")
     [[ $bin == */asan/* ]] && label=asan-$label
@@ -121,7 +128,13 @@ have_kvm=1
 if [ ! -w /dev/kvm ]; then
     have_kvm=0
 fi
+# What this KVM does where expectations differ (KVM_INT3, KVM_SHUTDOWN: ukvm --probe),
+# for the specs (sourced here) and the scripts alike.
+# shellcheck source=tests/lib/kvm_facts.bash
+source tests/lib/kvm_facts.bash
+[ -n "${KVM_PROBE_REPORT:-}" ] && sed 's/^/KVM: /' <<<"$KVM_PROBE_REPORT"
 for spec in tests/test_*/*.spec tests/hvt/hvt_*/*.spec; do
+    [[ $sections == *" specs "* ]] || break
     [ -f "$spec" ] || continue
     name=$(basename "$(dirname "$spec")")
     case=$(basename "$spec" .spec)
@@ -146,6 +159,7 @@ export UKVM_GUEST_MODE=kernel
 
 # ---------------------------------------------------------------- scripted tests
 for script in tests/scripts/*.sh; do
+    [[ $sections == *" scripts "* ]] || break
     [ -f "$script" ] || continue
     label=script/$(basename "$script" .sh)
     wanted "$label" || continue

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "kvm_report.h"
 #include "monitor_setup.h"
 #include "ukvm/crash/run_end.h"
 #include "ukvm/frontend/gdb_target.h"
@@ -49,6 +50,10 @@ int main(int argc, char **argv)
      * 0 or its failure's exit status with the reason in err. Everything they set up is
      * released by monitor_teardown at `out`, whichever step fails.
      */
+    /* --probe: what this KVM does, by ukvm's own probes; no unikernel. */
+    if (opts.probe)
+        return kvm_report_print(stdout, stderr);
+
     /* --info: what the file is, without KVM. */
     if (opts.info)
         return monitor_describe(&opts, stdout, stderr);

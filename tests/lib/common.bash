@@ -67,3 +67,7 @@ wait_exit() {
     status=$?
     return 0
 }
+
+# KVM_INT3, KVM_SHUTDOWN, INT3_SKIP_REASON: what this KVM does (ukvm --probe).
+# shellcheck source=tests/lib/kvm_facts.bash
+source "$(dirname "${BASH_SOURCE[0]}")/kvm_facts.bash"

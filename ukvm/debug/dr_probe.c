@@ -8,13 +8,9 @@
 #include <string.h>
 
 #include "dr_probe.h"
-#include "ukvm/guest/boot_setup.h"
-#include "ukvm/guest/page_tables.h"
+#include "probe_vm.h"
 #include "ukvm/inspect/x86_decode.h"
-#include "ukvm/vm/vm.h"
 
-#define PROBE_MEM    0x200000ULL /* 2 MiB */
-#define PROBE_CODE   0x100000ULL
 #define PROBE_TARGET 0x180000ULL
 
 /* DR7 (SDM 17.2.4): L0 enables DR0; R/W0 (bits 17:16) 01 = data writes; LEN0 00 = 1 byte. */
@@ -34,51 +30,23 @@ static const unsigned char probe_code[] = {
 
 static enum probe_answer probe(void)
 {
-    char err[256];
-    struct vm *vm = NULL;
-    struct vcpu *vcpu;
-    struct guest_mem mem = {0};
-    enum probe_answer result = PROBE_FAILED;
-    if (guest_mem_alloc(&mem, PROBE_MEM, err, sizeof(err)) < 0 ||
-        vm_create(&vm, err, sizeof(err)) < 0)
-        goto out;
-    /* Identity-map 4 KiB to 2 MiB, writable and executable; tables at 0x20000. */
-    struct page_region all = {
-        .start = 0x1000, .end = PROBE_MEM, .writable = true, .executable = true};
-    struct boot_layout layout = {.mem_size = PROBE_MEM, .stack_top = PROBE_MEM};
-    if (page_tables_build(&mem, &all, 1, 0x20000, PROBE_CODE, &layout.cr3, err, sizeof(err)) < 0)
-        goto out;
-    memcpy(mem.host + PROBE_CODE, probe_code, sizeof(probe_code));
-    if (vm_map_memory(vm, 0, 0, mem.size, mem.host, false, err, sizeof(err)) < 0 ||
-        vcpu_create(vm, &vcpu, err, sizeof(err)) < 0)
-        goto out;
-    struct vcpu_regs regs;
-    struct vcpu_sregs sregs;
-    boot_initial_regs(PROBE_CODE, &layout, &regs, &sregs);
     struct vcpu_debug dbg = {.enabled = true,
                              .hw_breakpoints = true,
                              .dr = {PROBE_TARGET},
                              .dr7 = DR7_L0 | DR7_RW0_WRITE};
-    if (vcpu_set_sregs(vcpu, &sregs) < 0 || vcpu_set_regs(vcpu, &regs) < 0 ||
-        vcpu_set_debug(vcpu, &dbg) < 0)
-        goto out;
-    /* A handful of exits at most: the write, then hlt. */
-    for (int i = 0; i < 4; i++) {
-        struct vm_exit exit;
-        if (vcpu_run(vcpu, &exit) < 0)
-            goto out;
-        if (exit.reason == VM_EXIT_INTERRUPTED)
-            continue;
+    struct probe_vm p;
+    struct vm_exit exit;
+    enum probe_answer result = PROBE_FAILED;
+    if (probe_vm_start(&p, probe_code, sizeof(probe_code), &dbg) < 0)
+        return PROBE_FAILED;
+    if (probe_vm_run(&p, &exit) == 0) {
         if (exit.reason == VM_EXIT_DEBUG && exit.debug.exception == X86_EXC_DB &&
             (exit.debug.dr6 & DR6_B0))
             result = PROBE_YES;
-        else if (exit.reason == VM_EXIT_HLT && mem.host[PROBE_TARGET] == 1)
+        else if (exit.reason == VM_EXIT_HLT && p.mem.host[PROBE_TARGET] == 1)
             result = PROBE_NO; /* the write happened and nothing stopped it */
-        break;
     }
-out:
-    vm_destroy(vm);
-    guest_mem_free(&mem);
+    probe_vm_end(&p);
     return result;
 }
 

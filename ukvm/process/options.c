@@ -65,6 +65,8 @@ void options_usage(FILE *out)
             "  --sandbox-list      print the system calls each mode allows, then exit\n"
             "  --info              print the unikernel's guest ABI and the devices it\n"
             "                      declares (Solo5 hvt manifest), then exit\n"
+            "  --probe             run ukvm's probes of this KVM (guest mode, watchpoints,\n"
+            "                      int3, triple faults), print what each found, then exit\n"
             "  --help              this text\n"
             "  --version           the version\n"
             "  --                  end of options (for a kernel path starting with '-')\n"
@@ -297,6 +299,8 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             return OPTIONS_DONE;
         } else if (!strcmp(a, "--no-sandbox")) {
             opts->no_sandbox = true;
+        } else if (!strcmp(a, "--probe")) {
+            opts->probe = true;
         } else if (!strcmp(a, "--info")) {
             opts->info = true;
         } else if (!strcmp(a, "--trace")) {
@@ -394,6 +398,9 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
         return options_usage_error(err, "%s",
                                    "--gdb and --shell cannot be combined: use one debug front end "
                                    "(gdb's 'monitor' runs every shell command)");
+    if (opts->probe)
+        return i < argc ? options_usage_error(err, "--probe takes no unikernel (got '%s')", argv[i])
+                        : OPTIONS_RUN;
     if (i >= argc)
         return options_usage_error(err, "%s",
                                    "no unikernel given: ukvm [OPTIONS] KERNEL.ukvm [ARGS...]");

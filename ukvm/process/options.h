@@ -40,6 +40,7 @@ struct options {
     uint64_t mem_mib;
     bool mem_given; /* --mem was given; otherwise the guest ABI's default applies */
     bool info;      /* --info: describe the unikernel file, do not run it */
+    bool probe;     /* --probe: report what ukvm's run-time probes find on this KVM */
     bool trace;     /* print every exit and hypercall to stderr */
     /*
      * --guest-mode (kernel, user or auto), else UKVM_GUEST_MODE from the environment,

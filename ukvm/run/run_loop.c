@@ -14,6 +14,7 @@
 #include "stop_signals.h"
 #include "ukvm/abi/guest_abi.h"
 #include "ukvm/guest/guest_virt.h"
+#include "ukvm/inspect/x86_decode.h"
 #include "ukvm/process/sandbox.h"
 #include "user_mode.h"
 
@@ -209,6 +210,17 @@ static bool rep_outs_at_rip(struct run_context *ctx)
 }
 
 /*
+ * After a triple fault, some KVMs leave the vCPU in its reset state (protected mode off,
+ * rip 0xfff0) rather than at the fault: a guest ukvm runs is always in long mode, so a
+ * vCPU with CR0.PE clear was reset.
+ */
+static bool vcpu_was_reset(struct run_context *ctx)
+{
+    struct vcpu_sregs sregs;
+    return vcpu_get_sregs(ctx->vcpu, &sregs) == 0 && !(sregs.cr0 & X86_CR0_PE);
+}
+
+/*
  * Classifies an exit; returns true when it was served and the guest goes on (a hypercall,
  * or an access to a trapped page). *watch_hit is set when that touched a watchpoint.
  */
@@ -229,8 +241,13 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
         return false;
     case VM_EXIT_SHUTDOWN:
         crash_event(ev,
-                    "an exception could not be delivered (no IDT yet, or the handler itself "
-                    "faulted), so the CPU shut down",
+                    vcpu_was_reset(ctx)
+                        ? "an exception could not be delivered (no IDT yet, or the handler "
+                          "itself faulted), so the CPU shut down; this KVM then reset the vCPU "
+                          "(kvm_amd re-initialises it after a shutdown), so the registers are "
+                          "the reset state, not the fault's (ukvm --probe says which KVMs do)"
+                        : "an exception could not be delivered (no IDT yet, or the handler "
+                          "itself faulted), so the CPU shut down",
                     "guest crashed: triple fault");
         return false;
     case VM_EXIT_INTERNAL_ERROR:
