@@ -90,7 +90,19 @@ for m in "${MONITORS[@]}"; do
 
     # A triple fault: the vCPU's own registers, at the ud2 in triple().
     k=$BUILD/test_faults.ukvm
-    if crash_core "$f/triple" "$tmp/triple.core" "$m" --core="$tmp/triple.core" "$k" triple; then
+    if ! crash_core "$f/triple" "$tmp/triple.core" "$m" --core="$tmp/triple.core" "$k" triple; then
+        : # reported
+    elif [ "${KVM_SHUTDOWN:-kept}" = reset ]; then
+        # kvm_amd resets the vCPU on a shutdown: the core holds the reset state, and the
+        # report must say that the fault's registers are lost.
+        if grep -qF 'this KVM then reset the vCPU' "$tmp/$f/triple.err" &&
+            [ "$(report_reg "$tmp/$f/triple.err" rip)" = 0x000000000000fff0 ]; then
+            pass "$f/triple/reset-state-said"
+        else
+            fail "$f/triple/reset-state-said" "$(head -c 600 "$tmp/$f/triple.err")"
+        fi
+        echo "SKIP $f/triple/frames: this KVM resets the vCPU after a triple fault (ukvm --probe): the core cannot hold the fault's registers"
+    else
         core_check "$f/triple" "$k" "$tmp/triple.core" CORE_SIGNAL=SIGSEGV \
             CORE_FRAMES="triple solo5_app_main" \
             CORE_PC="$(report_reg "$tmp/$f/triple.err" rip)" \
