@@ -117,10 +117,11 @@ ASAN_CORE_TEST_BINS := $(CORE_TEST_SRCS:tests/core/%.c=$(BUILD)/asan/core/%)
 # benchmarks), tmux (interactive shell tests), clang (libFuzzer), clang-format (the style
 # test), libseccomp-dev (Solo5's tenders, built from source by `make bench SOLO5=DIR`),
 # tcpdump (reads the pcap files ukvm writes, tests/scripts/pcap_tcpdump.sh), iputils-ping and
-# arping (Thomas Habets' arping; the network tests, tests/scripts/net.sh).
+# arping (Thomas Habets' arping; the network tests, tests/scripts/net.sh), cpio and bc
+# (make test-nested builds its initramfs with cpio and times its console with bc).
 DEB_PACKAGES := gcc make binutils libc6-dev libelf-dev libdw-dev libreadline-dev libcapstone-dev gdb \
 	qemu-system-x86 tmux clang clang-format iproute2 procps python3 libseccomp-dev tcpdump \
-	iputils-ping arping
+	iputils-ping arping cpio bc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq
@@ -302,7 +303,7 @@ test: all $(BUILD)/bench_hvt_puts.hvt
 # TCG with -cpu max (tests/nested/README.md). Downloads its packages into build/nested/
 # once, with apt-get options that leave the machine's apt configuration alone.
 # NESTED_FILTER=SUBSTRING: tests/run.sh's filter inside.
-test-nested: all
+test-nested: all $(BUILD)/bench_hvt_puts.hvt
 	tests/nested/run_nested.sh '$(NESTED_FILTER)'
 
 # On the same nested KVM: what a watchpoint costs unwatched accesses with debug registers

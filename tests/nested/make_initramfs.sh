@@ -95,10 +95,25 @@ for tool in nm objdump readelf perl python3; do
     [ -x "$path" ] || path=$(command -v $tool || true)
     [ -n "$path" ] && copy_elf "$path" "/usr/bin/$tool"
 done
+# The network tests' tools (tests/scripts/net.sh): iproute2's ip, iputils' ping, arping,
+# util-linux's unshare and setpriv, tcpdump. They replace busybox's applets of the same
+# names (whose options differ); the link is removed first, or cp would write through it.
+# coreutils' date too: the tests time with %N, which busybox's lacks.
+for tool in ip ping arping unshare setpriv tcpdump date; do
+    path=$(command -v $tool || true)
+    [ -n "$path" ] || continue
+    rm -f "$STAGE/bin/$tool"
+    copy_elf "$path" "/bin/$tool"
+done
+# Accounts: root, and the tcpdump user that tcpdump gives up its privileges to.
+mkdir -p "$STAGE/etc"
+printf 'root:x:0:0:root:/root:/bin/bash\ntcpdump:x:104:110::/nonexistent:/bin/false\n' >"$STAGE/etc/passwd"
+printf 'root:x:0:\ntcpdump:x:110:\n' >"$STAGE/etc/group"
+
 # Scripted tests that do not apply inside (they need the host's compilers, packages,
 # gdb or tmux, or test the source tree rather than the running monitor) stay out:
 # tests/run.sh runs what tests/scripts/ holds. NESTED_SCRIPTS lists the ones that stay in.
-NESTED_SCRIPTS=${NESTED_SCRIPTS:-cli core signals gdb shell user_mode debug_core hvt_debug hvt_debug_user inline_frames}
+NESTED_SCRIPTS=${NESTED_SCRIPTS:-cli console core debug_core fault_site gdb hvt_debug hvt_debug_user inline_frames net probe sandbox shell signals user_mode}
 for s in "$U"/tests/scripts/*.sh; do
     n=$(basename "$s" .sh)
     [[ " $NESTED_SCRIPTS " == *" $n "* ]] || rm -f "$s"
@@ -127,8 +142,6 @@ fi
 
 cp tests/nested/init "$STAGE/init"
 chmod +x "$STAGE/init"
-echo "root:x:0:0:root:/root:/bin/bash" >"$STAGE/etc/passwd"
-echo "root:x:0:" >"$STAGE/etc/group"
 
 (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$OUT/initramfs.cpio"
 echo "make_initramfs: $OUT/initramfs.cpio, $(du -h "$OUT/initramfs.cpio" | cut -f1)"
