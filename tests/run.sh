@@ -22,6 +22,12 @@ only=${1:-}   # optional substring filter on test names
 # RUN_SECTIONS: which of the three parts below run (default all; make test-nested splits
 # them between two VMs).
 sections=" ${RUN_SECTIONS:-unit specs scripts} "
+for s in $sections; do
+    case $s in
+    unit | specs | scripts) ;;
+    *) echo "tests/run.sh: RUN_SECTIONS has '$s'; the parts are unit, specs and scripts" >&2; exit 2 ;;
+    esac
+done
 
 report() { # report STATUS NAME [DETAIL]
     case $1 in

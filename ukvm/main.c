@@ -45,11 +45,6 @@ int main(int argc, char **argv)
         break;
     }
 
-    /*
-     * Steps 2-9 are in monitor_setup.c (shared with the debug core's tests); each returns
-     * 0 or its failure's exit status with the reason in err. Everything they set up is
-     * released by monitor_teardown at `out`, whichever step fails.
-     */
     /* --probe: what this KVM does, by ukvm's own probes; no unikernel. */
     if (opts.probe)
         return kvm_report_print(stdout, stderr);
@@ -57,6 +52,12 @@ int main(int argc, char **argv)
     /* --info: what the file is, without KVM. */
     if (opts.info)
         return monitor_describe(&opts, stdout, stderr);
+
+    /*
+     * Steps 2-9 are in monitor_setup.c (shared with the debug core's tests); each returns
+     * 0 or its failure's exit status with the reason in err. Everything they set up is
+     * released by monitor_teardown at `out`, whichever step fails.
+     */
 
     static struct monitor m;
 

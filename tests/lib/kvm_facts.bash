@@ -4,7 +4,7 @@
 #   KVM_INT3       exits | emulation | guest-idt (not intercepted: the guest's IDT takes #BP)
 #   KVM_SHUTDOWN   kept (registers at the fault after a triple fault) | reset (vCPU reset)
 kvm_facts() {
-    KVM_PROBE_REPORT=$("$BUILD/ukvm" --probe 2>&1)
+    KVM_PROBE_REPORT=$(timeout -s KILL 60 "$BUILD/ukvm" --probe 2>&1)
     local report=$KVM_PROBE_REPORT
     case $report in
     *"int3 exits to ukvm"*) KVM_INT3=exits ;;
@@ -22,4 +22,4 @@ kvm_facts() {
 [ -n "${KVM_INT3:-}" ] || [ ! -x "$BUILD/ukvm" ] || [ ! -w /dev/kvm ] || kvm_facts
 # The reason a test that needs KVM to intercept int3 (KVM_GUESTDBG_USE_SW_BP) gives when
 # it does not here.
-INT3_SKIP_REASON="this KVM does not intercept a guest's int3 (KVM_GUESTDBG_USE_SW_BP; ukvm --probe), so the guest's own #BP handler runs at each software breakpoint before ukvm stops (QEMU's emulated SVM, for one, checks only the INTn intercept)"
+INT3_SKIP_REASON="this KVM does not intercept a guest's int3 (KVM_GUESTDBG_USE_SW_BP; ukvm --probe), so a software breakpoint's #BP reaches the guest's own handler (QEMU's emulated SVM, for one, checks only the INTn intercept); hbreak works there"

@@ -75,6 +75,8 @@ PKGS=("$KPKG" busybox-static/bookworm qemu-system-x86/bookworm-backports
     qemu-system-common/bookworm-backports qemu-system-data/bookworm-backports
     seabios/bookworm ipxe-qemu/bookworm)
 echo "fetch_nested: downloading ${PKGS[*]}"
+# A refetch replaces the packages: two kernels or two QEMUs unpacked together would mix.
+rm -f "$OUT"/debs/*.deb
 (cd "$OUT/debs" && apt-get "${APT_OPTS[@]}" download -qq "${PKGS[@]}")
 
 rm -rf "$OUT/root"
@@ -89,6 +91,9 @@ QEMU=$ROOT/usr/bin/qemu-system-x86_64
 [ -x "$QEMU" ] || die "$QEMU is missing after unpacking"
 missing=$(ldd "$QEMU" | awk '/not found/ { print $1 }')
 [ -z "$missing" ] || die "QEMU 10 needs libraries this machine lacks: $missing"
+# Older QEMUs arm DR7 wrongly on VMRUN: hardware breakpoints would never fire inside.
+major=$("$QEMU" --version | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+[ "${major:-0}" -ge 10 ] || die "$QEMU is version ${major:-?}; the nested KVM needs QEMU 10 or later"
 cat >"$OUT/env" <<ENV
 VMLINUZ=$VMLINUZ
 KVER=$KVER

@@ -82,6 +82,9 @@ cp -r tests "$U/tests"
 cp -r gdbinit "$U/gdbinit"
 mkdir -p "$U/docs"
 cp -r docs/sessions "$U/docs/sessions"
+# The pages whose samples tests compare (net_debug.sh: README.md, docs/networking.md).
+cp README.md "$U/README.md"
+cp docs/*.md "$U/docs/"
 # The debug-core tests (tests/core/): programs that run unikernels on /dev/kvm.
 for bin in "$BUILD"/core/test_* "$BUILD"/asan/core/test_*; do
     [ -x "$bin" ] && [[ $bin != *.d ]] && copy_elf "$bin" "/ukvm/build/${bin#"$BUILD"/}"
@@ -99,7 +102,9 @@ done
 # util-linux's unshare and setpriv, tcpdump. They replace busybox's applets of the same
 # names (whose options differ); the link is removed first, or cp would write through it.
 # coreutils' date too: the tests time with %N, which busybox's lacks.
-for tool in ip ping arping unshare setpriv tcpdump date; do
+# And timeout: busybox's runs its own applet for a name it has one for (unshare), whatever
+# PATH holds.
+for tool in ip ping arping unshare setpriv tcpdump date timeout; do
     path=$(command -v $tool || true)
     [ -n "$path" ] || continue
     rm -f "$STAGE/bin/$tool"
@@ -110,10 +115,13 @@ mkdir -p "$STAGE/etc"
 printf 'root:x:0:0:root:/root:/bin/bash\ntcpdump:x:104:110::/nonexistent:/bin/false\n' >"$STAGE/etc/passwd"
 printf 'root:x:0:\ntcpdump:x:110:\n' >"$STAGE/etc/group"
 
-# Scripted tests that do not apply inside (they need the host's compilers, packages,
-# gdb or tmux, or test the source tree rather than the running monitor) stay out:
-# tests/run.sh runs what tests/scripts/ holds. NESTED_SCRIPTS lists the ones that stay in.
-NESTED_SCRIPTS=${NESTED_SCRIPTS:-cli console core debug_core fault_site gdb hvt_debug hvt_debug_user inline_frames net probe sandbox shell signals user_mode}
+# Scripted tests left out: those that build or install (debug_build, install, make_app,
+# make_default, solo5_suite, kernel_exports, string_lib), check the source tree (format,
+# layering, doc_samples), benchmark (bench_hvt, bench_net), need tmux (shell_tmux) or the
+# fuzz and unit builds (fuzz_smoke, pcap_tcpdump), or check the ELF files, not KVM
+# (host_exec).
+# tests/run.sh runs what tests/scripts/ holds; NESTED_SCRIPTS lists the ones that stay.
+NESTED_SCRIPTS=${NESTED_SCRIPTS:-cli console core debug_core fault_site gdb hvt_debug hvt_debug_user hvt_net inline_frames net net_debug probe sandbox shell signals user_mode}
 for s in "$U"/tests/scripts/*.sh; do
     n=$(basename "$s" .sh)
     [[ " $NESTED_SCRIPTS " == *" $n "* ]] || rm -f "$s"

@@ -94,11 +94,15 @@ ip link set tap100 mtu 1500
     done
     ping -c 2 -i 0.5 10.0.0.2 >"$tmp/ping" 2>&1
 ) &
-printf 'break answer\ncontinue\nnet service0 2\ndelete 1\ncontinue\n' |
+# A software breakpoint, but where KVM does not intercept int3 (ukvm --probe) a Solo5
+# kernel's own handler takes it (docs/portability.md): a hardware one there.
+bp=break
+[ "${KVM_INT3:-}" = guest-idt ] && [ "${UKVM_GUEST_MODE:-}" != user ] && bp=hbreak
+printf '%s answer\ncontinue\nnet service0 2\ndelete 1\ncontinue\n' "$bp" |
     timeout -s KILL 60 "$BUILD/ukvm" --shell --net:service0=tap100 "$guest" count=2 >"$tmp/shell" 2>&1
 status=$?
 wait
-if [ $status = 0 ] && grep -q '^breakpoint 1, .* in answer' "$tmp/shell" &&
+if [ $status = 0 ] && grep -qE '^(hardware )?breakpoint 1, .* in answer' "$tmp/shell" &&
     grep -q 'service0: tap tap100' "$tmp/shell" && grep -q 'ARP who-has 10.0.0.2 tell 10.0.0.1' "$tmp/shell" &&
     grep -q ' 2 received' "$tmp/ping"; then
     pass shell-break-and-net-on-hvt

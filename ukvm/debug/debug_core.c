@@ -519,10 +519,16 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
          * past the int3. Back in the interrupted context, it is the stop hardware KVM's
          * KVM_EXIT_DEBUG gives: a breakpoint at ours, the guest's own int3 elsewhere.
          */
-        if (ev->frame.vector == X86_EXC_BP && restore_frame(core, &ev->frame) == 0) {
+        if (ev->frame.vector == X86_EXC_BP && !ev->frame_partial &&
+            restore_frame(core, &ev->frame) == 0) {
             int3_stop(core, ev->frame.rip - 1);
             return EVENT_STOPPED;
         }
+        /* Its handler kept only part of the registers: going on would corrupt the rest. */
+        if (ev->frame.vector == X86_EXC_BP && breakpoints_find_sw(&core->bps, ev->frame.rip - 1))
+            fprintf(stderr, "ukvm: a breakpoint's int3 reached the guest's own #BP handler "
+                            "(this KVM does not intercept int3: ukvm --probe), which did not "
+                            "save every register, so the guest cannot go on; use hbreak here\n");
         if (!retryable_vector(ev->frame.vector) || !lift_guarded_watch(core, &ev->frame))
             fatal_stop(core, ev);
         return EVENT_STOPPED;
@@ -543,14 +549,17 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
 
 /*
  * After a kernel-mode step: KVM stepped with TF, which a stepped pushf leaves on the
- * guest's stack (step_pushf.h). User mode clears it in its own #DB path.
+ * guest's stack (step_pushf.h). User mode clears it in its own #DB path. Whatever the
+ * stop says (a watchpoint on the stack slot stops as the watch), the instruction ran if
+ * rip moved.
  */
 static void unpush_kernel_step(struct debug_core *core, uint64_t step_rip)
 {
     struct vcpu_regs regs;
     struct vcpu_sregs sregs;
-    if (core->run->user_mode || core->stop.reason != DEBUG_STOP_STEP ||
-        vcpu_get_regs(core->run->vcpu, &regs) < 0 || vcpu_get_sregs(core->run->vcpu, &sregs) < 0)
+    if (core->run->user_mode || debug_core_ended(core) || core->fatal ||
+        vcpu_get_regs(core->run->vcpu, &regs) < 0 || regs.rip == step_rip ||
+        vcpu_get_sregs(core->run->vcpu, &sregs) < 0)
         return;
     step_unpush_trap_flag(core->run->mem, &sregs, step_rip, regs.rsp, false);
 }

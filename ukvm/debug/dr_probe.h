@@ -8,7 +8,8 @@
  * code) writes one byte to an address DR0 watches for writes; a VM_EXIT_DEBUG with
  * DR6.B0 set means data breakpoints work. The probe runs once, when the first
  * watchpoint that could use a debug register is inserted (never in a run without a
- * debugger), and costs about as much as starting a VM: about a millisecond here.
+ * debugger), or for `ukvm --probe`, and costs about as much as starting a VM: about a
+ * millisecond (the throwaway VM is probe_vm.h's).
  */
 #ifndef UKVM_DR_PROBE_H
 #define UKVM_DR_PROBE_H

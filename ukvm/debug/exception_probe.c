@@ -61,7 +61,7 @@ const char *exception_probe_int3_text(enum int3_handling h)
         return "int3 ends KVM's instruction emulation at the int3; ukvm stops there";
     case INT3_REACHES_GUEST_IDT:
         return "int3 is not intercepted: the guest's IDT takes the #BP; ukvm stops at the "
-               "trap the guest's kernel reports (its handler has run: hbreak avoids that)";
+               "trap a guest kernel reports with every register (ukvm's), else use hbreak";
     case INT3_PROBE_FAILED:
         break;
     }

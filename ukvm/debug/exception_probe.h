@@ -5,10 +5,10 @@
  *             exits with KVM_EXIT_DEBUG; a KVM that runs kernel-mode code in its
  *             instruction emulator ends emulation at the int3 instead (ukvm stops there
  *             as well). A nested KVM under an emulated SVM (QEMU's TCG) does neither: the
- *             #BP reaches the guest's own IDT. ukvm's kernel and Solo5's report the
- *             trap to the monitor, and ukvm stops at its breakpoint as usual, but only
- *             after the guest's handler has run (a Solo5 kernel prints the trap first);
- *             `hbreak` stops before anything in the guest runs.
+ *             #BP reaches the guest's own IDT. ukvm's kernel reports the trap to the
+ *             monitor with every register, and ukvm stops at its breakpoint as usual;
+ *             a Solo5 kernel's handler prints it and keeps only part of the registers,
+ *             so the guest cannot go on from there: `hbreak` is the breakpoint there.
  *   shutdown  After a triple fault, most KVMs leave the registers at the instruction that
  *             faulted; kvm_amd re-initialises the vCPU on a shutdown intercept (the VMCB
  *             is undefined after one), leaving the reset state (rip 0xfff0).

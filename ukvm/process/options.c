@@ -398,6 +398,10 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
         return options_usage_error(err, "%s",
                                    "--gdb and --shell cannot be combined: use one debug front end "
                                    "(gdb's 'monitor' runs every shell command)");
+    if (opts->probe && (opts->gdb || opts->shell || opts->info))
+        return options_usage_error(err, "%s",
+                                   "--probe runs no unikernel: it cannot be combined with --gdb, "
+                                   "--shell or --info");
     if (opts->probe)
         return i < argc ? options_usage_error(err, "--probe takes no unikernel (got '%s')", argv[i])
                         : OPTIONS_RUN;

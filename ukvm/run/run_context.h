@@ -103,6 +103,7 @@ struct run_event {
     int status;          /* HALT: exit status (0-255); FAILED: errno */
     char message[256];   /* ABORT: the guest's message */
     struct ukvm_trap_frame frame; /* TRAP, ABORT */
+    bool frame_partial;           /* TRAP: see struct hc_context's; never resume from it */
     uint64_t abort_function;      /* ABORT: the aborting routine's entry, or 0 */
     char headline[320];      /* CRASH, INTERNAL_ERROR: "guest crashed: triple fault"; HOST_ERROR */
     const char *explanation; /* CRASH, INTERNAL_ERROR: what it usually means; may be NULL */

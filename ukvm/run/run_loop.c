@@ -112,6 +112,7 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
     case HC_TRAP:
         ev->kind = RUN_EVENT_TRAP;
         ev->frame = hc->frame;
+        ev->frame_partial = hc->frame_partial;
         return false;
     case HC_INTERRUPTED:
         ctx->hc_pending = true;

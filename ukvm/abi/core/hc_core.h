@@ -70,6 +70,12 @@ struct hc_context {
      * monitor's one representation of it (crash reports, debugger stops, cores).
      */
     struct ukvm_trap_frame frame;
+    /*
+     * TRAP: some registers of frame could not be recovered and hold the values at the
+     * report instead (a Solo5 handler saves only part of them): good for a crash report,
+     * not for resuming the guest from frame.
+     */
+    bool frame_partial;
     uint64_t abort_function; /* ABORT: the aborting routine's address, or 0 */
     char message[256];
     char error[256];

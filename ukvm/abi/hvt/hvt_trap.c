@@ -125,6 +125,7 @@ void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct 
     struct vcpu_regs regs;
     struct vcpu_sregs sregs;
     memset(&ctx->frame, 0, sizeof(ctx->frame));
+    ctx->frame_partial = false;
     if (vcpu_get_regs(vcpu, &regs) < 0 || vcpu_get_sregs(vcpu, &sregs) < 0) {
         *outcome = HC_ABORT;
         snprintf(ctx->message, sizeof(ctx->message), "%s", "the vCPU's registers cannot be read");
@@ -182,6 +183,10 @@ void hvt_fatal_context(struct hc_context *ctx, enum hc_outcome *outcome, struct 
     uint64_t *callee[16] = {[REG_RBX] = &f->rbx, [REG_RBP] = &f->rbp, [12] = &f->r12,
                             [13] = &f->r13,      [14] = &f->r14,      [15] = &f->r15};
     for (unsigned r = 0; r < 16; r++)
-        if (found[r] && callee[r])
-            *callee[r] = value[r];
+        if (callee[r]) {
+            if (found[r])
+                *callee[r] = value[r];
+            else
+                ctx->frame_partial = true; /* the HALT's value: maybe not the fault's */
+        }
 }
