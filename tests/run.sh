@@ -9,7 +9,8 @@
 #   3. scripted tests: every tests/scripts/*.sh (command line, signals, gdb, ...)
 #
 # tests/run.sh [FILTER]: FILTER keeps only the tests whose names contain it. RUN_SECTIONS
-# (a list of unit, specs, scripts) keeps only those parts.
+# (a list of unit, specs, scripts) keeps only those parts, RUN_SCRIPTS (script names) only
+# those scripts.
 #
 # Every test prints one line: PASS, FAIL (with why) or SKIP (with why). The last line is
 # "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
@@ -167,6 +168,9 @@ export UKVM_GUEST_MODE=kernel
 for script in tests/scripts/*.sh; do
     [[ $sections == *" scripts "* ]] || break
     [ -f "$script" ] || continue
+    # RUN_SCRIPTS: only these scripts (names without .sh); the others stay in place for
+    # the scripts that run them (user_mode.sh runs gdb.sh and shell.sh in user mode).
+    [ -z "${RUN_SCRIPTS:-}" ] || [[ " $RUN_SCRIPTS " == *" $(basename "$script" .sh) "* ]] || continue
     label=script/$(basename "$script" .sh)
     wanted "$label" || continue
     run_reporting "$label" bash "$script"
