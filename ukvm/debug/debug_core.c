@@ -564,12 +564,10 @@ static void unpush_kernel_step(struct debug_core *core, uint64_t step_rip)
     step_unpush_trap_flag(core->run->mem, &sregs, step_rip, regs.rsp, false);
 }
 
-/* Runs until the next stop with the given debug controls. */
-static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
+/* Runs until the next stop with the given debug controls; rip: where the vCPU is now. */
+static int run_to_stop(struct debug_core *core, bool step, bool use_hw, uint64_t rip)
 {
-    struct vcpu_regs before = {0};
-    if (apply_debug(core, step, use_hw) < 0 ||
-        (step && !core->run->user_mode && vcpu_get_regs(core->run->vcpu, &before) < 0))
+    if (apply_debug(core, step, use_hw) < 0)
         return -1;
     debug_core_apply_watchpoints(core);
     /* A hit that a fatal event or a stop signal overtook last time is stale now. */
@@ -598,7 +596,7 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw)
             /* A step that stopped before its #DB (user mode) must not leave TF behind. */
             if (step) {
                 user_mode_disarm_step(core->run);
-                unpush_kernel_step(core, before.rip);
+                unpush_kernel_step(core, rip);
             }
             /* Whoever looks at a capture file while the guest is stopped sees every frame. */
             if (core->run->nets)
@@ -645,7 +643,7 @@ int debug_core_resume(struct debug_core *core, bool step, bool step_off, struct 
             uint64_t va = regs.rip;
             if (bp)
                 breakpoints_lift(bp, core->run->mem);
-            rc = run_to_stop(core, true, false);
+            rc = run_to_stop(core, true, false, va);
             /* The table may have moved (no), but look the breakpoint up again to be safe. */
             bp = breakpoints_find_sw(&core->bps, va);
             if (bp && bp->lifted)
@@ -653,7 +651,8 @@ int debug_core_resume(struct debug_core *core, bool step, bool step_off, struct 
             if (rc < 0 || step || core->stop.reason != DEBUG_STOP_STEP)
                 goto out;
         }
-        rc = run_to_stop(core, step, true);
+        /* A step starts at regs.rip: after a step off, only a continue gets here. */
+        rc = run_to_stop(core, step, true, regs.rip);
     }
 out:
     *stop = core->stop;
