@@ -119,6 +119,11 @@ struct gdb_stop {
     enum gdb_stop_reason reason;
     uint64_t watch_addr; /* for the watch reasons */
     /*
+     * Reverse execution reached the start of the recorded history: "replaylog:begin;",
+     * on which gdb says "No more reverse-execution history".
+     */
+    bool history_begin;
+    /*
      * Optional text for the user (e.g. "Page fault at 0x0: not-present page, write"),
      * sent to gdb's console as 'O' packets before the stop reply. Empty when none.
      */
@@ -129,6 +134,9 @@ struct gdb_stop {
 enum gdb_resume_action {
     GDB_RESUME_CONTINUE,
     GDB_RESUME_STEP, /* exactly one instruction */
+    /* Backwards (bc, bs), for a target whose can_reverse() says it can. */
+    GDB_RESUME_REVERSE_CONTINUE,
+    GDB_RESUME_REVERSE_STEP,
 };
 
 /* How a session ended, as told to the target by session_end(). */
@@ -198,6 +206,12 @@ struct gdb_target_ops {
      * then act on how it ended (see enum gdb_session_end).
      */
     void (*session_end)(void *ctx, enum gdb_session_end how);
+
+    /*
+     * True when resume() takes the reverse actions (a recorded run): the stub then
+     * offers ReverseStep+ and ReverseContinue+ and serves bs and bc. May be NULL: never.
+     */
+    bool (*can_reverse)(void *ctx);
 };
 
 #endif /* UKVM_GDB_TARGET_H */

@@ -76,6 +76,9 @@ static void dispatch(struct gdb_session *s)
     case 'T':
         handle_thread_alive(s);
         break;
+    case 'b':
+        handle_reverse(s);
+        break;
     case 'D':
         handle_detach(s);
         break;

@@ -43,11 +43,12 @@ static void query_supported(struct gdb_session *s, struct rsp_cursor *cur)
             cur->p = semi ? semi + 1 : end;
         }
     }
-    char reply[160];
+    char reply[200];
+    bool reverse = s->ops->can_reverse && s->ops->can_reverse(s->ctx);
     snprintf(reply, sizeof(reply),
              "PacketSize=%x;QStartNoAckMode+;swbreak+;hwbreak+;vContSupported+;"
-             "qXfer:features:read+",
-             RSP_PACKET_SIZE);
+             "qXfer:features:read+%s",
+             RSP_PACKET_SIZE, reverse ? ";ReverseStep+;ReverseContinue+" : "");
     rsp_send_str(&s->conn, reply);
 }
 

@@ -1,8 +1,9 @@
 /*
- * handlers_run.c: run control (?, c, s, C, S, vCont), the v packets, D and k, and the
- * stop replies they produce.
+ * handlers_run.c: run control (?, c, s, C, S, vCont, bc, bs), the v packets, D and k, and
+ * the stop replies they produce.
  *
- *   T AA [reason] 06:rbp;07:rsp;10:rip; thread:1;   stopped with gdb signal AA
+ *   T AA [reason] [replaylog:begin;] 06:rbp;07:rsp;10:rip; thread:1;
+ *                                                    stopped with gdb signal AA
  *   W AA                                             exited with status AA
  *   X AA                                             ended by signal AA
  *
@@ -102,6 +103,8 @@ static void send_stop_reply(struct gdb_session *s, const struct gdb_stop *stop)
         rsp_put_str(&s->conn, "T");
         put_u8(s, stop->signal);
         put_reason(s, stop);
+        if (stop->history_begin)
+            rsp_put_str(&s->conn, "replaylog:begin;");
         put_expedited_reg(s, GDB_REG_RBP);
         put_expedited_reg(s, GDB_REG_RSP);
         put_expedited_reg(s, GDB_REG_RIP);
@@ -289,6 +292,18 @@ void handle_v_packet(struct gdb_session *s)
     } else {
         rsp_send_str(&s->conn, ""); /* vMustReplyEmpty, vFile, vRun, vAttach, ... */
     }
+}
+
+/* bc and bs: backwards, for a target that records (an empty reply otherwise: unsupported). */
+void handle_reverse(struct gdb_session *s)
+{
+    bool step = s->conn.pkt_len == 2 && s->conn.pkt[1] == 's';
+    bool cont = s->conn.pkt_len == 2 && s->conn.pkt[1] == 'c';
+    if (!(s->ops->can_reverse && s->ops->can_reverse(s->ctx)) || (!step && !cont)) {
+        rsp_send_str(&s->conn, "");
+        return;
+    }
+    resume_target(s, step ? GDB_RESUME_REVERSE_STEP : GDB_RESUME_REVERSE_CONTINUE);
 }
 
 /* D or D;PID: gdb lets the target run on without it. */

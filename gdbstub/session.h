@@ -81,6 +81,7 @@ void handle_continue_signal(struct gdb_session *s);
 void handle_step_signal(struct gdb_session *s);
 void handle_v_packet(struct gdb_session *s);
 void handle_detach(struct gdb_session *s);
+void handle_reverse(struct gdb_session *s);
 void handle_kill(struct gdb_session *s);
 
 /* Breakpoints and watchpoints: Z, z (handlers_bp.c). */

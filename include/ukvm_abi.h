@@ -125,6 +125,7 @@ enum ukvm_hypercall {
     UKVM_HC_ABORT = 10,        /* struct ukvm_hc_abort: solo5_abort, stack smashing */
     UKVM_HC_TRAP = 11,         /* struct ukvm_trap_frame: a CPU exception */
     UKVM_HC_SET_TLS_BASE = 12, /* struct ukvm_hc_tls_base: user mode's FS base */
+    UKVM_HC_CLOCK = 13,        /* struct ukvm_hc_clock: the time, where clock_mode says so */
     UKVM_HC_COUNT              /* one past the last number */
 };
 
@@ -206,6 +207,16 @@ struct ukvm_hc_tls_base {
     uint64_t base; /* in */
 };
 
+/*
+ * UKVM_HC_CLOCK: the monotonic and wall-clock time, from the monitor. Used only when the
+ * boot information's clock_mode is UKVM_CLOCK_BY_HYPERCALL (a recorded run, where every
+ * input must pass through the monitor to be replayed); otherwise the kernel reads the TSC.
+ */
+struct ukvm_hc_clock {
+    uint64_t monotonic_ns; /* out: since the guest's start */
+    uint64_t wall_ns;      /* out: since the epoch */
+};
+
 /* UKVM_HC_HALT: end the guest with this exit status (solo5_exit). */
 struct ukvm_hc_halt {
     uint64_t status;
@@ -271,6 +282,16 @@ struct ukvm_boot_info {
     uint64_t wall_clock_ns;
     uint64_t stack_canary;   /* random, for the stack protector */
     uint64_t hypercall_mode; /* enum ukvm_hypercall_mode */
+    /*
+     * enum ukvm_clock_mode. Added within version 2: a monitor that predates it leaves
+     * it 0 (the TSC), and a kernel that predates it never looks.
+     */
+    uint64_t clock_mode;
+};
+
+enum ukvm_clock_mode {
+    UKVM_CLOCK_BY_TSC = 0,       /* the tsc_* fields above */
+    UKVM_CLOCK_BY_HYPERCALL = 1, /* UKVM_HC_CLOCK: a recorded run (ukvm --record) */
 };
 
 #endif /* UKVM_ABI_H */

@@ -225,7 +225,11 @@ void cmd_print_stop(FILE *out, const struct command_env *env, const struct comma
             fprintf(out, " %u", id);
         if (stop->watch_addr)
             fprintf(out, " (0x%" PRIx64 ")", stop->watch_addr);
-        fprintf(out, ", after the access: ");
+        fprintf(out,
+                stop->backwards ? ", going backwards, at the access: " : ", after the access: ");
+        break;
+    case COMMAND_STOP_HISTORY_BEGIN:
+        fprintf(out, "no more reverse-execution history: at the start of the record, ");
         break;
     case COMMAND_STOP_INT3:
         fprintf(out, "int3 in the program, stopped after it: ");

@@ -60,18 +60,19 @@ enum command_break_kind {
 
 /* Why the guest is stopped, as the commands report it. */
 enum command_stop_kind {
-    COMMAND_STOP_ENTRY,     /* before the first instruction */
-    COMMAND_STOP_STEP,      /* one instruction was executed */
-    COMMAND_STOP_BREAK,     /* a software breakpoint; rip at it */
-    COMMAND_STOP_HW_BREAK,  /* a hardware breakpoint; rip at it */
-    COMMAND_STOP_WATCH,     /* a watchpoint; rip after the accessing instruction */
-    COMMAND_STOP_INT3,      /* an int3 in the guest's own code; rip after it */
-    COMMAND_STOP_INTERRUPT, /* Ctrl-C */
-    COMMAND_STOP_FAULT,     /* a fatal exception: the vCPU is in the faulting context */
-    COMMAND_STOP_ABORT,     /* solo5_abort or the stack protector */
-    COMMAND_STOP_CRASH,     /* triple fault, KVM internal error, hlt, bad hypercall, ... */
-    COMMAND_STOP_EXITED,    /* the guest is gone */
-    COMMAND_STOP_LIFTED,    /* a watchpoint's page trap was lifted: see ukvm's stderr */
+    COMMAND_STOP_ENTRY,         /* before the first instruction */
+    COMMAND_STOP_STEP,          /* one instruction was executed */
+    COMMAND_STOP_BREAK,         /* a software breakpoint; rip at it */
+    COMMAND_STOP_HW_BREAK,      /* a hardware breakpoint; rip at it */
+    COMMAND_STOP_WATCH,         /* a watchpoint; rip after the accessing instruction */
+    COMMAND_STOP_INT3,          /* an int3 in the guest's own code; rip after it */
+    COMMAND_STOP_INTERRUPT,     /* Ctrl-C */
+    COMMAND_STOP_FAULT,         /* a fatal exception: the vCPU is in the faulting context */
+    COMMAND_STOP_ABORT,         /* solo5_abort or the stack protector */
+    COMMAND_STOP_CRASH,         /* triple fault, KVM internal error, hlt, bad hypercall, ... */
+    COMMAND_STOP_EXITED,        /* the guest is gone */
+    COMMAND_STOP_LIFTED,        /* a watchpoint's page trap was lifted: see ukvm's stderr */
+    COMMAND_STOP_HISTORY_BEGIN, /* going backwards, at the start of the recorded history */
 };
 
 struct command_stop {
@@ -80,6 +81,7 @@ struct command_stop {
     int exit_status;     /* EXITED: ukvm's exit status for the guest's end */
     int signal;          /* EXITED by SIGINT/SIGTERM to ukvm: that signal; else 0 */
     char message[512];   /* FAULT, ABORT, CRASH: what happened, in one line; else empty */
+    bool backwards;      /* reached going backwards: a WATCH stop is before the access */
 };
 
 #define COMMAND_BREAKPOINTS_MAX 64
@@ -113,6 +115,13 @@ struct command_control {
     int (*insert)(void *ctx, enum command_break_kind kind, uint64_t addr, uint64_t len, char *err,
                   size_t errlen);
     int (*remove)(void *ctx, enum command_break_kind kind, uint64_t addr, uint64_t len);
+    /*
+     * Runs the guest backwards (a recorded run, ukvm --record): one instruction when step
+     * is true, else to the last breakpoint or watchpoint stop before now, or to the start
+     * of the history. Returns 0, or -1 with the reason in stop->message. NULL: the run is
+     * not recorded.
+     */
+    int (*reverse)(void *ctx, bool step, struct command_stop *stop);
     /* Ends the session once the current command returns (`quit`). */
     void (*quit)(void *ctx);
     /* The numbered breakpoints, kept here for the commands (zero-initialise). */
@@ -157,6 +166,8 @@ struct command_env {
      * refused.
      */
     int (*write_core)(void *ctx, const char *path, FILE *out, char *err, size_t errlen);
+    /* Prints the state of a recorded run (`record`); NULL: the run is not recorded. */
+    void (*describe_record)(void *ctx, FILE *out);
 };
 
 /* Flags of a command. */
@@ -228,34 +239,37 @@ int command_usage_error(FILE *out, const struct command *cmd, const char *fmt, .
 struct symbolizer *command_symbols(const struct command_env *env);
 
 /* The commands, one definition each in the shell/cmd_*.c of its group. */
-extern const struct command cmd_help;     /* command.c */
-extern const struct command cmd_regs;     /* cmd_regs.c */
-extern const struct command cmd_segs;     /* cmd_regs.c */
-extern const struct command cmd_dr;       /* cmd_regs.c */
-extern const struct command cmd_x;        /* cmd_examine.c */
-extern const struct command cmd_xp;       /* cmd_examine.c */
-extern const struct command cmd_disas;    /* cmd_examine.c */
-extern const struct command cmd_pt;       /* cmd_memory.c */
-extern const struct command cmd_map;      /* cmd_memory.c */
-extern const struct command cmd_mem;      /* cmd_memory.c */
-extern const struct command cmd_gdt;      /* cmd_tables.c */
-extern const struct command cmd_idt;      /* cmd_tables.c */
-extern const struct command cmd_exc;      /* cmd_exception.c */
-extern const struct command cmd_exits;    /* cmd_exits.c */
-extern const struct command cmd_net;      /* cmd_net.c */
-extern const struct command cmd_sym;      /* cmd_symbols.c */
-extern const struct command cmd_list;     /* cmd_symbols.c */
-extern const struct command cmd_bt;       /* cmd_symbols.c */
-extern const struct command cmd_break;    /* cmd_control.c */
-extern const struct command cmd_hbreak;   /* cmd_control.c */
-extern const struct command cmd_watch;    /* cmd_control.c */
-extern const struct command cmd_rwatch;   /* cmd_control.c */
-extern const struct command cmd_awatch;   /* cmd_control.c */
-extern const struct command cmd_delete;   /* cmd_control.c */
-extern const struct command cmd_stepi;    /* cmd_control.c */
-extern const struct command cmd_nexti;    /* cmd_control.c */
-extern const struct command cmd_continue; /* cmd_control.c */
-extern const struct command cmd_core;     /* cmd_core.c */
-extern const struct command cmd_quit;     /* cmd_control.c */
+extern const struct command cmd_help;             /* command.c */
+extern const struct command cmd_regs;             /* cmd_regs.c */
+extern const struct command cmd_segs;             /* cmd_regs.c */
+extern const struct command cmd_dr;               /* cmd_regs.c */
+extern const struct command cmd_x;                /* cmd_examine.c */
+extern const struct command cmd_xp;               /* cmd_examine.c */
+extern const struct command cmd_disas;            /* cmd_examine.c */
+extern const struct command cmd_pt;               /* cmd_memory.c */
+extern const struct command cmd_map;              /* cmd_memory.c */
+extern const struct command cmd_mem;              /* cmd_memory.c */
+extern const struct command cmd_gdt;              /* cmd_tables.c */
+extern const struct command cmd_idt;              /* cmd_tables.c */
+extern const struct command cmd_exc;              /* cmd_exception.c */
+extern const struct command cmd_exits;            /* cmd_exits.c */
+extern const struct command cmd_net;              /* cmd_net.c */
+extern const struct command cmd_sym;              /* cmd_symbols.c */
+extern const struct command cmd_list;             /* cmd_symbols.c */
+extern const struct command cmd_bt;               /* cmd_symbols.c */
+extern const struct command cmd_break;            /* cmd_control.c */
+extern const struct command cmd_hbreak;           /* cmd_control.c */
+extern const struct command cmd_watch;            /* cmd_control.c */
+extern const struct command cmd_rwatch;           /* cmd_control.c */
+extern const struct command cmd_awatch;           /* cmd_control.c */
+extern const struct command cmd_delete;           /* cmd_control.c */
+extern const struct command cmd_stepi;            /* cmd_control.c */
+extern const struct command cmd_nexti;            /* cmd_control.c */
+extern const struct command cmd_continue;         /* cmd_control.c */
+extern const struct command cmd_core;             /* cmd_core.c */
+extern const struct command cmd_quit;             /* cmd_control.c */
+extern const struct command cmd_reverse_stepi;    /* cmd_reverse.c */
+extern const struct command cmd_reverse_continue; /* cmd_reverse.c */
+extern const struct command cmd_record;           /* cmd_reverse.c */
 
 #endif /* UKVM_SHELL_COMMAND_H */

@@ -88,8 +88,10 @@ int main(int argc, char **argv)
     if ((status = monitor_setup_signals(&m, err, sizeof(err))) != 0)
         goto fail;
 
-    /* 9. The run context. */
+    /* 9. The run context, and with --record the record's first checkpoint. */
     monitor_setup_run(&opts, &m);
+    if ((status = monitor_setup_record(&opts, &m, err, sizeof(err))) != 0)
+        goto fail;
 
     /*
      * 10. The sandbox's filter, built for this mode. A front end installs it where its own

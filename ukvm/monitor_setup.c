@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,9 +44,10 @@ int monitor_setup_vm(const struct options *opts, struct monitor *m, char *err, s
 {
     memset(m, 0, sizeof(*m));
     m->wake_fd = -1;
-    (void)opts;
     if (vm_create(&m->vm, err, errlen) < 0)
         return UKVM_EXIT_KVM;
+    if (opts->record)
+        vm_set_deterministic(m->vm); /* no RDRAND or RDSEED: values a replay cannot give */
     return 0;
 }
 
@@ -68,6 +70,16 @@ int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char 
         !(m->abi = guest_abi_select(&m->image, why, sizeof(why)))) {
         snprintf(err, errlen, "%s: %s", opts->kernel_path, why);
         status = UKVM_EXIT_BAD_UNIKERNEL;
+        goto out;
+    }
+    if (opts->record && m->abi != &guest_abi_ukvm) {
+        /* Its clock is the TSC, read without an exit on hardware KVM: not replayable. */
+        snprintf(err, errlen,
+                 "--record: %s guests read the CPU's time-stamp counter directly, which a "
+                 "replay could not give back the same; ukvm records ukvm unikernels only "
+                 "(docs/reverse.md)",
+                 m->abi->name);
+        status = UKVM_EXIT_USAGE;
         goto out;
     }
     m->mode = guest_mode_choose(opts->guest_mode, m->abi->user_mode, &m->probe);
@@ -145,7 +157,9 @@ void monitor_setup_boot_info(const struct options *opts, struct monitor *m)
         canary = now_ns(CLOCK_MONOTONIC) * 0x9e3779b97f4a7c15ULL;
     canary &= ~0xffULL; /* a zero low byte stops string functions from leaking it */
     struct boot_clock clock = {.tsc_hz = guest_tsc_hz(m->vcpu),
-                               .wall_clock_ns = now_ns(CLOCK_REALTIME)};
+                               .wall_clock_ns = now_ns(CLOCK_REALTIME),
+                               .by_hypercall = opts->record};
+    m->clock_origin_ns = now_ns(CLOCK_MONOTONIC);
     struct guest_boot_params params = {.image = &m->image,
                                        .cmdline = opts->cmdline,
                                        .clock = clock,
@@ -202,6 +216,7 @@ void monitor_setup_run(const struct options *opts, struct monitor *m)
         .abi = m->abi,
         .abi_state = &m->hvt,
         .user_mode = m->mode == GUEST_MODE_USER,
+        .clock_origin_ns = m->clock_origin_ns,
     };
     m->run.exits.hc_name = m->abi->hypercall_name;
 }
@@ -257,8 +272,28 @@ int monitor_describe(const struct options *opts, FILE *out, FILE *err)
     return 0;
 }
 
+int monitor_setup_record(const struct options *opts, struct monitor *m, char *err, size_t errlen)
+{
+    if (!opts->record)
+        return 0;
+    const char *verify = getenv("UKVM_RECORD_VERIFY");
+    if (recorder_init(&m->record, opts->record_mib, verify && !strcmp(verify, "1"), &m->mem,
+                      m->vcpu) < 0 ||
+        recorder_start(&m->record) < 0) {
+        snprintf(err, errlen, "--record: cannot take the first checkpoint: %s", strerror(errno));
+        recorder_destroy(&m->record);
+        return UKVM_EXIT_KVM;
+    }
+    m->have_record = true;
+    m->run.record = &m->record;
+    return 0;
+}
+
 void monitor_teardown(struct monitor *m)
 {
+    if (m->have_record)
+        recorder_destroy(&m->record);
+    m->have_record = false;
     block_devs_close(&m->blocks);
     net_devs_close(&m->nets);
     vm_destroy(m->vm);

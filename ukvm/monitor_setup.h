@@ -30,6 +30,7 @@
 #include "ukvm/guest/guest_mem.h"
 #include "ukvm/guest/mode_probe.h"
 #include "ukvm/process/options.h"
+#include "ukvm/replay/recorder.h"
 #include "ukvm/run/run_loop.h"
 #include "ukvm/vm/mem_slots.h"
 #include "ukvm/vm/vm.h"
@@ -54,6 +55,9 @@ struct monitor {
     int wake_fd; /* stop_signals_install's wake descriptor, valid when have_wake_fd */
     bool have_wake_fd;
     struct run_context run;   /* ready after monitor_setup_run */
+    uint64_t clock_origin_ns; /* CLOCK_MONOTONIC when the boot information was written */
+    struct recorder record;   /* --record: valid when have_record */
+    bool have_record;
     char core_path[PATH_MAX]; /* --dumpcore=DIR: DIR/<default core name>; run.core_path */
 };
 
@@ -90,6 +94,13 @@ int monitor_setup_signals(struct monitor *m, char *err, size_t errlen);
 
 /* 9. Fills m->run, the context run_loop() and the debug core drive. Cannot fail. */
 void monitor_setup_run(const struct options *opts, struct monitor *m);
+
+/*
+ * 9b. --record: prepares the record (ukvm/replay/recorder.h) and takes its first
+ * checkpoint, the guest as it stands before its first instruction, and hands it to the
+ * run context. Nothing without --record. Returns 0 or ukvm's exit status, with err.
+ */
+int monitor_setup_record(const struct options *opts, struct monitor *m, char *err, size_t errlen);
 
 /*
  * 10. Builds the sandbox's filter for this run's mode and devices (ukvm/process/sandbox.h)

@@ -157,7 +157,7 @@ UNIT_TEST(unknown_hypercall)
 {
     CHECK_GUEST_ERROR(call(0, 0x1234), "unknown hypercall 0 (port 0x500, argument 0x1234)");
     CHECK_GUEST_ERROR(call(UKVM_HC_COUNT, ARG_GPA),
-                      "unknown hypercall 13 (port 0x50d, argument 0x10000)");
+                      "unknown hypercall 14 (port 0x50e, argument 0x10000)");
     CHECK_GUEST_ERROR(call(0xff, UINT32_MAX),
                       "unknown hypercall 255 (port 0x5ff, argument 0xffffffff)");
 }
@@ -165,8 +165,9 @@ UNIT_TEST(unknown_hypercall)
 UNIT_TEST(names)
 {
     static const char *const want[UKVM_HC_COUNT + 1] = {
-        "unknown",   "PUTS",     "POLL", "BLOCK_INFO", "BLOCK_WRITE", "BLOCK_READ",   "NET_INFO",
-        "NET_WRITE", "NET_READ", "HALT", "ABORT",      "TRAP",        "SET_TLS_BASE", "unknown"};
+        "unknown",    "PUTS",     "POLL",         "BLOCK_INFO", "BLOCK_WRITE",
+        "BLOCK_READ", "NET_INFO", "NET_WRITE",    "NET_READ",   "HALT",
+        "ABORT",      "TRAP",     "SET_TLS_BASE", "CLOCK",      "unknown"};
     for (unsigned nr = 0; nr <= UKVM_HC_COUNT; nr++)
         if (strcmp(hypercall_name(nr), want[nr]) != 0)
             UNIT_FAIL("hypercall_name(%u) == \"%s\", expected \"%s\"", nr, hypercall_name(nr),

@@ -65,6 +65,7 @@ static int report_event(struct run_context *ctx, const struct run_event *ev)
         fprintf(stderr, "ukvm: %s\n", ev->headline);
         return UKVM_EXIT_DEVICE;
     case RUN_EVENT_INTERRUPTED:
+    case RUN_EVENT_RECORD_MARK:
         fprintf(stderr, "ukvm: internal error: run_event_finish on an interruption\n");
         return UKVM_EXIT_KVM;
     }
@@ -90,6 +91,8 @@ int run_loop(struct run_context *ctx)
     for (;;) {
         struct run_event ev;
         run_until_event(ctx, &ev);
+        if (ev.kind == RUN_EVENT_RECORD_MARK)
+            continue; /* a replay target nobody waits for any more (a debugger detached) */
         if (ev.kind != RUN_EVENT_INTERRUPTED)
             return run_event_finish(ctx, &ev);
         int signo = stop_signals_received();

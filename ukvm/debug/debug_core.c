@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/inspect/x86_decode.h"
 #include "ukvm/process/exit_status.h"
+#include "ukvm/replay/recorder.h"
 #include "ukvm/run/stop_signals.h"
 #include "ukvm/run/step_pushf.h"
 #include "ukvm/run/user_mode.h"
@@ -47,6 +49,11 @@ int debug_core_init(struct debug_core *core, struct run_context *run)
     core->watches.pages_only = run->user_mode;
     run->watch_ops = &watchpoints_run_ops;
     run->watch_ctx = &core->watches;
+    core->record = run->record;
+    if (core->record) {
+        core->record->bps = &core->bps; /* its checkpoints hold the bytes under our int3s */
+        core->steps_known = true;       /* at the first instruction: hypercall 0 + 0 */
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_kick;
@@ -126,12 +133,42 @@ long debug_core_read(struct debug_core *core, uint64_t va, void *buf, size_t len
     return n;
 }
 
+bool debug_core_in_past(const struct debug_core *core)
+{
+    return core->record && core->record->position < core->record->end;
+}
+
+void debug_core_changed_guest(struct debug_core *core)
+{
+    if (!core->record || debug_core_ended(core))
+        return;
+    /* Only after the first change: the record starts again here once, not at every byte. */
+    if (core->record->end == core->record->position && core->steps_known && core->steps == 0 &&
+        recorder_history_start(core->record) == core->record->position)
+        return;
+    if (recorder_restart(core->record) < 0) {
+        fprintf(stderr, "ukvm: record: cannot start the record again: %s\n", strerror(errno));
+        return;
+    }
+    core->steps = 0;
+    core->steps_known = true;
+    fprintf(stderr, "ukvm: record: the debugger changed the guest: history before this point is "
+                    "dropped, and recording starts again here\n");
+}
+
 int debug_core_write(struct debug_core *core, uint64_t va, const void *buf, size_t len)
 {
     struct vcpu_sregs sregs;
+    if (debug_core_in_past(core)) {
+        fprintf(stderr, "ukvm: refused a memory write at 0x%" PRIx64 ": %s\n", va,
+                DEBUG_CORE_PAST_ERROR);
+        errno = EPERM;
+        return -1;
+    }
     if (get_sregs(core, &sregs) < 0 || guest_virt_write(core->run->mem, &sregs, va, buf, len) < 0)
         return -1;
     breakpoints_after_write(&core->bps, core->run->mem, va, len);
+    debug_core_changed_guest(core);
     return 0;
 }
 
@@ -209,6 +246,8 @@ static int apply_debug(struct debug_core *core, bool step, bool use_hw)
     dbg.intercept_int3 = true;
     /* Stepping off an execution breakpoint (!use_hw) keeps the data watchpoints armed. */
     dbg.dr7 = use_hw ? breakpoints_dr7(&core->bps) : breakpoints_dr7_data(&core->bps);
+    if (core->quiet)
+        dbg.dr7 = 0; /* reverse execution's own runs: nothing of the user's stops them */
     dbg.hw_breakpoints = dbg.dr7 != 0;
     /*
      * A slot DR7 leaves off gets address 0, not what it last held: a disabled slot whose
@@ -502,8 +541,12 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
     }
     case RUN_EVENT_WATCH:
         /* The run loop already finished the instruction: rip is past it on every KVM. */
-        if (watch_stop(core))
+        if (core->quiet) {
+            struct watch_hit ignored;
+            watchpoints_take_hit(&core->watches, &ignored);
+        } else if (watch_stop(core)) {
             return EVENT_STOPPED;
+        }
         if (stepping) {
             set_stop(core, DEBUG_STOP_STEP);
             return EVENT_STOPPED;
@@ -538,6 +581,9 @@ static enum event_outcome handle_event(struct debug_core *core, const struct run
         return EVENT_STOPPED;
     case RUN_EVENT_FAILED:
         return EVENT_FAILED;
+    case RUN_EVENT_RECORD_MARK:
+        set_stop(core, DEBUG_STOP_RECORD_MARK);
+        return EVENT_STOPPED;
     case RUN_EVENT_HOST_ERROR:
         /* Not the guest's fault, and nothing a debugger can repair: the run is over. */
         fprintf(stderr, "ukvm: %s\n", ev->headline);
@@ -570,6 +616,8 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw, uint64_t
     if (apply_debug(core, step, use_hw) < 0)
         return -1;
     debug_core_apply_watchpoints(core);
+    if (core->record)
+        core->record->no_checkpoints = step; /* checkpoints hold a vCPU between instructions */
     /* A hit that a fatal event or a stop signal overtook last time is stale now. */
     struct watch_hit stale;
     watchpoints_take_hit(&core->watches, &stale);
@@ -621,7 +669,62 @@ static int finish_fatal(struct debug_core *core)
     return run_event_finish(core->run, &core->fatal_event);
 }
 
+/* Lifts every int3 of ours that is in guest memory (a quiet run); returns how many. */
+static size_t lift_all(struct debug_core *core, bool *lifted)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < core->bps.nsw; i++) {
+        lifted[i] = !core->bps.sw[i].lifted;
+        if (lifted[i]) {
+            breakpoints_lift(&core->bps.sw[i], core->run->mem);
+            n++;
+        }
+    }
+    return n;
+}
+
+static int resume_unrecorded(struct debug_core *core, bool step, bool step_off,
+                             struct debug_stop *stop);
+
+/*
+ * Where a recorded run is after a resume: one instruction further after a step within a
+ * hypercall's interval, at its start after a step or replay that completed a call, and
+ * unknown after a run (counted again when reverse execution needs it).
+ */
 int debug_core_resume(struct debug_core *core, bool step, bool step_off, struct debug_stop *stop)
+{
+    if (!core->record)
+        return resume_unrecorded(core, step, step_off, stop);
+    uint64_t before = core->record->position;
+    bool *lifted = NULL;
+    if (core->quiet && core->bps.nsw) {
+        lifted = calloc(core->bps.nsw, sizeof(*lifted));
+        if (lifted)
+            lift_all(core, lifted);
+    }
+    int rc = resume_unrecorded(core, step, step_off && !core->quiet, stop);
+    if (lifted) {
+        for (size_t i = 0; i < core->bps.nsw; i++)
+            if (lifted[i])
+                breakpoints_restore(&core->bps.sw[i], core->run->mem);
+        free(lifted);
+    }
+    if (core->record->position != before && stop->reason != DEBUG_STOP_RECORD_MARK &&
+        !(step && stop->reason == DEBUG_STOP_STEP)) {
+        core->steps_known = false;
+    } else if (core->record->position != before) {
+        core->steps = 0;
+        core->steps_known = true;
+    } else if (step && stop->reason == DEBUG_STOP_STEP) {
+        core->steps++;
+    } else {
+        core->steps_known = false;
+    }
+    return rc;
+}
+
+static int resume_unrecorded(struct debug_core *core, bool step, bool step_off,
+                             struct debug_stop *stop)
 {
     int rc = 0;
     if (core->fatal) {

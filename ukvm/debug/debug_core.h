@@ -42,6 +42,10 @@ enum debug_stop_reason {
      * (message says which page and why); continuing retries what failed.
      */
     DEBUG_STOP_WATCH_LIFTED,
+    /* A recorded run (--record): gone back as far as its history reaches. */
+    DEBUG_STOP_HISTORY_BEGIN,
+    /* Internal to reverse execution: a replay reached the hypercall it was to stop after. */
+    DEBUG_STOP_RECORD_MARK,
 };
 
 struct debug_stop {
@@ -71,6 +75,15 @@ struct debug_core {
     bool applied_valid;
     struct symbolizer *symbols; /* opened on first use */
     bool symbols_tried;
+    /*
+     * A recorded run (ukvm/replay/recorder.h; NULL: none) and where the guest is in it:
+     * steps instructions since its last hypercall, when steps_known.
+     */
+    struct recorder *record;
+    uint64_t steps;
+    bool steps_known;
+    /* Reverse execution's own runs: no breakpoint or watchpoint of the user's stops them. */
+    bool quiet;
 };
 
 /*
@@ -110,6 +123,23 @@ void debug_core_clear_stop_request(struct debug_core *core);
 
 /* The unikernel's symbols, opened on first use; NULL when unavailable. */
 struct symbolizer *debug_core_symbols(struct debug_core *core);
+
+/*
+ * True when the guest is in the recorded past (a recorded run, gone back): a write to
+ * its memory or registers would make the rest of the record untrue, so debuggers refuse
+ * them (debug_core_write does) with debug_core_past_error's words.
+ */
+bool debug_core_in_past(const struct debug_core *core);
+#define DEBUG_CORE_PAST_ERROR                                                              \
+    "the guest is in the recorded past (ukvm --record), where changing it would make the " \
+    "rest of the record untrue; run forward to the end of the record first"
+
+/*
+ * A debugger changed the guest's registers or memory at the end of a recorded run: the
+ * history before is dropped (it could no longer be replayed to here), and recording
+ * starts again from this point, said on stderr. Nothing without a record.
+ */
+void debug_core_changed_guest(struct debug_core *core);
 
 /* Releases what the core holds (breakpoint table, symbols). */
 void debug_core_destroy(struct debug_core *core);

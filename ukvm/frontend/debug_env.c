@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ukvm/debug/stop_dump.h"
+#include "ukvm/replay/recorder.h"
 #include "ukvm/vm/mem_slots.h"
 
 static struct debug_core *core_of(void *ctx)
@@ -77,6 +78,13 @@ static int write_core(void *ctx, const char *path, FILE *out, char *err, size_t 
     return 0;
 }
 
+/* `record`: the recorded run's state (ukvm/replay/recorder.h). */
+static void describe_record(void *ctx, FILE *out)
+{
+    struct debug_core *core = core_of(ctx);
+    recorder_describe(core->record, core->steps, core->steps_known, out);
+}
+
 void debug_core_command_env(struct debug_core *core, struct command_env *env)
 {
     *env = (struct command_env){
@@ -95,5 +103,6 @@ void debug_core_command_env(struct debug_core *core, struct command_env *env)
         .image = core->run->image,
         .memslots = memslots,
         .write_core = write_core,
+        .describe_record = core->record ? describe_record : NULL,
     };
 }

@@ -13,6 +13,7 @@
 #include "gdb_target.h"
 #include "shell/command.h"
 #include "ukvm/crash/guest_signal.h"
+#include "ukvm/debug/reverse.h"
 
 static struct ukvm_gdb_target *target_of(void *ctx)
 {
@@ -220,6 +221,12 @@ static int write_reg(void *ctx, unsigned regno, const void *buf)
     struct vcpu *vcpu = t->core->run->vcpu;
     if (regno >= GDB_REG_COUNT || debug_core_ended(t->core))
         return -1;
+    if (debug_core_in_past(t->core)) {
+        fprintf(stderr, "ukvm: refused a write of register %s: %s\n", gdb_reg_name(regno),
+                DEBUG_CORE_PAST_ERROR);
+        return -1;
+    }
+    debug_core_changed_guest(t->core);
     if (is_fpu_reg(regno))
         return fpu_access(t, regno, (void *)buf, true);
     if (regno <= GDB_REG_EFLAGS) {
@@ -344,8 +351,12 @@ static void convert_stop(const struct debug_core *core, struct gdb_stop *out)
     out->signal = GDB_SIGNAL_TRAP;
     snprintf(out->message, sizeof(out->message), "%s", s->message);
     switch (s->reason) {
+    case DEBUG_STOP_HISTORY_BEGIN:
+        out->history_begin = true;
+        break;
     case DEBUG_STOP_ENTRY:
     case DEBUG_STOP_STEP:
+    case DEBUG_STOP_RECORD_MARK: /* never reported: reverse execution's own */
     case DEBUG_STOP_GUEST_INT3:
     case DEBUG_STOP_WATCH_LIFTED: /* SIGTRAP, the message on gdb's console */
         break;
@@ -387,10 +398,23 @@ static int resume(void *ctx, enum gdb_resume_action action, struct gdb_stop *sto
     struct ukvm_gdb_target *t = target_of(ctx);
     struct debug_stop ds;
     t->fpu_valid = false;
+    int rc;
+    if (action == GDB_RESUME_REVERSE_STEP || action == GDB_RESUME_REVERSE_CONTINUE) {
+        rc = debug_core_reverse(t->core, action == GDB_RESUME_REVERSE_STEP, &ds);
+        convert_stop(t->core, stop);
+        if (rc < 0) /* why, on gdb's console; the guest stays where it is */
+            snprintf(stop->message, sizeof(stop->message), "%s", ds.message);
+        return 0;
+    }
     /* Never a step off a breakpoint of our own: gdb does that itself (debug_core.h). */
-    int rc = debug_core_resume(t->core, action == GDB_RESUME_STEP, false, &ds);
+    rc = debug_core_resume(t->core, action == GDB_RESUME_STEP, false, &ds);
     convert_stop(t->core, stop);
     return rc;
+}
+
+static bool can_reverse(void *ctx)
+{
+    return target_of(ctx)->core->record != NULL;
 }
 
 static void interrupt(void *ctx)
@@ -429,4 +453,5 @@ const struct gdb_target_ops ukvm_gdb_target_ops = {
     .stop_status = stop_status,
     .monitor = monitor,
     .session_end = session_end,
+    .can_reverse = can_reverse,
 };

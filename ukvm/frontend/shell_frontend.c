@@ -15,6 +15,7 @@
 #include "shell/cmd_util.h"
 #include "shell/shell.h"
 #include "shell_frontend.h"
+#include "ukvm/debug/reverse.h"
 #include "ukvm/process/exit_status.h"
 #include "ukvm/process/sandbox.h"
 #include "ukvm/run/stop_signals.h"
@@ -76,7 +77,11 @@ static void convert_stop(const struct debug_stop *s, struct command_stop *out)
         out->kind = COMMAND_STOP_LIFTED;
         break;
     case DEBUG_STOP_INTERRUPT:
+    case DEBUG_STOP_RECORD_MARK: /* never reported: reverse execution's own */
         out->kind = COMMAND_STOP_INTERRUPT;
+        break;
+    case DEBUG_STOP_HISTORY_BEGIN:
+        out->kind = COMMAND_STOP_HISTORY_BEGIN;
         break;
     case DEBUG_STOP_FAULT:
         out->kind = COMMAND_STOP_FAULT;
@@ -118,6 +123,18 @@ static int resume(void *ctx, bool step, struct command_stop *stop)
             fputc('\n', stdout);
     }
     convert_stop(&core->stop, stop);
+    return rc;
+}
+
+static int reverse(void *ctx, bool step, struct command_stop *stop)
+{
+    struct debug_core *core = &target_of(ctx)->core;
+    struct debug_stop ds;
+    resuming = 1;
+    int rc = debug_core_reverse(core, step, &ds);
+    resuming = 0;
+    debug_core_clear_stop_request(core);
+    convert_stop(rc == 0 ? &core->stop : &ds, stop);
     return rc;
 }
 
@@ -207,6 +224,7 @@ int shell_frontend_run(struct run_context *run)
         .insert = insert,
         .remove = remove_,
         .quit = quit,
+        .reverse = run->record ? reverse : NULL,
     };
     t.env.control = &t.control;
 

@@ -221,6 +221,7 @@ void boot_write_info(struct guest_mem *mem, const struct boot_layout *layout, co
         .wall_clock_ns = clock->wall_clock_ns,
         .stack_canary = stack_canary,
         .hypercall_mode = layout->user_mode ? UKVM_HC_BY_STORE : UKVM_HC_BY_PORT,
+        .clock_mode = clock->by_hypercall ? UKVM_CLOCK_BY_HYPERCALL : UKVM_CLOCK_BY_TSC,
     };
     boot_tsc_scale(clock->tsc_hz, &info.tsc_mult, &info.tsc_shift);
     guest_mem_copy_out(mem, UKVM_BOOT_INFO_GPA, &info, sizeof(info));

@@ -83,6 +83,7 @@ void boot_write_gdt_and_tss(struct guest_mem *mem);
 struct boot_clock {
     uint64_t tsc_hz;        /* guest TSC frequency */
     uint64_t wall_clock_ns; /* CLOCK_REALTIME at the guest's start */
+    bool by_hypercall;      /* a recorded run: the kernel asks UKVM_HC_CLOCK, not the TSC */
 };
 
 /*

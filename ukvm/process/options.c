@@ -48,6 +48,10 @@ void options_usage(FILE *out)
             "  --gdb-port=PORT     solo5-hvt-debug's spelling: the port --gdb listens on\n"
             "  --shell             open the inspection shell before the first instruction\n"
             "                      (readline with a terminal; commands from stdin without)\n"
+            "  --record[=MiB]      with --gdb or --shell: record the run so that it can be\n"
+            "                      run backwards (reverse-stepi, reverse-continue); keep at\n"
+            "                      most MiB of history (default 1024), dropping the oldest\n"
+            "                      (ukvm unikernels only; see docs/reverse.md)\n"
             "  --core[=PATH]       when the guest crashes, write an ELF core file for gdb to\n"
             "                      PATH (default core.ukvm.KERNEL.PID in the working folder)\n"
             "  --dumpcore[=DIR]    solo5-hvt's spelling: the same core, by its default name,\n"
@@ -87,18 +91,24 @@ static enum options_result options_usage_error(FILE *err, const char *fmt, const
     return OPTIONS_USAGE;
 }
 
-/* A decimal number of MiB in [2, OPTIONS_MAX_MEM_MIB]; no sign, no suffix, no overflow. */
-static bool parse_mem(const char *s, uint64_t *mib)
+/* A decimal number in [min, max]; no sign, no suffix, no overflow. */
+static bool parse_decimal(const char *s, uint64_t min, uint64_t max, uint64_t *value)
 {
     if (!isdigit((unsigned char)s[0]))
         return false;
     errno = 0;
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < 2 || v > OPTIONS_MAX_MEM_MIB)
+    if (errno || *end || v < min || v > max)
         return false;
-    *mib = v;
+    *value = v;
     return true;
+}
+
+/* A decimal number of MiB in [2, OPTIONS_MAX_MEM_MIB]. */
+static bool parse_mem(const char *s, uint64_t *mib)
+{
+    return parse_decimal(s, 2, OPTIONS_MAX_MEM_MIB, mib);
 }
 
 /*
@@ -354,6 +364,16 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
             for (size_t b = 0; b < opts->nblocks && opts->nnets > before; b++)
                 if (!strcmp(opts->blocks[b].name, opts->nets[before].name))
                     return options_usage_error(err, "device named twice: '%s'", a);
+        } else if (!strcmp(a, "--record")) {
+            opts->record = true;
+            opts->record_mib = 0;
+        } else if (!strncmp(a, "--record=", 9)) {
+            uint64_t mib;
+            if (!parse_decimal(a + 9, OPTIONS_MIN_RECORD_MIB, OPTIONS_MAX_RECORD_MIB, &mib))
+                return options_usage_error(
+                    err, "bad record size in '%s': give MiB from 16 to 1048576", a);
+            opts->record = true;
+            opts->record_mib = mib;
         } else if (!strcmp(a, "--stats")) {
             opts->stats = true;
         } else if (!strncmp(a, "--mem=", 6)) {
@@ -394,6 +414,10 @@ enum options_result options_parse(int argc, char *const argv[], struct options *
         return options_usage_error(err, "%s",
                                    "--core=PATH and --dumpcore=DIR both name where the core goes: "
                                    "give one");
+    if (opts->record && !opts->gdb && !opts->shell)
+        return options_usage_error(err, "%s",
+                                   "--record needs a debugger to go backwards with: give --gdb "
+                                   "or --shell too");
     if (opts->gdb && opts->shell)
         return options_usage_error(err, "%s",
                                    "--gdb and --shell cannot be combined: use one debug front end "

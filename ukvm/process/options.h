@@ -23,10 +23,12 @@
 #define OPTIONS_MAX_NETS         OPTIONS_MAX_DEVICES
 #define OPTIONS_DEVICE_NAME_MAX  67 /* Solo5's manifest names: 67 characters */
 #define OPTIONS_BLOCK_NAME_MAX   OPTIONS_DEVICE_NAME_MAX
-#define OPTIONS_MIN_BLOCK_SIZE   512   /* --block-sector-size: a power of two in this range, */
-#define OPTIONS_MAX_BLOCK_SIZE   32768 /* as Solo5's 16-bit manifest field allows */
-#define OPTIONS_DEFAULT_MEM_MIB  64    /* ukvm unikernels; Solo5 hvt binaries get 512 */
-#define OPTIONS_MAX_MEM_MIB      4096  /* hypercall arguments are 32-bit guest addresses */
+#define OPTIONS_MIN_BLOCK_SIZE   512     /* --block-sector-size: a power of two in this range, */
+#define OPTIONS_MAX_BLOCK_SIZE   32768   /* as Solo5's 16-bit manifest field allows */
+#define OPTIONS_DEFAULT_MEM_MIB  64      /* ukvm unikernels; Solo5 hvt binaries get 512 */
+#define OPTIONS_MAX_MEM_MIB      4096    /* hypercall arguments are 32-bit guest addresses */
+#define OPTIONS_MIN_RECORD_MIB   16      /* --record=MiB: room for a few checkpoints */
+#define OPTIONS_MAX_RECORD_MIB   1048576 /* 1 TiB: the 16 and 1048576 of its message */
 #define OPTIONS_DEFAULT_GDB_HOST "127.0.0.1" /* never all interfaces unless asked */
 #define OPTIONS_DEFAULT_GDB_PORT 1234
 
@@ -51,7 +53,13 @@ struct options {
     bool gdb;   /* --gdb: serve the GDB remote protocol, stopped before the first instruction */
     bool shell; /* --shell: the inspection shell, stopped before the first instruction */
     bool core;  /* --core: write a core file when the guest crashes */
-    bool no_sandbox;       /* --no-sandbox: no seccomp filter after set-up (sandbox.h) */
+    bool no_sandbox; /* --no-sandbox: no seccomp filter after set-up (sandbox.h) */
+    /*
+     * --record[=MiB]: record the run for reverse execution (ukvm/replay/recorder.h), in at
+     * most record_mib MiB (0: the default). Only with --gdb or --shell.
+     */
+    bool record;
+    uint64_t record_mib;
     const char *core_path; /* --core=PATH; NULL: the default name (ukvm/crash/core_dump.h) */
     const char *core_dir;  /* --dumpcore=DIR: the default name, in DIR; NULL: not given */
     char gdb_host[256];

@@ -37,10 +37,12 @@ static const struct request kvm_run_requests[] = {
 };
 
 /* Debuggers': page-trap watchpoints remap guest memory (ukvm/vm/mem_slots.h); a debug
- * exception the debugger did not cause goes back to the guest (vcpu_inject_exception). */
+ * exception the debugger did not cause goes back to the guest (vcpu_inject_exception);
+ * reverse execution restores a checkpoint's debug registers (ukvm/replay/checkpoint.h). */
 static const struct request kvm_debug_requests[] = {
     REQUEST(KVM_SET_USER_MEMORY_REGION),
     REQUEST(KVM_SET_VCPU_EVENTS),
+    REQUEST(KVM_SET_DEBUGREGS),
 };
 
 /* readline and isatty: terminal modes and window size. */

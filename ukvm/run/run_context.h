@@ -19,6 +19,7 @@
 
 struct guest_abi;
 struct mem_slots;
+struct recorder;
 struct run_watch_ops;
 
 struct run_context {
@@ -60,6 +61,9 @@ struct run_context {
     bool user_mode;
     bool user_intercept, user_step, user_step_armed;
     uint64_t user_step_rip;
+    /* --record: the run's record (ukvm/replay/recorder.h); NULL when not recording. */
+    struct recorder *record;
+    uint64_t clock_origin_ns; /* CLOCK_MONOTONIC at the guest's start (UKVM_HC_CLOCK) */
 };
 
 /* What the watch layer made of an MMIO exit. */
@@ -94,6 +98,7 @@ enum run_event_kind {
     RUN_EVENT_INTERRUPTED,    /* a signal or vcpu_request_exit(); no guest exit */
     RUN_EVENT_FAILED,         /* KVM_RUN itself failed: errno in status */
     RUN_EVENT_HOST_ERROR,     /* a device's host side failed (a tap went away): headline */
+    RUN_EVENT_RECORD_MARK,    /* a recorded run reached the hypercall a replay was to stop at */
 };
 
 struct run_event {

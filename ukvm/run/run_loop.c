@@ -16,6 +16,7 @@
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/inspect/x86_decode.h"
 #include "ukvm/process/sandbox.h"
+#include "ukvm/replay/recorder.h"
 #include "user_mode.h"
 
 static const char *internal_error_explanation(uint32_t suberror)
@@ -89,13 +90,30 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
         port = (uint16_t)(ctx->abi->hc_port_base + nr);
         value = (uint32_t)arg;
     }
-    enum hc_outcome outcome = ctx->abi->dispatch(hc, port, value);
+    /* In a recorded run's past, the call's results come from the record (recorder.h). */
+    unsigned nr = (unsigned)(port - ctx->abi->hc_port_base);
+    enum record_serve served = ctx->record ? recorder_replay(ctx->record, nr, hc) : RECORD_LIVE;
+    if (served == RECORD_END) {
+        ev->kind = RUN_EVENT_RECORD_MARK; /* reverse execution reached the record's end */
+        return false;
+    }
+    bool replayed = served == RECORD_REPLAYED;
+    enum hc_outcome outcome = replayed ? HC_CONTINUE : ctx->abi->dispatch(hc, port, value);
     uint64_t progress = hc->progress;
     hc->progress = 0; /* the next call starts afresh */
     if ((outcome == HC_TRAP || outcome == HC_ABORT) && ctx->abi->fatal_context)
         ctx->abi->fatal_context(hc, &outcome, ctx->vcpu);
     switch (outcome) {
     case HC_CONTINUE:
+        if (ctx->record) {
+            if (!replayed)
+                recorder_log(ctx->record, nr, hc);
+            if (recorder_completed(ctx->record)) {
+                /* A replay's destination: the call is done, the guest stops after it. */
+                ev->kind = RUN_EVENT_RECORD_MARK;
+                return false;
+            }
+        }
         if (hypercall_hit_watch(ctx, hc))
             *watch_hit = true;
         return true;
@@ -410,6 +428,7 @@ void run_until_event(struct run_context *ctx, struct run_event *ev)
         .abi_state = ctx->abi_state,
         .vcpu = ctx->vcpu,
         .user_mode = ctx->user_mode,
+        .clock_origin_ns = ctx->clock_origin_ns,
     };
     /*
      * A watchpoint hit stops the guest after the access, as x86 reports data breakpoints:

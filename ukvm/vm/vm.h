@@ -97,6 +97,13 @@ bool vm_has_read_only_memory(struct vm *vm);
 uint32_t vm_max_memory_slots(struct vm *vm);
 
 /*
+ * Makes the vCPU vm_create makes next deterministic for a recorded run: CPUID hides
+ * RDRAND and RDSEED, whose values the guest would get from the CPU without an exit.
+ * Call before vcpu_create.
+ */
+void vm_set_deterministic(struct vm *vm);
+
+/*
  * Creates the VM's single vCPU and gives it the host CPU's supported feature set
  * (CPUID), so the guest can use what the host offers (NX, SSE, ...).
  */
@@ -137,7 +144,8 @@ void vcpu_request_exit(struct vcpu *vcpu);
  * KVMs the instruction finishes only on the next KVM_RUN. Runs the vCPU with an
  * immediate exit request so it completes without executing further guest code. Call it
  * before reporting a stop or changing registers after such an exit, so the register
- * view is the same on every KVM. Returns 0, or -1 with errno.
+ * view is the same on every KVM. An exit already requested (vcpu_request_exit) stays
+ * requested. Returns 0, or -1 with errno.
  */
 int vcpu_complete_pending_exit(struct vcpu *vcpu);
 
@@ -184,6 +192,9 @@ int vcpu_set_fpu(struct vcpu *vcpu, const struct vcpu_fpu *fpu);
  */
 int vcpu_get_debugregs(struct vcpu *vcpu, struct vcpu_debugregs *dr);
 int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev);
+
+/* Sets the guest's own debug registers (KVM_SET_DEBUGREGS). Returns 0, or -1 with errno. */
+int vcpu_set_debugregs(struct vcpu *vcpu, const struct vcpu_debugregs *dr);
 
 /*
  * Makes the vCPU take exception vector (one without an error code, such as #DB) when it

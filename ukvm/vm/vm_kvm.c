@@ -37,6 +37,7 @@ struct vm {
     int kvm_fd;
     int vm_fd;
     struct vcpu *vcpu;
+    bool deterministic; /* vm_set_deterministic: RDRAND and RDSEED hidden */
 };
 
 static int kvm_ioctl_err(char *err, size_t errlen, const char *what)
@@ -142,7 +143,26 @@ uint32_t vm_max_memory_slots(struct vm *vm)
     return n >= 32 ? (uint32_t)n : 32;
 }
 
-/* Hands the host's supported CPUID leaves to the guest unchanged. */
+/* CPUID.1:ECX.RDRAND[bit 30] and CPUID.(EAX=7,ECX=0):EBX.RDSEED[bit 18] (SDM vol. 2A). */
+#define CPUID1_ECX_RDRAND (1u << 30)
+#define CPUID7_EBX_RDSEED (1u << 18)
+
+/* Clears the features whose instructions give the guest values the monitor never sees. */
+static void hide_random_sources(struct kvm_cpuid2 *cpuid)
+{
+    for (uint32_t i = 0; i < cpuid->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+        if (e->function == 1)
+            e->ecx &= ~CPUID1_ECX_RDRAND;
+        else if (e->function == 7 && e->index == 0)
+            e->ebx &= ~CPUID7_EBX_RDSEED;
+    }
+}
+
+/*
+ * Hands the host's supported CPUID leaves to the guest unchanged, but for RDRAND and
+ * RDSEED in a deterministic VM (vm_set_deterministic).
+ */
 static int vcpu_set_supported_cpuid(struct vm *vm, struct vcpu *vcpu, char *err, size_t errlen)
 {
     int nent = 128;
@@ -162,6 +182,8 @@ static int vcpu_set_supported_cpuid(struct vm *vm, struct vcpu *vcpu, char *err,
             }
             return kvm_ioctl_err(err, errlen, "KVM_GET_SUPPORTED_CPUID");
         }
+        if (vm->deterministic)
+            hide_random_sources(cpuid);
         int rc = ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid);
         free(cpuid);
         if (rc < 0)
@@ -550,10 +572,12 @@ int vcpu_complete_pending_exit(struct vcpu *vcpu)
 {
     if (flush_dirty(vcpu) < 0)
         return -1;
+    /* An exit request already made (vcpu_request_exit) stays for the next vcpu_run. */
+    uint8_t requested = __atomic_load_n(&vcpu->run->immediate_exit, __ATOMIC_SEQ_CST);
     vcpu->run->immediate_exit = 1;
     int rc = ioctl(vcpu->fd, KVM_RUN, 0);
     int saved = errno;
-    vcpu->run->immediate_exit = 0;
+    __atomic_store_n(&vcpu->run->immediate_exit, requested, __ATOMIC_SEQ_CST);
     vcpu->regs_valid = false;
     vcpu->sregs_valid = false;
     /* The expected outcome is EINTR: KVM finished the instruction, then saw the request. */
@@ -645,6 +669,21 @@ int vcpu_get_debugregs(struct vcpu *vcpu, struct vcpu_debugregs *dr)
     dr->dr6 = k.dr6;
     dr->dr7 = k.dr7;
     return 0;
+}
+
+int vcpu_set_debugregs(struct vcpu *vcpu, const struct vcpu_debugregs *dr)
+{
+    struct kvm_debugregs k;
+    memset(&k, 0, sizeof(k));
+    memcpy(k.db, dr->db, sizeof(k.db));
+    k.dr6 = dr->dr6;
+    k.dr7 = dr->dr7;
+    return ioctl(vcpu->fd, KVM_SET_DEBUGREGS, &k) < 0 ? -1 : 0;
+}
+
+void vm_set_deterministic(struct vm *vm)
+{
+    vm->deterministic = true;
 }
 
 int vcpu_get_events(struct vcpu *vcpu, struct vcpu_events *ev)

@@ -55,6 +55,7 @@ struct hc_context {
     void *abi_state;   /* the ABI's own run state (hvt: the manifest); NULL for none */
     struct vcpu *vcpu; /* for calls that set vCPU state (SET_TLS_BASE); may be NULL */
     bool user_mode;    /* the guest runs in user mode (ukvm/guest/user_shim.h) */
+    uint64_t clock_origin_ns; /* CLOCK_MONOTONIC at the guest's start (UKVM_HC_CLOCK) */
     /* Set by the ABI's dispatcher: names its calls in error messages. */
     const char *(*hc_name)(unsigned nr);
     /*
@@ -77,6 +78,8 @@ struct hc_context {
      */
     bool frame_partial;
     uint64_t abort_function; /* ABORT: the aborting routine's address, or 0 */
+    /* The call changed vCPU state (the FS base): a recorded run logs it (recorder.h). */
+    bool vcpu_changed;
     char message[256];
     char error[256];
     /*

@@ -19,6 +19,7 @@ enum hc_outcome hc_set_tls_base(struct hc_context *ctx, uint64_t arg)
     if (!ctx->vcpu || vcpu_get_sregs(ctx->vcpu, &sregs) < 0)
         return hc_guest_error(ctx, UKVM_HC_SET_TLS_BASE, "the vCPU's segments are unavailable");
     sregs.fs.base = a.base;
+    ctx->vcpu_changed = true;
     if (vcpu_set_sregs(ctx->vcpu, &sregs) < 0)
         return hc_guest_error(ctx, UKVM_HC_SET_TLS_BASE, "KVM refused FS base 0x%" PRIx64, a.base);
     return HC_CONTINUE;

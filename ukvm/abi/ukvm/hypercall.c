@@ -23,6 +23,7 @@ static const struct {
     [UKVM_HC_ABORT] = {"ABORT", hc_abort},
     [UKVM_HC_TRAP] = {"TRAP", hc_trap},
     [UKVM_HC_SET_TLS_BASE] = {"SET_TLS_BASE", hc_set_tls_base},
+    [UKVM_HC_CLOCK] = {"CLOCK", hc_clock},
 };
 
 const char *hypercall_name(unsigned nr)

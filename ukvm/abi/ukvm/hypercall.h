@@ -35,6 +35,7 @@ enum hc_outcome hc_halt(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_abort(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_trap(struct hc_context *ctx, uint64_t arg);
 enum hc_outcome hc_set_tls_base(struct hc_context *ctx, uint64_t arg);
+enum hc_outcome hc_clock(struct hc_context *ctx, uint64_t arg);
 
 /*
  * The guest's handle for network device index (in ctx->nets): block devices come first,
