@@ -35,7 +35,7 @@ LAYERS = [
     ["ukvm/guest", "ukvm/devices"],
     ["ukvm/abi/core"],
     ["ukvm/abi/ukvm", "ukvm/abi/hvt"],
-    ["ukvm/abi"],
+    ["ukvm/abi", "ukvm/replay"],
     ["ukvm/run"],
     ["ukvm/crash"],
     ["ukvm/debug", "shell"],

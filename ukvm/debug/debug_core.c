@@ -51,7 +51,8 @@ int debug_core_init(struct debug_core *core, struct run_context *run)
     run->watch_ctx = &core->watches;
     core->record = run->record;
     if (core->record) {
-        core->record->bps = &core->bps; /* its checkpoints hold the bytes under our int3s */
+        breakpoint_patches_init(&core->patches, &core->bps, run->mem);
+        core->record->patches = &core->patches.ops;
         core->steps_known = true;       /* at the first instruction: hypercall 0 + 0 */
     }
     struct sigaction sa;

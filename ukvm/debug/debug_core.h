@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "breakpoint_patches.h"
 #include "breakpoints.h"
 #include "ukvm/inspect/symbolize.h"
 #include "ukvm/run/run_loop.h"
@@ -80,6 +81,7 @@ struct debug_core {
      * steps instructions since its last hypercall, when steps_known.
      */
     struct recorder *record;
+    struct breakpoint_patches patches; /* our int3s, which its checkpoints leave out */
     uint64_t steps;
     bool steps_known;
     /* Reverse execution's own runs: no breakpoint or watchpoint of the user's stops them. */

@@ -7,7 +7,7 @@
 
 #include "checkpoint.h"
 
-#define PAGE 4096u
+#define PAGE CHECKPOINT_PAGE_SIZE
 
 struct checkpoint_page {
     unsigned refs;
@@ -30,27 +30,19 @@ static size_t page_put(struct checkpoint_page *p)
     return 0;
 }
 
-/* Does [page_gpa, page_gpa + PAGE) hold one of the breakpoints' int3s? */
-static bool page_has_breakpoint(const struct breakpoints *bps, uint64_t page_gpa)
+/* The page at gpa as the guest sees it: now itself, or a copy in scratch without patches. */
+static const uint8_t *guest_view(const struct memory_patches *patches, uint64_t gpa,
+                                 const uint8_t *now, uint8_t *scratch)
 {
-    for (size_t i = 0; bps && i < bps->nsw; i++)
-        if (!bps->sw[i].lifted && bps->sw[i].gpa - page_gpa < PAGE)
-            return true;
-    return false;
-}
-
-/* The page as a debugger sees it: originals under the int3s. */
-static void page_unpatched(const struct breakpoints *bps, const uint8_t *src, uint64_t page_gpa,
-                           uint8_t *out)
-{
-    memcpy(out, src, PAGE);
-    for (size_t i = 0; bps && i < bps->nsw; i++)
-        if (!bps->sw[i].lifted && bps->sw[i].gpa - page_gpa < PAGE)
-            out[bps->sw[i].gpa - page_gpa] = bps->sw[i].original;
+    if (!patches || !patches->in_page(patches->ctx, gpa))
+        return now;
+    memcpy(scratch, now, PAGE);
+    patches->unpatch(patches->ctx, gpa, scratch);
+    return scratch;
 }
 
 int checkpoint_take(struct checkpoint *ck, const struct checkpoint *prev, uint64_t position,
-                    const struct guest_mem *mem, const struct breakpoints *bps,
+                    const struct guest_mem *mem, const struct memory_patches *patches,
                     struct vcpu *vcpu)
 {
     memset(ck, 0, sizeof(*ck));
@@ -67,11 +59,7 @@ int checkpoint_take(struct checkpoint *ck, const struct checkpoint *prev, uint64
     uint8_t scratch[PAGE];
     for (size_t i = 0; i < ck->npages; i++) {
         uint64_t gpa = (uint64_t)i * PAGE;
-        const uint8_t *now = mem->host + gpa;
-        if (page_has_breakpoint(bps, gpa)) {
-            page_unpatched(bps, now, gpa, scratch);
-            now = scratch;
-        }
+        const uint8_t *now = guest_view(patches, gpa, mem->host + gpa, scratch);
         struct checkpoint_page *old = share ? prev->pages[i] : NULL;
         if (old && memcmp(old->data, now, PAGE) == 0) {
             old->refs++;
@@ -98,7 +86,7 @@ int checkpoint_take(struct checkpoint *ck, const struct checkpoint *prev, uint64
 }
 
 int checkpoint_restore(const struct checkpoint *ck, const struct guest_mem *mem,
-                       struct breakpoints *bps, struct vcpu *vcpu)
+                       const struct memory_patches *patches, struct vcpu *vcpu)
 {
     if (ck->npages != mem->size / PAGE) {
         errno = EINVAL;
@@ -109,14 +97,8 @@ int checkpoint_restore(const struct checkpoint *ck, const struct guest_mem *mem,
         if (memcmp(now, ck->pages[i]->data, PAGE) != 0)
             memcpy(now, ck->pages[i]->data, PAGE);
     }
-    for (size_t i = 0; bps && i < bps->nsw; i++) {
-        struct sw_breakpoint *bp = &bps->sw[i];
-        if (bp->gpa >= mem->size)
-            continue;
-        bp->original = mem->host[bp->gpa];
-        if (!bp->lifted)
-            mem->host[bp->gpa] = X86_INT3;
-    }
+    if (patches)
+        patches->repatch(patches->ctx);
     if (vcpu_set_sregs(vcpu, &ck->sregs) < 0 || vcpu_set_regs(vcpu, &ck->regs) < 0 ||
         vcpu_set_fpu(vcpu, &ck->fpu) < 0 || vcpu_set_debugregs(vcpu, &ck->debugregs) < 0)
         return -1;
@@ -133,17 +115,13 @@ size_t checkpoint_release(struct checkpoint *ck)
     return freed;
 }
 
-uint64_t checkpoint_hash_memory(const struct guest_mem *mem, const struct breakpoints *bps)
+uint64_t checkpoint_hash_memory(const struct guest_mem *mem, const struct memory_patches *patches)
 {
     /* FNV-1a over 64-bit words: fast enough for a test's every hypercall, and order-aware. */
     uint64_t h = 0xcbf29ce484222325ULL;
     uint8_t scratch[PAGE];
     for (uint64_t gpa = 0; gpa + PAGE <= mem->size; gpa += PAGE) {
-        const uint8_t *page = mem->host + gpa;
-        if (page_has_breakpoint(bps, gpa)) {
-            page_unpatched(bps, page, gpa, scratch);
-            page = scratch;
-        }
+        const uint8_t *page = guest_view(patches, gpa, mem->host + gpa, scratch);
         for (unsigned off = 0; off < PAGE; off += 8) {
             uint64_t w;
             memcpy(&w, page + off, 8);

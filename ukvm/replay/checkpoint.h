@@ -8,9 +8,9 @@
  * before. Finding those pages compares each page with the previous checkpoint's, which
  * works on every hypervisor and under any memory-slot layout (watchpoints remap pages).
  *
- * The debugger's software breakpoints are guest memory too: a checkpoint holds the
- * original bytes under them, never their int3s, so that breakpoints inserted or removed
- * later are not undone by going back (the caller puts its int3s back after a restore).
+ * A debugger's software breakpoints are in guest memory too: a checkpoint holds the
+ * guest's bytes under them, never their int3s (struct memory_patches), so that
+ * breakpoints inserted or removed later are not undone by going back.
  */
 #ifndef UKVM_CHECKPOINT_H
 #define UKVM_CHECKPOINT_H
@@ -18,11 +18,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ukvm/debug/breakpoints.h"
+#include <stdbool.h>
+
 #include "ukvm/guest/guest_mem.h"
 #include "ukvm/vm/vm.h"
 
+#define CHECKPOINT_PAGE_SIZE 4096u
+
 struct checkpoint_page; /* a reference-counted copy of one guest page */
+
+/*
+ * Bytes in guest memory that are not the guest's own (a debugger's int3s), given by
+ * whoever put them there.
+ */
+struct memory_patches {
+    void *ctx;
+    /* True when [page_gpa, page_gpa + CHECKPOINT_PAGE_SIZE) holds any. */
+    bool (*in_page)(void *ctx, uint64_t page_gpa);
+    /* Puts the guest's own bytes back into page, a copy of the page at page_gpa. */
+    void (*unpatch)(void *ctx, uint64_t page_gpa, uint8_t *page);
+    /* Guest memory was just restored: its bytes are the guest's own; patch it again. */
+    void (*repatch)(void *ctx);
+};
 
 struct checkpoint {
     uint64_t position; /* hypercalls completed when it was taken */
@@ -37,22 +54,20 @@ struct checkpoint {
 
 /*
  * Takes a checkpoint of the guest at position: memory (pages equal to prev's shared with
- * it; prev may be NULL for the first) with the original bytes under bps's software
- * breakpoints (bps may be NULL), and the vCPU's registers, which must be at an
- * instruction boundary (no exit pending). Returns 0, or -1 with errno (ENOMEM, or a
- * register read that failed).
+ * it; prev may be NULL for the first) with the guest's own bytes under patches (may be
+ * NULL), and the vCPU's registers, which must be at an instruction boundary (no exit
+ * pending). Returns 0, or -1 with errno (ENOMEM, or a register read that failed).
  */
 int checkpoint_take(struct checkpoint *ck, const struct checkpoint *prev, uint64_t position,
-                    const struct guest_mem *mem, const struct breakpoints *bps,
+                    const struct guest_mem *mem, const struct memory_patches *patches,
                     struct vcpu *vcpu);
 
 /*
- * Puts the guest back as the checkpoint holds it: memory and registers. Software
- * breakpoints in bps (may be NULL) are written again over the restored memory, each
- * keeping the restored byte as its original. Returns 0, or -1 with errno.
+ * Puts the guest back as the checkpoint holds it: memory and registers, then has patches
+ * (may be NULL) patch memory again. Returns 0, or -1 with errno.
  */
 int checkpoint_restore(const struct checkpoint *ck, const struct guest_mem *mem,
-                       struct breakpoints *bps, struct vcpu *vcpu);
+                       const struct memory_patches *patches, struct vcpu *vcpu);
 
 /*
  * Releases the checkpoint's references to its pages; *ck is then empty. Returns the bytes
@@ -61,9 +76,9 @@ int checkpoint_restore(const struct checkpoint *ck, const struct guest_mem *mem,
 size_t checkpoint_release(struct checkpoint *ck);
 
 /*
- * A 64-bit hash of all of guest memory as a debugger sees it (original bytes under
- * bps's breakpoints; bps may be NULL), for comparing a replay with its record.
+ * A 64-bit hash of all of guest memory as the guest sees it (its own bytes under
+ * patches, which may be NULL), for comparing a replay with its record.
  */
-uint64_t checkpoint_hash_memory(const struct guest_mem *mem, const struct breakpoints *bps);
+uint64_t checkpoint_hash_memory(const struct guest_mem *mem, const struct memory_patches *patches);
 
 #endif /* UKVM_CHECKPOINT_H */

@@ -23,8 +23,8 @@ static uint64_t monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int recorder_init(struct recorder *r, uint64_t limit_mib, bool verify,
-                  const struct guest_mem *mem, struct vcpu *vcpu)
+int recorder_init(struct recorder *r, uint64_t limit_mib, bool verify, const struct guest_mem *mem,
+                  struct vcpu *vcpu)
 {
     memset(r, 0, sizeof(*r));
     r->limit = (limit_mib ? limit_mib : RECORD_DEFAULT_MIB) << 20;
@@ -112,7 +112,7 @@ static int take_checkpoint(struct recorder *r)
     }
     uint64_t t0 = monotonic_ns();
     const struct checkpoint *prev = r->ncks ? &r->cks[r->ncks - 1] : NULL;
-    if (checkpoint_take(&r->cks[r->ncks], prev, r->position, r->mem, r->bps, r->vcpu) < 0)
+    if (checkpoint_take(&r->cks[r->ncks], prev, r->position, r->mem, r->patches, r->vcpu) < 0)
         return -1;
     r->bytes += r->cks[r->ncks].new_bytes;
     r->ncks++;
@@ -180,13 +180,13 @@ enum record_serve recorder_replay(struct recorder *r, unsigned nr, struct hc_con
     } else if (vcpu_get_regs(r->vcpu, &regs) == 0) {
         r->checked++;
         if (!regs_match(&regs, &c->regs))
-            note_divergence(r, "rip 0x%" PRIx64 " where the record has 0x%" PRIx64 " (or other "
-                               "registers differ)",
+            note_divergence(r,
+                            "rip 0x%" PRIx64 " where the record has 0x%" PRIx64 " (or other "
+                            "registers differ)",
                             regs.rip, c->regs.rip);
-        else if (r->verify &&
-                 checkpoint_hash_memory(r->mem, r->bps) != c->mem_hash)
+        else if (r->verify && checkpoint_hash_memory(r->mem, r->patches) != c->mem_hash)
             note_divergence(r, "guest memory differs (hash %" PRIx64 ", recorded %" PRIx64 ")",
-                            checkpoint_hash_memory(r->mem, r->bps), c->mem_hash);
+                            checkpoint_hash_memory(r->mem, r->patches), c->mem_hash);
     }
     const uint8_t *bytes = c->written;
     hc->naccess = 0;
@@ -252,7 +252,7 @@ void recorder_log(struct recorder *r, unsigned nr, const struct hc_context *hc)
     }
     vcpu_get_regs(r->vcpu, &c->regs);
     if (r->verify)
-        c->mem_hash = checkpoint_hash_memory(r->mem, r->bps);
+        c->mem_hash = checkpoint_hash_memory(r->mem, r->patches);
     if (hc->vcpu_changed) {
         struct vcpu_sregs sregs;
         if (vcpu_get_sregs(r->vcpu, &sregs) == 0) {
@@ -279,8 +279,7 @@ bool recorder_completed(struct recorder *r)
         if (now - r->last_ck_ns >= wait) {
             /* A checkpoint holds the vCPU between instructions: finish the exit's first. */
             if (vcpu_complete_pending_exit(r->vcpu) == 0 && take_checkpoint(r) < 0)
-                fprintf(stderr, "ukvm: record: cannot take a checkpoint: %s\n",
-                        strerror(errno));
+                fprintf(stderr, "ukvm: record: cannot take a checkpoint: %s\n", strerror(errno));
         }
     } else {
         keep_within_limit(r);
@@ -309,7 +308,7 @@ int64_t recorder_restore(struct recorder *r, uint64_t position)
         return -1;
     }
     const struct checkpoint *ck = &r->cks[i - 1];
-    if (checkpoint_restore(ck, r->mem, r->bps, r->vcpu) < 0)
+    if (checkpoint_restore(ck, r->mem, r->patches, r->vcpu) < 0)
         return -1;
     r->position = ck->position;
     return (int64_t)ck->position;
@@ -317,8 +316,9 @@ int64_t recorder_restore(struct recorder *r, uint64_t position)
 
 void recorder_describe(const struct recorder *r, uint64_t steps, bool steps_known, FILE *out)
 {
-    fprintf(out, "recording: %" PRIu64 " hypercalls recorded, history from hypercall %" PRIu64
-                 ", %zu checkpoints, %.1f MiB of %" PRIu64 " MiB\n",
+    fprintf(out,
+            "recording: %" PRIu64 " hypercalls recorded, history from hypercall %" PRIu64
+            ", %zu checkpoints, %.1f MiB of %" PRIu64 " MiB\n",
             r->end, recorder_history_start(r), r->ncks, (double)r->bytes / (1 << 20),
             r->limit >> 20);
     if (steps_known)
@@ -331,6 +331,6 @@ void recorder_describe(const struct recorder *r, uint64_t steps, bool steps_know
                 r->end - r->position);
     else
         fprintf(out, " (the end of the record: running forward is live)\n");
-    fprintf(out, "replay: %" PRIu64 " hypercalls replayed, %" PRIu64 " checked: %s\n",
-            r->replayed, r->checked, r->diverged ? r->divergence : "all matched the record");
+    fprintf(out, "replay: %" PRIu64 " hypercalls replayed, %" PRIu64 " checked: %s\n", r->replayed,
+            r->checked, r->diverged ? r->divergence : "all matched the record");
 }

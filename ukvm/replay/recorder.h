@@ -51,23 +51,23 @@ struct recorder {
     bool verify;    /* hash guest memory at every call and compare it in replays */
     const struct guest_mem *mem;
     struct vcpu *vcpu;
-    struct breakpoints *bps; /* the debugger's: their int3s are not the guest's memory */
+    const struct memory_patches *patches; /* a debugger's int3s, not the guest's memory */
 
     /* calls[i - first] for first <= i < end */
     struct record_call *calls;
     size_t calls_cap;
     uint64_t first, end;
 
-    uint64_t position; /* calls the guest has completed */
+    uint64_t position;      /* calls the guest has completed */
     struct checkpoint *cks; /* oldest first; cks[0] is the start of history */
     size_t ncks, cks_cap;
-    uint64_t bytes;         /* what the log and the checkpoints hold */
-    uint64_t interval_ns;   /* least time between two checkpoints */
-    uint64_t last_ck_ns;    /* host time of the last checkpoint */
-    uint64_t ck_cost_ns;    /* how long the last one took */
-    uint64_t live_ns;       /* host time the guest has run live since the start */
-    uint64_t ck_total_ns;   /* time spent taking checkpoints */
-    bool no_checkpoints;    /* the debugger is single-stepping: not now */
+    uint64_t bytes;       /* what the log and the checkpoints hold */
+    uint64_t interval_ns; /* least time between two checkpoints */
+    uint64_t last_ck_ns;  /* host time of the last checkpoint */
+    uint64_t ck_cost_ns;  /* how long the last one took */
+    uint64_t live_ns;     /* host time the guest has run live since the start */
+    uint64_t ck_total_ns; /* time spent taking checkpoints */
+    bool no_checkpoints;  /* the debugger is single-stepping: not now */
 
     bool has_target; /* a replay that ends when position reaches target */
     uint64_t target;
@@ -87,8 +87,8 @@ struct recorder {
  * UKVM_RECORD_CHECKPOINT_MS in the environment sets the least time between two
  * checkpoints (default 20 ms). Returns 0, or -1 with errno.
  */
-int recorder_init(struct recorder *r, uint64_t limit_mib, bool verify,
-                  const struct guest_mem *mem, struct vcpu *vcpu);
+int recorder_init(struct recorder *r, uint64_t limit_mib, bool verify, const struct guest_mem *mem,
+                  struct vcpu *vcpu);
 
 /* Takes the first checkpoint, at position 0: call it before the first instruction runs. */
 int recorder_start(struct recorder *r);
