@@ -13,8 +13,8 @@
 #   # STATUS: 137                  (ukvm's exit status once gdb is done)
 #   # SESSIONS: 2                  (run the script this many times against one ukvm: reconnects)
 # The script prints PASS/FAIL lines (tests/gdb/ukvmgdb.py); this runner adds ukvm's exit
-# status and a sanitizer check. UKVM_STDERR names the file ukvm's stderr goes to, for
-# scripts that check what ukvm said.
+# status and a sanitizer check. UKVM_STDERR and UKVM_STDOUT name the files ukvm's stderr and
+# stdout go to, for scripts that check what ukvm and the guest said.
 set -u
 cd "$(dirname "$0")/../.."
 source tests/lib/common.bash
@@ -58,7 +58,7 @@ run_case() { # run_case MONITOR FLAVOUR SCRIPT
         return
     fi
     for s in $(seq 1 "$sessions"); do
-        out=$(UKVM_GDB_PORT=$port UKVM_GDB_SESSION=$s UKVM_STDERR=$tmp/stderr \
+        out=$(UKVM_GDB_PORT=$port UKVM_GDB_SESSION=$s UKVM_STDERR=$tmp/stderr UKVM_STDOUT=$tmp/stdout \
             timeout -s KILL 300 gdb -nx -batch \
             -ex "python import sys; sys.path.insert(0, 'tests/gdb')" \
             -x "$script" "$kernel" </dev/null 2>&1)

@@ -619,6 +619,7 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw, uint64_t
     debug_core_apply_watchpoints(core);
     if (core->record)
         core->record->no_checkpoints = step; /* checkpoints hold a vCPU between instructions */
+    core->run->stepping = step;
     /* A hit that a fatal event or a stop signal overtook last time is stale now. */
     struct watch_hit stale;
     watchpoints_take_hit(&core->watches, &stale);
@@ -642,6 +643,7 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw, uint64_t
         case EVENT_RUN_ON:
             continue;
         case EVENT_STOPPED:
+            core->run->stepping = false;
             /* A step that stopped before its #DB (user mode) must not leave TF behind. */
             if (step) {
                 user_mode_disarm_step(core->run);
@@ -652,6 +654,7 @@ static int run_to_stop(struct debug_core *core, bool step, bool use_hw, uint64_t
                 net_devs_flush(core->run->nets);
             return 0;
         case EVENT_FAILED:
+            core->run->stepping = false;
             fprintf(stderr, "ukvm: KVM_RUN failed: %s\n", strerror(errno));
             end_guest(core, UKVM_EXIT_KVM, 0);
             return -1;

@@ -61,6 +61,12 @@ struct run_context {
     bool user_mode;
     bool user_intercept, user_step, user_step_armed;
     uint64_t user_step_rip;
+    /*
+     * A debugger's single step is under way: a hypercall served in kernel mode ends it
+     * right after the call's instruction, as in user mode. (On a KVM that emulates guest
+     * code, KVM's own step over a port write lands one instruction late.)
+     */
+    bool stepping;
     /* --record: the run's record (ukvm/replay/recorder.h); NULL when not recording. */
     struct recorder *record;
     uint64_t clock_origin_ns; /* CLOCK_MONOTONIC at the guest's start (UKVM_HC_CLOCK) */

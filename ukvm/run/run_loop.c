@@ -240,6 +240,26 @@ static bool vcpu_was_reset(struct run_context *ctx)
 }
 
 /*
+ * A kernel-mode step over a hypercall: stops right after the port write, as the step's
+ * own #DB reports it (the exit stays pending: the debug core completes it). True when it
+ * did.
+ */
+static bool finish_kernel_step(struct run_context *ctx, struct run_event *ev)
+{
+    if (!ctx->stepping || ctx->user_mode)
+        return false;
+    struct vcpu_regs regs;
+    uint64_t pc = vcpu_get_regs(ctx->vcpu, &regs) == 0 ? regs.rip : 0;
+    memset(&ev->exit.debug, 0, sizeof(ev->exit.debug));
+    ev->kind = RUN_EVENT_DEBUG;
+    ev->exit.reason = VM_EXIT_DEBUG;
+    ev->exit.debug.exception = X86_EXC_DB;
+    ev->exit.debug.pc = pc;
+    ev->exit.debug.dr6 = 1ULL << 14; /* BS: a single step */
+    return true;
+}
+
+/*
  * Classifies an exit; returns true when it was served and the guest goes on (a hypercall,
  * or an access to a trapped page). *watch_hit is set when that touched a watchpoint.
  */
@@ -254,7 +274,9 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
         if (exit->io.is_write && exit->io.count == 1 && is_hypercall_port(ctx, exit->io.port) &&
             rep_outs_at_rip(ctx))
             ev->exit.io.count = 2;
-        return serve_port_access(ctx, hc, ev, watch_hit);
+        if (!serve_port_access(ctx, hc, ev, watch_hit))
+            return false;
+        return *watch_hit || !finish_kernel_step(ctx, ev);
     case VM_EXIT_HLT:
         hlt_event(ev);
         return false;
