@@ -349,6 +349,13 @@ static bool classify_exit(struct run_context *ctx, struct hc_context *hc, struct
                 *watch_hit = true;
                 return true;
             case RUN_MMIO_DONE:
+                /*
+                 * A step's #DB can be lost after an access KVM completed for us (as after
+                 * a port write): the step ends once this instruction is done, as a watch
+                 * stop without a hit (the debug core reports it as the step).
+                 */
+                if (ctx->stepping)
+                    *watch_hit = true;
                 return true;
             case RUN_MMIO_NOT_MINE:
                 break;

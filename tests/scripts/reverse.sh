@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Recorded runs (ukvm --record) through the shell, with the plain and the ASan/UBSan
+# monitor, in the guest mode of the run (UKVM_GUEST_MODE): build/test_reverse.ukvm.
+#   replay-verified   a run with a disk and the clock, gone back to its start and run
+#                     forward again with UKVM_RECORD_VERIFY=1: every replayed hypercall's
+#                     registers and a hash of all of guest memory match the record; the
+#                     console and the disk see nothing twice
+#   divergence-found  the same with one recorded result altered (UKVM_TEST_RECORD_PERTURB):
+#                     the replay check says where it diverged (the check can fail)
+#   shell-commands    reverse-stepi N, rsi, reverse-continue to a breakpoint and to a
+#                     watchpoint (before the write), to the start of the record, `record`
+#   write-in-past     memory writes while in the past are refused (the record stays true)
+#   limit             a record over --record=MiB drops its oldest history and says so
+#   usage             --record without a debugger, with a Solo5 hvt guest, a bad size;
+#                     reverse commands without --record
+# The runs are sandboxed (no --no-sandbox): reverse execution's system calls are allowed.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/lib/common.bash
+
+if [ ! -w /dev/kvm ]; then
+    echo "SKIP reverse: /dev/kvm is missing or not writable here"
+    exit 0
+fi
+kernel=$BUILD/test_reverse.ukvm
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# session NAME MONITOR COMMANDS OPTIONS... -- GUEST ARGS...: stdout, stderr and status in
+# $tmp/out, $tmp/err, $status; a hang or a sanitizer report fails NAME (returns 1).
+session() {
+    local name=$1 m=$2 cmds=$3
+    shift 3
+    local opts=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    printf '%s\n' "$cmds" | timeout -s KILL 300 "$m" --shell --record "${opts[@]}" "$kernel" "$@" \
+        >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    if [ $status = 137 ] && ! grep -q "guest killed" "$tmp/err"; then
+        fail "$name" "hung: killed after 300 s; stdout: $(tail -c 600 "$tmp/out")"
+        return 1
+    fi
+    if ! sanitizer_clean "$tmp/err"; then
+        fail "$name" "sanitizer report: $(head -c 1500 "$tmp/err")"
+        return 1
+    fi
+    return 0
+}
+
+# check NAME COMMAND...: passes when the command succeeds, else fails with the session.
+check() {
+    local name=$1
+    shift
+    if "$@"; then
+        pass "$name"
+    else
+        fail "$name" "stdout:
+$(head -c 3000 "$tmp/out")
+stderr: $(head -c 1000 "$tmp/err")"
+    fi
+}
+
+count() { grep -cF -- "$1" "$2"; }
+absent() { ! grep -q -- "$1" "$2"; }
+
+for m in "${MONITORS[@]}"; do
+    f=$(flavour "$m")
+
+    # ---------------------------------------------------------------- replay-verified
+    truncate -s 64K "$tmp/disk.img"
+    if session "$f/replay-verified" "$m" "break sum_list
+continue
+record
+reverse-continue
+record
+continue
+record" --disk="$tmp/disk.img" --; then
+        # record prints "replay: N hypercalls replayed, N checked: ..." three times.
+        replayed=$(grep '^replay:' "$tmp/out" | tail -n 1)
+        n=$(sed -E 's/^replay: ([0-9]+) hypercalls replayed, ([0-9]+) checked.*/\1 \2/' <<<"$replayed")
+        check "$f/replay-verified/replayed-calls" [ "${n% *}" -gt 5 ]
+        check "$f/replay-verified/all-checked" [ "${n% *}" = "${n#* }" ]
+        check "$f/replay-verified/all-matched" grep -q 'all matched the record$' <<<"$replayed"
+        check "$f/replay-verified/back-at-start" grep -q "no more reverse-execution history" "$tmp/out"
+        check "$f/replay-verified/breakpoint-again" [ "$(count 'breakpoint 1, ' "$tmp/out")" = 2 ]
+        check "$f/replay-verified/console-once" [ "$(count 'reverse: start' "$tmp/out")" = 1 ]
+        check "$f/replay-verified/disk-read-once" [ "$(count 'disk: read back' "$tmp/out")" = 1 ]
+        check "$f/replay-verified/no-divergence" absent "diverged" "$tmp/err"
+    fi
+
+    # ---------------------------------------------------------------- divergence-found
+    if UKVM_TEST_RECORD_PERTURB=2 session "$f/divergence-found" "$m" "break sum_list
+continue
+reverse-continue
+continue
+record" --; then
+        check "$f/divergence-found/said-on-stderr" grep -q "ukvm: record: replay diverged at hypercall" "$tmp/err"
+        check "$f/divergence-found/record-says" grep -q "^replay: .*replay diverged at hypercall" "$tmp/out"
+    fi
+
+    # ---------------------------------------------------------------- shell-commands
+    if session "$f/shell-commands" "$m" "break add
+continue
+continue
+stepi 5
+reverse-stepi 5
+rsi
+reverse-continue
+watch nodes+0x20 8
+delete 1
+continue
+reverse-continue
+reverse-continue
+rc
+record" --; then
+        check "$f/shell-commands/rsi-back-to-breakpoint" grep -q "in add+0x0 " "$tmp/out"
+        check "$f/shell-commands/previous-hit" [ "$(count 'breakpoint 1, ' "$tmp/out")" -ge 3 ]
+        check "$f/shell-commands/watch-before-the-write" grep -q "going backwards, at the access: .* in build_list+" "$tmp/out"
+        check "$f/shell-commands/history-begin" grep -q "^no more reverse-execution history: at the start of the record, .* in _start+0x0" "$tmp/out"
+        check "$f/shell-commands/record-state" grep -qE "^position: hypercall 0 \+ 0 instructions" "$tmp/out"
+    fi
+
+    # ---------------------------------------------------------------- write-in-past
+    if session "$f/write-in-past" "$m" "break build_list
+continue
+rsi
+x/1gx &total
+continue" --; then
+        : # the shell has no memory-write command: gdb's is tested by test_reverse_errors.py
+    fi
+
+    # ---------------------------------------------------------------- limit
+    if UKVM_RECORD_CHECKPOINT_MS=0 session "$f/limit" "$m" "break sum_list
+continue
+record
+reverse-continue" --record=16 --; then
+        check "$f/limit/dropped-said" grep -q "the record reached its limit of 16 MiB" "$tmp/err"
+        check "$f/limit/history-starts-later" grep -qE "^recording: [0-9]+ hypercalls recorded, history from hypercall [1-9]" "$tmp/out"
+        check "$f/limit/guest-unharmed" grep -q "no more reverse-execution history" "$tmp/out"
+    fi
+done
+
+# ---------------------------------------------------------------- usage
+m=$BUILD/ukvm
+"$m" --record "$kernel" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "usage/record-needs-a-debugger" [ $status = 2 ]
+check "usage/record-needs-a-debugger-says" grep -q -- "--record needs a debugger" "$tmp/err"
+"$m" --shell --record=8 "$kernel" </dev/null >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "usage/record-size" [ $status = 2 ]
+check "usage/record-size-says" grep -q "bad record size in '--record=8'" "$tmp/err"
+hvt=$BUILD/bench_hvt_puts.hvt
+if [ -f "$hvt" ]; then
+    "$m" --shell --record "$hvt" </dev/null >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "usage/record-refuses-hvt" [ $status = 2 ]
+    check "usage/record-refuses-hvt-says" grep -q "read the CPU's time-stamp counter directly" "$tmp/err"
+else
+    echo "SKIP usage/record-refuses-hvt: $hvt was not built (make test builds it)"
+fi
+printf 'reverse-stepi\nreverse-continue\nrecord\n' | "$m" --shell "$kernel" >"$tmp/out" 2>&1
+check "usage/reverse-needs-record" [ "$(count 'start ukvm with --record' "$tmp/out")" = 3 ]
