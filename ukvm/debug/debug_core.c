@@ -136,7 +136,7 @@ long debug_core_read(struct debug_core *core, uint64_t va, void *buf, size_t len
 
 bool debug_core_in_past(const struct debug_core *core)
 {
-    return core->record && core->record->position < core->record->end;
+    return core->record && recorder_in_past(core->record);
 }
 
 void debug_core_changed_guest(struct debug_core *core)

@@ -132,9 +132,10 @@ struct symbolizer *debug_core_symbols(struct debug_core *core);
  * them (debug_core_write does) with debug_core_past_error's words.
  */
 bool debug_core_in_past(const struct debug_core *core);
-#define DEBUG_CORE_PAST_ERROR                                                              \
-    "the guest is in the recorded past (ukvm --record), where changing it would make the " \
-    "rest of the record untrue; run forward to the end of the record first"
+#define DEBUG_CORE_PAST_ERROR                                                                 \
+    "the guest is in the recorded past (ukvm --record), where changing it would make the "    \
+    "rest of the record untrue; run forward past the end of the record (its next hypercall) " \
+    "first"
 
 /*
  * A debugger changed the guest's registers or memory at the end of a recorded run: the

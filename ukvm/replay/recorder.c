@@ -88,8 +88,8 @@ static void drop_oldest(struct recorder *r)
     if (r->dropped_to == 0)
         fprintf(stderr,
                 "ukvm: record: the record reached its limit of %" PRIu64 " MiB (--record=MiB): "
-                "history before hypercall %" PRIu64 " is dropped, and older history will be "
-                "as the run goes on\n",
+                "history before hypercall %" PRIu64 " is dropped, and more of the oldest will "
+                "be as the run goes on\n",
                 r->limit >> 20, keep_from);
     r->dropped_to = keep_from;
 }
@@ -138,6 +138,7 @@ int recorder_restart(struct recorder *r)
     r->ncks = 0;
     r->bytes = 0;
     r->first = r->end = r->position;
+    r->went_back = false;
     return take_checkpoint(r);
 }
 
@@ -263,6 +264,12 @@ void recorder_log(struct recorder *r, unsigned nr, const struct hc_context *hc)
     }
     r->bytes += call_bytes(c);
     r->end++;
+    r->went_back = false; /* a live call: the guest is at the front of the record again */
+}
+
+bool recorder_in_past(const struct recorder *r)
+{
+    return r->position < r->end || r->went_back;
 }
 
 bool recorder_completed(struct recorder *r)
@@ -274,7 +281,8 @@ bool recorder_completed(struct recorder *r)
     if (r->position == r->end && !r->no_checkpoints) {
         uint64_t now = monotonic_ns();
         uint64_t wait = r->interval_ns;
-        if (r->ck_cost_ns * CHECKPOINT_COST_RATIO > wait)
+        /* Interval 0 (UKVM_RECORD_CHECKPOINT_MS=0): at every call, whatever they cost. */
+        if (wait && r->ck_cost_ns * CHECKPOINT_COST_RATIO > wait)
             wait = r->ck_cost_ns * CHECKPOINT_COST_RATIO;
         if (now - r->last_ck_ns >= wait) {
             /* A checkpoint holds the vCPU between instructions: finish the exit's first. */
@@ -311,6 +319,7 @@ int64_t recorder_restore(struct recorder *r, uint64_t position)
     if (checkpoint_restore(ck, r->mem, r->patches, r->vcpu) < 0)
         return -1;
     r->position = ck->position;
+    r->went_back = true;
     return (int64_t)ck->position;
 }
 
@@ -329,6 +338,8 @@ void recorder_describe(const struct recorder *r, uint64_t steps, bool steps_know
     if (r->position < r->end)
         fprintf(out, " (in the past: %" PRIu64 " recorded hypercalls ahead)\n",
                 r->end - r->position);
+    else if (r->went_back)
+        fprintf(out, " (in the past: after the last recorded hypercall)\n");
     else
         fprintf(out, " (the end of the record: running forward is live)\n");
     fprintf(out, "replay: %" PRIu64 " hypercalls replayed, %" PRIu64 " checked: %s\n", r->replayed,

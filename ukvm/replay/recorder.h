@@ -58,7 +58,12 @@ struct recorder {
     size_t calls_cap;
     uint64_t first, end;
 
-    uint64_t position;      /* calls the guest has completed */
+    uint64_t position; /* calls the guest has completed */
+    /*
+     * The guest went back (a restore) and has made no live call since: even at the log's
+     * end it may be behind where it was, in time the record has seen.
+     */
+    bool went_back;
     struct checkpoint *cks; /* oldest first; cks[0] is the start of history */
     size_t ncks, cks_cap;
     uint64_t bytes;       /* what the log and the checkpoints hold */
@@ -85,7 +90,8 @@ struct recorder {
  * Prepares a record of at most limit_mib MiB (0: RECORD_DEFAULT_MIB) of the guest in mem
  * driven by vcpu. Verification (memory hashes) is on when verify is true.
  * UKVM_RECORD_CHECKPOINT_MS in the environment sets the least time between two
- * checkpoints (default 20 ms). Returns 0, or -1 with errno.
+ * checkpoints (default 20 ms; 0: one at every hypercall, for tests). Returns 0, or -1
+ * with errno.
  */
 int recorder_init(struct recorder *r, uint64_t limit_mib, bool verify, const struct guest_mem *mem,
                   struct vcpu *vcpu);
@@ -132,6 +138,9 @@ int recorder_restart(struct recorder *r);
 /* Makes the guest stop once position reaches target (after that call); clear: none. */
 void recorder_set_target(struct recorder *r, uint64_t target);
 void recorder_clear_target(struct recorder *r);
+
+/* True when the guest is at a point of the run the record has been past already. */
+bool recorder_in_past(const struct recorder *r);
 
 /* The first position history still holds (its oldest checkpoint's). */
 uint64_t recorder_history_start(const struct recorder *r);
