@@ -73,6 +73,8 @@ struct fake_target {
 
     int session_end_calls;
     enum gdb_session_end session_end_how;
+
+    bool reverse; /* can_reverse() says so: bs and bc are served */
 };
 
 static struct fake_target *fake_of(void *ctx)
@@ -157,7 +159,13 @@ static int fake_resume(void *ctx, enum gdb_resume_action action, struct gdb_stop
     t->resume_calls++;
     t->last_action = action;
     memset(stop, 0, sizeof(*stop));
-    if (action == GDB_RESUME_STEP) {
+    if (action == GDB_RESUME_REVERSE_STEP) {
+        uint64_t rip = fake_rip(t) - 1;
+        memcpy(t->regs[GDB_REG_RIP], &rip, 8);
+        stop->kind = GDB_STOP_SIGNAL;
+        stop->signal = GDB_SIGNAL_TRAP;
+        stop->history_begin = t->next_stop.history_begin;
+    } else if (action == GDB_RESUME_STEP) {
         uint64_t rip = fake_rip(t) + 1;
         memcpy(t->regs[GDB_REG_RIP], &rip, 8);
         stop->kind = GDB_STOP_SIGNAL;
@@ -218,6 +226,11 @@ static void fake_session_end(void *ctx, enum gdb_session_end how)
     t->session_end_how = how;
 }
 
+static bool fake_can_reverse(void *ctx)
+{
+    return fake_of(ctx)->reverse;
+}
+
 static const struct gdb_target_ops fake_ops = {
     .read_reg = fake_read_reg,
     .write_reg = fake_write_reg,
@@ -230,6 +243,7 @@ static const struct gdb_target_ops fake_ops = {
     .stop_status = fake_stop_status,
     .monitor = fake_monitor,
     .session_end = fake_session_end,
+    .can_reverse = fake_can_reverse,
 };
 
 /* A fake target with recognisable register values (register r's byte i is r * 16 + i)

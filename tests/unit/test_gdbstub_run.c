@@ -1,7 +1,8 @@
 /*
  * test_gdbstub_run.c: run control through the gdb stub, against the fake target of
  * test_gdbstub_fake.h: step and continue in every spelling (s, S, c, C, vCont), the stop
- * replies with their registers and reasons, console messages, exit and kill, detach,
+ * replies with their registers and reasons, reverse execution (bs, bc) where the target
+ * records, console messages, exit and kill, detach,
  * disconnects, and Ctrl-C while the target runs.
  */
 #include "test_gdbstub_fake.h"
@@ -42,6 +43,42 @@ UNIT_TEST(step_stop_reply)
     t->reg_unavailable[GDB_REG_RSP] = true;
     snprintf(want, sizeof(want), "T0510:%s;thread:1;", le64_hex(fake_rip(t) + 1, rip));
     CHECK(client_expect(c, "s", want));
+    CHECK_DISCONNECT(c, t);
+}
+
+UNIT_TEST(reverse_only_where_the_target_records)
+{
+    struct fake_target *t = fake_new();
+    struct client *c = client_start_noack(t);
+    /* Not recorded: not offered, and bs/bc are unsupported packets (empty replies). */
+    CHECK(client_cmd(c, "qSupported:swbreak+") && !strstr(c->buf, "Reverse"));
+    CHECK(client_expect(c, "bs", ""));
+    CHECK(client_expect(c, "bc", ""));
+    CHECK_EQ_U64(t->resume_calls, 0);
+    t->reverse = true;
+    CHECK(client_cmd(c, "qSupported:swbreak+") &&
+          strstr(c->buf, ";ReverseStep+;ReverseContinue+") != NULL);
+    uint64_t rip0 = fake_rip(t);
+    CHECK(client_cmd(c, "bs") && strncmp(c->buf, "T0506:", 6) == 0);
+    CHECK_EQ_U64(t->last_action, GDB_RESUME_REVERSE_STEP);
+    CHECK_EQ_U64(fake_rip(t), rip0 - 1);
+    CHECK(client_cmd(c, "bc") && strncmp(c->buf, "T05", 3) == 0);
+    CHECK_EQ_U64(t->last_action, GDB_RESUME_REVERSE_CONTINUE);
+    /* A breakpoint reached going backwards is reported as going forwards. */
+    t->next_stop.reason = GDB_REASON_SWBREAK;
+    CHECK(client_cmd(c, "bc") && strncmp(c->buf, "T05swbreak:;06:", 15) == 0);
+    /* The start of the history: gdb says "No more reverse-execution history". */
+    t->next_stop.reason = GDB_REASON_NONE;
+    t->next_stop.history_begin = true;
+    CHECK(client_cmd(c, "bc") && strncmp(c->buf, "T05replaylog:begin;06:", 22) == 0);
+    CHECK(client_cmd(c, "bs") && strncmp(c->buf, "T05replaylog:begin;06:", 22) == 0);
+    /* Anything else after 'b' is no packet of ours. */
+    int calls = t->resume_calls;
+    CHECK(client_expect(c, "b", ""));
+    CHECK(client_expect(c, "bx", ""));
+    CHECK(client_expect(c, "bss", ""));
+    CHECK(client_expect(c, "bc1234", ""));
+    CHECK_EQ_U64(t->resume_calls, calls);
     CHECK_DISCONNECT(c, t);
 }
 
@@ -278,6 +315,7 @@ UNIT_TEST(fresh_state_per_session)
 int main(void)
 {
     UNIT_RUN(step_stop_reply);
+    UNIT_RUN(reverse_only_where_the_target_records);
     UNIT_RUN(continue_stop_reasons);
     UNIT_RUN(long_unterminated_message);
     UNIT_RUN(exit_ends_session);
