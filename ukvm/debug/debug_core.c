@@ -53,7 +53,7 @@ int debug_core_init(struct debug_core *core, struct run_context *run)
     if (core->record) {
         breakpoint_patches_init(&core->patches, &core->bps, run->mem);
         core->record->patches = &core->patches.ops;
-        core->steps_known = true;       /* at the first instruction: hypercall 0 + 0 */
+        core->steps_known = true; /* at the first instruction: hypercall 0 + 0 */
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
