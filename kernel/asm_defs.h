@@ -14,6 +14,10 @@
 
 /* struct ukvm_boot_info */
 #define BI_STACK_CANARY 96
+#define BI_CLOCK_MODE   112
+
+/* UKVM_CLOCK_BY_HYPERCALL: a recorded run, whose kernel never reads the TSC. */
+#define ASM_CLOCK_BY_HYPERCALL 1
 
 /* User mode: UKVM_HC_BY_STORE, and where the abort hypercall's store goes. */
 #define ASM_HC_BY_STORE   1
@@ -66,6 +70,8 @@
 _Static_assert(ASM_NOTE_ABI == UKVM_NOTE_ABI, "note type");
 _Static_assert(ASM_ABI_VERSION == UKVM_ABI_VERSION, "ABI version");
 _Static_assert(BI_STACK_CANARY == offsetof(struct ukvm_boot_info, stack_canary), "boot info");
+_Static_assert(BI_CLOCK_MODE == offsetof(struct ukvm_boot_info, clock_mode), "boot info");
+_Static_assert(ASM_CLOCK_BY_HYPERCALL == UKVM_CLOCK_BY_HYPERCALL, "clock mode");
 _Static_assert(ASM_HC_BY_STORE == UKVM_HC_BY_STORE, "hypercall mode");
 _Static_assert(ASM_HC_MMIO_ABORT == UKVM_HC_MMIO_GPA + 8 * UKVM_HC_ABORT, "abort store");
 _Static_assert(ASM_HC_PORT_TRAP == UKVM_HC_PORT_BASE + UKVM_HC_TRAP, "trap port");

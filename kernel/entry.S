@@ -24,11 +24,18 @@ _start:
     movq BI_STACK_CANARY(%rdi), %rax
     movq %rax, __stack_chk_guard(%rip)
 
-    /* The clock counts from here: monotonic time = scaled (rdtsc - clock_tsc_base). */
+    /*
+     * The clock counts from here: monotonic time = scaled (rdtsc - clock_tsc_base). Not
+     * in a recorded run, whose clock is the monitor's: a replay could not give the same
+     * TSC back, and every byte of memory must come out the same.
+     */
+    cmpq $ASM_CLOCK_BY_HYPERCALL, BI_CLOCK_MODE(%rdi)
+    je 2f
     rdtsc
     shlq $32, %rdx
     orq %rdx, %rax
     movq %rax, clock_tsc_base(%rip)
+2:
 
     /* rbp = 0 ends the frame-pointer chain; rsp = stack_top is 16-byte aligned. */
     xorl %ebp, %ebp

@@ -69,7 +69,7 @@ for m in "${MONITORS[@]}"; do
 
     # ---------------------------------------------------------------- replay-verified
     truncate -s 64K "$tmp/disk.img"
-    if session "$f/replay-verified" "$m" "break sum_list
+    if UKVM_RECORD_VERIFY=1 session "$f/replay-verified" "$m" "break sum_list
 continue
 record
 reverse-continue

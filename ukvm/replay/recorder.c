@@ -185,9 +185,6 @@ enum record_serve recorder_replay(struct recorder *r, unsigned nr, struct hc_con
                             "rip 0x%" PRIx64 " where the record has 0x%" PRIx64 " (or other "
                             "registers differ)",
                             regs.rip, c->regs.rip);
-        else if (r->verify && checkpoint_hash_memory(r->mem, r->patches) != c->mem_hash)
-            note_divergence(r, "guest memory differs (hash %" PRIx64 ", recorded %" PRIx64 ")",
-                            checkpoint_hash_memory(r->mem, r->patches), c->mem_hash);
     }
     const uint8_t *bytes = c->written;
     hc->naccess = 0;
@@ -210,6 +207,13 @@ enum record_serve recorder_replay(struct recorder *r, unsigned nr, struct hc_con
             sregs.gs.base = c->gs_base;
             vcpu_set_sregs(r->vcpu, &sregs);
         }
+    }
+    /* As recorded: memory once the call's results are in. */
+    if (r->verify && c->nr == nr) {
+        uint64_t hash = checkpoint_hash_memory(r->mem, r->patches);
+        if (hash != c->mem_hash)
+            note_divergence(r, "guest memory differs (hash %" PRIx64 ", recorded %" PRIx64 ")",
+                            hash, c->mem_hash);
     }
     return RECORD_REPLAYED;
 }
