@@ -51,5 +51,12 @@ int kvm_report_print(FILE *out, FILE *err)
     fprintf(out, "kernel-mode int3:   %s\n", exception_probe_int3_text(exception_probe_int3()));
     fprintf(out, "triple fault:       %s\n",
             exception_probe_shutdown_text(exception_probe_shutdown()));
+    int tsd = guest_probe_tsd(why, sizeof(why));
+    if (tsd == 1)
+        fprintf(out, "hvt --record:       possible: rdtsc at CPL 3 faults under CR4.TSD, so "
+                     "ukvm serves and records a Solo5 hvt guest's clock\n");
+    else
+        fprintf(out, "hvt --record:       %s: %s\n", tsd == 0 ? "not possible" : "the probe failed",
+                why);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "monitor_setup.h"
 #include "ukvm/crash/core_dump.h"
 #include "ukvm/debug/dr_probe.h"
+#include "ukvm/inspect/x86_decode.h"
 #include "ukvm/process/sandbox.h"
 #include "ukvm/process/exit_status.h"
 #include "ukvm/run/stop_signals.h"
@@ -72,17 +73,36 @@ int monitor_setup_unikernel(const struct options *opts, struct monitor *m, char 
         status = UKVM_EXIT_BAD_UNIKERNEL;
         goto out;
     }
-    if (opts->record && m->abi != &guest_abi_ukvm) {
-        /* Its clock is the TSC, read without an exit on hardware KVM: not replayable. */
-        snprintf(err, errlen,
-                 "--record: %s guests read the CPU's time-stamp counter directly, which a "
-                 "replay could not give back the same; ukvm records ukvm unikernels only "
-                 "(docs/reverse.md)",
-                 m->abi->name);
-        status = UKVM_EXIT_USAGE;
-        goto out;
+    /*
+     * A recorded Solo5 hvt guest reads its clock from the time-stamp counter, which only
+     * CR4.TSD at CPL 3 lets the monitor see (and record): it runs in user mode.
+     */
+    enum guest_mode wanted = opts->guest_mode;
+    m->record_tsc = opts->record && m->abi == &guest_abi_hvt;
+    if (m->record_tsc) {
+        if (wanted == GUEST_MODE_KERNEL) {
+            snprintf(err, errlen,
+                     "--record: a %s guest reads the CPU's time-stamp counter for its clock, "
+                     "which ukvm can record only in user mode: give --guest-mode=user or "
+                     "auto, not kernel (docs/reverse.md)",
+                     m->abi->name);
+            status = UKVM_EXIT_USAGE;
+            goto out;
+        }
+        char why[200];
+        int tsd = guest_probe_tsd(why, sizeof(why));
+        if (tsd != 1) {
+            snprintf(err, errlen,
+                     "--record: a %s guest reads the CPU's time-stamp counter for its clock, "
+                     "which ukvm records by making rdtsc fault in user mode (CR4.TSD), and "
+                     "%s%s; ukvm cannot record it on this KVM (ukvm --probe, docs/reverse.md)",
+                     m->abi->name, tsd == 0 ? "here " : "the probe failed: ", why);
+            status = UKVM_EXIT_USAGE;
+            goto out;
+        }
+        wanted = GUEST_MODE_USER;
     }
-    m->mode = guest_mode_choose(opts->guest_mode, m->abi->user_mode, &m->probe);
+    m->mode = guest_mode_choose(wanted, m->abi->user_mode, &m->probe);
     if (m->mode == GUEST_MODE_USER && !m->abi->user_mode) {
         snprintf(err, errlen,
                  "--guest-mode=user: %s guests run in kernel mode only; give "
@@ -143,6 +163,8 @@ int monitor_setup_vcpu(struct monitor *m, char *err, size_t errlen)
     struct vcpu_regs regs;
     struct vcpu_sregs sregs;
     m->abi->initial_regs(m->image.entry, &m->layout, &regs, &sregs);
+    if (m->record_tsc)
+        sregs.cr4 |= X86_CR4_TSD; /* rdtsc faults at CPL 3: the monitor serves and records it */
     if (vcpu_set_sregs(m->vcpu, &sregs) < 0 || vcpu_set_regs(m->vcpu, &regs) < 0) {
         snprintf(err, errlen, "cannot set the vCPU's initial registers: %s", strerror(errno));
         return UKVM_EXIT_KVM;

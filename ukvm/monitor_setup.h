@@ -57,6 +57,7 @@ struct monitor {
     struct run_context run;   /* ready after monitor_setup_run */
     uint64_t clock_origin_ns; /* CLOCK_MONOTONIC when the boot information was written */
     struct recorder record;   /* --record: valid when have_record */
+    bool record_tsc;          /* --record of an hvt guest: user mode, its rdtsc trapped */
     bool have_record;
     char core_path[PATH_MAX]; /* --dumpcore=DIR: DIR/<default core name>; run.core_path */
 };

@@ -284,6 +284,8 @@ int debug_core_reverse(struct debug_core *core, bool step, struct debug_stop *st
         why = "reverse execution needs a recorded run: start ukvm with --record";
     else if (debug_core_ended(core))
         why = "the guest has ended, and its history with it";
+    else if (core->record->broken)
+        why = "the record stopped when ukvm ran out of memory: it cannot be replayed";
     if (why) {
         memset(stop, 0, sizeof(*stop));
         *stop = core->stop;

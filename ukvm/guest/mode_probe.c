@@ -65,32 +65,53 @@ static double time_one(struct vcpu *vcpu, const struct boot_layout *layout)
     return t1 - t0;
 }
 
-void guest_mode_probe_run(struct guest_mode_probe *probe)
-{
-    memset(probe, 0, sizeof(*probe));
-    char err[256];
-    struct vm *vm = NULL;
+/* The probes' throw-away VM: the loop's page, the user-mode shim, one vCPU. */
+struct probe_vm {
+    struct vm *vm;
     struct vcpu *vcpu;
-    struct guest_mem mem = {0};
-    if (guest_mem_alloc(&mem, PROBE_MEM, err, sizeof(err)) < 0 ||
-        vm_create(&vm, err, sizeof(err)) < 0)
-        goto fail;
+    struct guest_mem mem;
+    struct boot_layout kernel, user;
+};
+
+static int probe_vm_open(struct probe_vm *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof(*p));
+    if (guest_mem_alloc(&p->mem, PROBE_MEM, err, errlen) < 0 || vm_create(&p->vm, err, errlen) < 0)
+        return -1;
     struct page_region regions[1 + USER_SHIM_REGIONS] = {
         {.start = PROBE_CODE, .end = PROBE_CODE + UKVM_PAGE_SIZE, .executable = true, .user = true},
     };
     size_t n = 1 + user_shim_regions(regions + 1);
-    struct boot_layout kernel = {.mem_size = PROBE_MEM, .stack_top = PROBE_MEM};
-    if (page_tables_build(&mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &kernel.cr3, err,
-                          sizeof(err)) < 0)
+    p->kernel = (struct boot_layout){.mem_size = PROBE_MEM, .stack_top = PROBE_MEM};
+    if (page_tables_build(&p->mem, regions, n, UKVM_PT_GPA, UKVM_PT_END, &p->kernel.cr3, err,
+                          errlen) < 0)
+        return -1;
+    boot_write_gdt_and_tss(&p->mem);
+    user_shim_write(&p->mem, UKVM_GDT_GPA, UKVM_TSS_GPA);
+    p->user = p->kernel;
+    p->user.user_mode = true;
+    if (vm_map_memory(p->vm, 0, 0, p->mem.size, p->mem.host, false, err, errlen) < 0 ||
+        vcpu_create(p->vm, &p->vcpu, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
+static void probe_vm_close(struct probe_vm *p)
+{
+    vm_destroy(p->vm);
+    guest_mem_free(&p->mem);
+}
+
+void guest_mode_probe_run(struct guest_mode_probe *probe)
+{
+    memset(probe, 0, sizeof(*probe));
+    char err[256];
+    struct probe_vm p;
+    if (probe_vm_open(&p, err, sizeof(err)) < 0)
         goto fail;
-    boot_write_gdt_and_tss(&mem);
-    user_shim_write(&mem, UKVM_GDT_GPA, UKVM_TSS_GPA);
-    write_probe_code(mem.host + PROBE_CODE);
-    struct boot_layout user = kernel;
-    user.user_mode = true;
-    if (vm_map_memory(vm, 0, 0, mem.size, mem.host, false, err, sizeof(err)) < 0 ||
-        vcpu_create(vm, &vcpu, err, sizeof(err)) < 0)
-        goto fail;
+    write_probe_code(p.mem.host + PROBE_CODE);
+    struct vcpu *vcpu = p.vcpu;
+    struct boot_layout kernel = p.kernel, user = p.user;
     /*
      * A first, untimed run at each CPL pays the one-time costs: the first touches of
      * memory, and where the host itself is emulated (QEMU's TCG under a nested KVM), the
@@ -132,8 +153,44 @@ void guest_mode_probe_run(struct guest_mode_probe *probe)
 fail:
     snprintf(probe->why, sizeof(probe->why), "%.255s", err);
 out:
-    vm_destroy(vm);
-    guest_mem_free(&mem);
+    probe_vm_close(&p);
+}
+
+int guest_probe_tsd(char *why, size_t whylen)
+{
+    struct probe_vm p;
+    int answer = -1;
+    if (probe_vm_open(&p, why, whylen) < 0)
+        goto out;
+    /* rdtsc, then the store of the loop's end: reached only when rdtsc did not fault. */
+    uint8_t *code = p.mem.host + PROBE_CODE;
+    uint64_t target = UKVM_HC_MMIO_GPA;
+    code[0] = 0x0f, code[1] = 0x31; /* rdtsc */
+    code[2] = 0xa2;                 /* movabs %al, target */
+    memcpy(code + 3, &target, 8);
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    boot_initial_regs(PROBE_CODE, &p.user, &regs, &sregs);
+    sregs.cr4 |= 1ULL << 2; /* CR4.TSD: rdtsc only at CPL 0 */
+    struct vm_exit exit;
+    if (vcpu_set_sregs(p.vcpu, &sregs) < 0 || vcpu_set_regs(p.vcpu, &regs) < 0 ||
+        vcpu_run(p.vcpu, &exit) < 0) {
+        snprintf(why, whylen, "the probe's vCPU could not run");
+        goto out;
+    }
+    if (exit.reason == VM_EXIT_MMIO && exit.mmio.gpa == UKVM_HC_MMIO_GPA) {
+        snprintf(why, whylen, "rdtsc at CPL 3 runs with CR4.TSD set (this KVM does not "
+                              "apply it to code at CPL 3)");
+        answer = 0;
+    } else if (exit.reason == VM_EXIT_MMIO &&
+               exit.mmio.gpa == UKVM_HC_MMIO_GPA + UKVM_HC_MMIO_TRAP_OFFSET + 13) {
+        answer = 1; /* the shim's #GP stub reported it */
+    } else {
+        snprintf(why, whylen, "the probe stopped with a %s exit", vm_exit_reason_name(exit.reason));
+    }
+out:
+    probe_vm_close(&p);
+    return answer;
 }
 
 enum guest_mode guest_mode_choose(enum guest_mode requested, bool abi_has_user_mode,

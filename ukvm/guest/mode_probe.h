@@ -26,6 +26,14 @@ struct guest_mode_probe {
 void guest_mode_probe_run(struct guest_mode_probe *probe);
 
 /*
+ * Whether rdtsc at CPL 3 faults (#GP) once CR4.TSD is set, as the architecture says: on
+ * hardware virtualization it does; a KVM that runs CPL 3 code in its own way may not.
+ * Runs in a throw-away VM. Returns 1 or 0, or -1 when the probe could not run; why says
+ * why for 0 and -1.
+ */
+int guest_probe_tsd(char *why, size_t whylen);
+
+/*
  * The mode a run gets: requested unless it is auto, which becomes user mode when the
  * ABI has one and the probe says kernel mode is emulated. *probe is filled when the
  * probe ran (probe->ok false otherwise).

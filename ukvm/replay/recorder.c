@@ -218,20 +218,52 @@ enum record_serve recorder_replay(struct recorder *r, unsigned nr, struct hc_con
     return RECORD_REPLAYED;
 }
 
-void recorder_log(struct recorder *r, unsigned nr, const struct hc_context *hc)
+/* The record cannot grow: it ends here, said once; reverse execution is refused after. */
+static void out_of_memory(struct recorder *r)
 {
-    if (r->position != r->end)
-        return; /* a call served live in the past (cannot happen): not the log's */
+    if (!r->broken)
+        fprintf(stderr,
+                "ukvm: record: out of memory at hypercall %" PRIu64 ": recording stops, and "
+                "reverse execution with it\n",
+                r->position);
+    r->broken = true;
+}
+
+/* A new entry at the log's end for the call about to complete, zeroed; NULL: none. */
+static struct record_call *append(struct recorder *r)
+{
+    if (r->broken || r->position != r->end)
+        return NULL; /* a call served live in the past (cannot happen): not the log's */
     if (r->end - r->first == r->calls_cap) {
         size_t cap = r->calls_cap ? 2 * r->calls_cap : 1024;
         struct record_call *n = realloc(r->calls, cap * sizeof(*n));
-        if (!n)
-            return;
+        if (!n) {
+            out_of_memory(r);
+            return NULL;
+        }
         r->calls = n;
         r->calls_cap = cap;
     }
     struct record_call *c = &r->calls[r->end - r->first];
     memset(c, 0, sizeof(*c));
+    return c;
+}
+
+/* The entry append() gave is complete: it counts. */
+static void appended(struct recorder *r, struct record_call *c)
+{
+    if (r->verify)
+        c->mem_hash = checkpoint_hash_memory(r->mem, r->patches);
+    r->bytes += call_bytes(c);
+    r->end++;
+    r->went_back = false; /* a live call: the guest is at the front of the record again */
+}
+
+void recorder_log(struct recorder *r, unsigned nr, const struct hc_context *hc)
+{
+    struct record_call *c = append(r);
+    if (!c)
+        return;
     c->nr = nr;
     c->naccess = hc->naccess;
     memcpy(c->access, hc->access, sizeof(c->access));
@@ -241,8 +273,10 @@ void recorder_log(struct recorder *r, unsigned nr, const struct hc_context *hc)
             wlen += c->access[i].len;
     if (wlen) {
         c->written = malloc(wlen);
-        if (!c->written)
+        if (!c->written) {
+            out_of_memory(r);
             return;
+        }
         uint8_t *p = c->written;
         for (unsigned i = 0; i < c->naccess; i++) {
             if (!c->access[i].write)
@@ -256,8 +290,6 @@ void recorder_log(struct recorder *r, unsigned nr, const struct hc_context *hc)
         }
     }
     vcpu_get_regs(r->vcpu, &c->regs);
-    if (r->verify)
-        c->mem_hash = checkpoint_hash_memory(r->mem, r->patches);
     if (hc->vcpu_changed) {
         struct vcpu_sregs sregs;
         if (vcpu_get_sregs(r->vcpu, &sregs) == 0) {
@@ -266,9 +298,42 @@ void recorder_log(struct recorder *r, unsigned nr, const struct hc_context *hc)
             c->gs_base = sregs.gs.base;
         }
     }
-    r->bytes += call_bytes(c);
-    r->end++;
-    r->went_back = false; /* a live call: the guest is at the front of the record again */
+    appended(r, c);
+}
+
+void recorder_log_tsc(struct recorder *r, const struct vcpu_regs *at, uint64_t tsc)
+{
+    struct record_call *c = append(r);
+    if (!c)
+        return;
+    c->nr = RECORD_NR_TSC;
+    c->regs = *at;
+    c->tsc = tsc;
+    appended(r, c);
+}
+
+enum record_serve recorder_replay_tsc(struct recorder *r, const struct vcpu_regs *at,
+                                      uint64_t *tsc)
+{
+    if (r->position >= r->end || r->position < r->first)
+        return r->replay_only ? RECORD_END : RECORD_LIVE;
+    const struct record_call *c = &r->calls[r->position - r->first];
+    r->replayed++;
+    if (c->nr != RECORD_NR_TSC) {
+        note_divergence(r, "the guest read the time-stamp counter (%" PRIu64 ") where the "
+                           "record has call %" PRIu64,
+                        at->rip, c->nr);
+        *tsc = 0;
+        return RECORD_REPLAYED;
+    }
+    r->checked++;
+    if (!regs_match(at, &c->regs))
+        note_divergence(r,
+                        "rip 0x%" PRIx64 " where the record has 0x%" PRIx64 " (or other "
+                        "registers differ)",
+                        at->rip, c->regs.rip);
+    *tsc = c->tsc;
+    return RECORD_REPLAYED;
 }
 
 bool recorder_in_past(const struct recorder *r)

@@ -34,7 +34,13 @@
 
 #define RECORD_DEFAULT_MIB 1024 /* --record without =MiB */
 
-/* One completed hypercall, as recorded. */
+/* A record_call's nr for what is not a hypercall: a read of the time-stamp counter. */
+#define RECORD_NR_TSC 0xffffffffu
+
+/*
+ * One completed hypercall, as recorded; or, for a Solo5 hvt guest in user mode, one read
+ * of the time-stamp counter (nr RECORD_NR_TSC), the other input from outside it has.
+ */
 struct record_call {
     uint32_t nr;
     uint32_t naccess;
@@ -44,6 +50,7 @@ struct record_call {
     uint64_t mem_hash;     /* with verification: guest memory at its exit; else 0 */
     bool fs_gs_set;        /* it set the FS or GS base (fs_base, gs_base after it) */
     uint64_t fs_base, gs_base;
+    uint64_t tsc; /* RECORD_NR_TSC: the value read */
 };
 
 struct recorder {
@@ -83,6 +90,7 @@ struct recorder {
     bool diverged;
     char divergence[320];
     uint64_t dropped_to; /* history before this call was dropped (0: none) */
+    bool broken;         /* out of memory: the record stopped growing (reverse is refused) */
     unsigned perturb;    /* TEST-ONLY: UKVM_TEST_RECORD_PERTURB: replay call N's bytes altered */
 };
 
@@ -134,6 +142,16 @@ bool recorder_completed(struct recorder *r);
  * changed it). The vCPU must be between instructions. Returns 0, or -1 with errno.
  */
 int recorder_restart(struct recorder *r);
+
+/*
+ * A read of the time-stamp counter by the guest's instruction whose registers are at
+ * (before it runs), which the monitor serves: recorder_replay_tsc gives the recorded value
+ * in the past (checking the registers as for a hypercall; RECORD_END as there), and
+ * recorder_log_tsc logs a live one. Either counts as a call: recorder_completed follows.
+ */
+enum record_serve recorder_replay_tsc(struct recorder *r, const struct vcpu_regs *at,
+                                      uint64_t *tsc);
+void recorder_log_tsc(struct recorder *r, const struct vcpu_regs *at, uint64_t tsc);
 
 /* Makes the guest stop once position reaches target (after that call); clear: none. */
 void recorder_set_target(struct recorder *r, uint64_t target);

@@ -15,6 +15,7 @@
 #include "ukvm/guest/guest_virt.h"
 #include "ukvm/guest/user_shim.h"
 #include "ukvm/inspect/x86_decode.h"
+#include "ukvm/replay/recorder.h"
 
 #define RFLAGS_TF (1ULL << 8)
 #define DR6_BS    (1ULL << 14)
@@ -55,6 +56,44 @@ static void crash(struct run_event *ev, const char *fmt, unsigned vector, uint64
  * Offers the exception to the guest ABI (regs and sregs: the vCPU back at the fault);
  * fills *ev for what is not simply the guest going on.
  */
+/*
+ * rdtsc or rdtscp that faulted under CR4.TSD (a recorded run): the counter's value, from
+ * the record in the recorded past, else the host's counter (the same one the guest's
+ * reads give it without TSD), which is logged. The instruction then completes as the CPU
+ * completes it. A value the record does not hold where reverse execution must not go live
+ * stops the guest at the instruction (RUN_EVENT_RECORD_MARK), as a hypercall does.
+ */
+static enum user_trap_outcome serve_tsc(struct run_context *ctx, const struct user_fault *uf,
+                                        struct vcpu_regs *regs, struct vcpu_sregs *sregs,
+                                        struct run_event *ev)
+{
+    uint64_t tsc = 0;
+    enum record_serve served =
+        ctx->record ? recorder_replay_tsc(ctx->record, regs, &tsc) : RECORD_LIVE;
+    if (served == RECORD_LIVE) {
+        tsc = __builtin_ia32_rdtsc();
+        if (ctx->record)
+            recorder_log_tsc(ctx->record, regs, tsc);
+    }
+    if (served != RECORD_END) {
+        regs->rax = (uint32_t)tsc;
+        regs->rdx = tsc >> 32;
+        if (uf->tsc_aux)
+            regs->rcx = 0; /* IA32_TSC_AUX, which no hvt guest sets */
+        regs->rip += uf->insn_len;
+    }
+    if (vcpu_set_sregs(ctx->vcpu, sregs) < 0 || vcpu_set_regs(ctx->vcpu, regs) < 0) {
+        ev->kind = RUN_EVENT_FAILED;
+        ev->status = errno;
+        return USER_TRAP_EVENT;
+    }
+    if (served == RECORD_END || (ctx->record && recorder_completed(ctx->record))) {
+        ev->kind = RUN_EVENT_RECORD_MARK;
+        return USER_TRAP_EVENT;
+    }
+    return USER_TRAP_CONTINUE;
+}
+
 static enum user_trap_outcome offer_to_abi(struct run_context *ctx, struct vcpu_regs *regs,
                                            struct vcpu_sregs *sregs, struct run_event *ev)
 {
@@ -76,6 +115,8 @@ static enum user_trap_outcome offer_to_abi(struct run_context *ctx, struct vcpu_
                           "of the guest ABI's kernel; this one is not among them";
         snprintf(ev->headline, sizeof(ev->headline), "guest error: %s", uf.error);
         return USER_TRAP_EVENT;
+    case USER_FAULT_TSC:
+        return serve_tsc(ctx, &uf, regs, sregs, ev);
     case USER_FAULT_DONE:
     case USER_FAULT_PORT:
     case USER_FAULT_HLT:

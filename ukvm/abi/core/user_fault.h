@@ -23,6 +23,12 @@ enum user_fault_outcome {
     USER_FAULT_DONE,        /* emulated or delivered: regs and sregs hold the new state */
     USER_FAULT_PORT,        /* a port access (port, size, is_write, value); rip advanced */
     USER_FAULT_HLT,         /* hlt; rip advanced: ends the guest as kernel mode's hlt */
+    /*
+     * rdtsc or rdtscp (tsc_aux), which fault at CPL 3 only where the monitor set CR4.TSD
+     * (a recorded run: the counter is an input to record); rip not advanced, insn_len
+     * bytes long: the run loop gives it the counter's value.
+     */
+    USER_FAULT_TSC,
     USER_FAULT_GUEST_ERROR, /* an instruction the ABI refuses: error says which and why */
 };
 
@@ -39,6 +45,8 @@ struct user_fault {
     uint8_t size;
     bool is_write;
     uint32_t value;
+    uint8_t insn_len; /* USER_FAULT_TSC */
+    bool tsc_aux;     /* USER_FAULT_TSC: rdtscp, which also sets ecx */
     char error[200];
 };
 

@@ -17,6 +17,9 @@
  *                       guest error as a stray port access in kernel mode; string port
  *                       I/O (ins, outs, with or without rep) is a guest error
  *   hlt                 handed to the run loop: the end kernel mode's hlt exit gives
+ *   rdtsc, rdtscp       handed to the run loop, which gives the counter's value: they
+ *                       fault only in a recorded run, where the monitor sets CR4.TSD so
+ *                       that the time the guest reads is recorded and replayed
  *
  * Other exceptions go to the guest's own handler through the IDT it loaded, on the stack
  * the CPU would switch to (the gate's IST stack, else the interrupted one), so that the
@@ -140,7 +143,16 @@ static enum user_fault_outcome twobyte(struct user_fault *uf, struct hvt_state *
         st->guest_tr = sel;
         break;
     }
-    case 0x01: { /* group 7: lgdt /2, lidt /3 */
+    case 0x31: /* rdtsc */
+        uf->insn_len = (uint8_t)in->c.pos;
+        uf->tsc_aux = false;
+        return USER_FAULT_TSC;
+    case 0x01: { /* group 7: lgdt /2, lidt /3; rdtscp is 0f 01 f9 */
+        if (in->c.pos < in->c.n && in->b[in->c.pos] == 0xf9) {
+            uf->insn_len = (uint8_t)(in->c.pos + 1);
+            uf->tsc_aux = true;
+            return USER_FAULT_TSC;
+        }
         if (!modrm(in, uf->regs, &reg, &rm, &ea) || ((reg & 7) != 2 && (reg & 7) != 3))
             return USER_FAULT_NOT_MINE;
         uint64_t base;
