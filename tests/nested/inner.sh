@@ -37,7 +37,7 @@ else
     # NESTED_PART (run_nested.sh): "all", or which of two VMs side by side this is. The
     # split balances their times (docs/portability.md has them): the specs and the
     # scripts of the first list, then the rest of the scripts.
-    first="cli core sandbox shell signals user_mode"
+    first="cli core reverse sandbox shell signals user_mode"
     all=$(cd tests/scripts && ls ./*.sh | sed 's|^\./||; s/\.sh$//' | tr '\n' ' ')
     case ${NESTED_PART:-all} in
     1/2) sections="specs scripts" scripts=$first ;;

@@ -10,8 +10,12 @@
 #   shell-commands    reverse-stepi N, rsi, reverse-continue to a breakpoint and to a
 #                     watchpoint (before the write), to the start of the record, `record`
 #   limit             a record over --record=MiB drops its oldest history and says so
-#   usage             --record without a debugger, with a Solo5 hvt guest, a bad size;
-#                     reverse commands without --record
+#   usage             --record without a debugger, a bad size; reverse commands without
+#                     --record
+#   hvt               a Solo5 hvt guest (build/hvt_tsc.hvt, whose clock is rdtsc): refused
+#                     in kernel mode; where rdtsc faults under CR4.TSD (ukvm --probe),
+#                     recorded in user mode and replayed with the same counter values and
+#                     every hypercall matching; elsewhere refused, saying why
 # gdb's side, and what a debugger may change in the past, are tests/gdb/test_reverse_*.py.
 # The runs are sandboxed (no --no-sandbox): reverse execution's system calls are allowed.
 set -u
@@ -147,14 +151,40 @@ check "usage/record-needs-a-debugger-says" grep -q -- "--record needs a debugger
 status=$?
 check "usage/record-size" [ $status = 2 ]
 check "usage/record-size-says" grep -q "bad record size in '--record=8'" "$tmp/err"
-hvt=$BUILD/bench_hvt_puts.hvt
-if [ -f "$hvt" ]; then
-    "$m" --shell --record "$hvt" </dev/null >"$tmp/out" 2>"$tmp/err"
-    status=$?
-    check "usage/record-refuses-hvt" [ $status = 2 ]
-    check "usage/record-refuses-hvt-says" grep -q "read the CPU's time-stamp counter directly" "$tmp/err"
+# ---------------------------------------------------------------- Solo5 hvt
+# An hvt guest's clock is rdtsc: recorded in user mode where rdtsc faults under CR4.TSD
+# (ukvm --probe's 'hvt --record'), refused elsewhere and in kernel mode.
+hvt=$BUILD/hvt_tsc.hvt
+"$m" --shell --record --guest-mode=kernel "$hvt" </dev/null >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "hvt/kernel-mode-refused" [ $status = 2 ]
+check "hvt/kernel-mode-refused-says" grep -q "which ukvm can record only in user mode: give --guest-mode=user or auto" "$tmp/err"
+tsd=$("$m" --probe 2>&1 | sed -n 's/^hvt --record: *//p')
+if [[ $tsd == possible:* ]]; then
+    for m in "${MONITORS[@]}"; do
+        f=$(flavour "$m")
+        if kernel=$hvt UKVM_GUEST_MODE=auto UKVM_RECORD_VERIFY=1 session "$f/hvt/replay-verified" "$m" "break tsc_done
+continue
+x/1xg &tsc_last
+reverse-continue
+continue
+x/1xg &tsc_last
+record" --; then
+            replayed=$(grep '^replay:' "$tmp/out" | tail -n 1)
+            check "$f/hvt/replay-verified/all-matched" grep -q 'all matched the record$' <<<"$replayed"
+            check "$f/hvt/replay-verified/counter-reads-recorded" grep -qE "^recording: ([7-9][0-9]|[1-9][0-9][0-9]+) hypercalls recorded" "$tmp/out"
+            check "$f/hvt/replay-verified/same-counter-replayed" [ "$(grep -c '^0x[0-9a-f]* <tsc_last' "$tmp/out")" = 2 ] \
+                && [ "$(grep '^0x[0-9a-f]* <tsc_last' "$tmp/out" | sort -u | wc -l)" = 1 ]
+            check "$f/hvt/replay-verified/console-once" [ "$(count 'tsc: done' "$tmp/out")" = 1 ]
+        fi
+    done
+    m=$BUILD/ukvm
 else
-    echo "SKIP usage/record-refuses-hvt: $hvt was not built (make test builds it)"
+    UKVM_GUEST_MODE=auto "$m" --shell --record "$hvt" </dev/null >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "hvt/refused-on-this-kvm" [ $status = 2 ]
+    check "hvt/refused-on-this-kvm-says" grep -q "ukvm cannot record it on this KVM" "$tmp/err"
+    echo "SKIP hvt/replay-verified: this KVM does not make rdtsc fault at CPL 3 under CR4.TSD (ukvm --probe: $tsd), so a Solo5 hvt guest cannot be recorded here"
 fi
 printf 'reverse-stepi\nreverse-continue\nrecord\n' | "$m" --shell "$kernel" >"$tmp/out" 2>&1
 check "usage/reverse-needs-record" [ "$(count 'start ukvm with --record' "$tmp/out")" = 3 ]
