@@ -156,8 +156,13 @@ static int scan(struct debug_core *core, uint64_t position, const struct vcpu_re
     struct vcpu_regs regs;
     /* A breakpoint where the interval starts is a stop a forward run makes too. */
     if (vcpu_get_regs(core->run->vcpu, &regs) == 0 && !(now && same_regs(&regs, now)) &&
-        breakpoints_find_sw(&core->bps, regs.rip) && !(temp && regs.rip == now->rip)) {
-        stop_as(core, DEBUG_STOP_SW_BREAK);
+        !(temp && regs.rip == now->rip) &&
+        (breakpoints_find_sw(&core->bps, regs.rip) ||
+         breakpoints_find_hw(&core->bps, regs.rip) >= 0)) {
+        bool hw = !breakpoints_find_sw(&core->bps, regs.rip);
+        stop_as(core, hw ? DEBUG_STOP_HW_BREAK : DEBUG_STOP_SW_BREAK);
+        if (hw)
+            core->stop.hw_slot = breakpoints_find_hw(&core->bps, regs.rip);
         *last = core->stop;
         (*count)++;
     }

@@ -179,8 +179,9 @@ int guest_probe_tsd(char *why, size_t whylen)
         goto out;
     }
     if (exit.reason == VM_EXIT_MMIO && exit.mmio.gpa == UKVM_HC_MMIO_GPA) {
-        snprintf(why, whylen, "rdtsc at CPL 3 runs with CR4.TSD set (this KVM does not "
-                              "apply it to code at CPL 3)");
+        snprintf(why, whylen,
+                 "rdtsc at CPL 3 runs with CR4.TSD set (this KVM does not "
+                 "apply it to code at CPL 3)");
         answer = 0;
     } else if (exit.reason == VM_EXIT_MMIO &&
                exit.mmio.gpa == UKVM_HC_MMIO_GPA + UKVM_HC_MMIO_TRAP_OFFSET + 13) {

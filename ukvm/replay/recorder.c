@@ -312,16 +312,16 @@ void recorder_log_tsc(struct recorder *r, const struct vcpu_regs *at, uint64_t t
     appended(r, c);
 }
 
-enum record_serve recorder_replay_tsc(struct recorder *r, const struct vcpu_regs *at,
-                                      uint64_t *tsc)
+enum record_serve recorder_replay_tsc(struct recorder *r, const struct vcpu_regs *at, uint64_t *tsc)
 {
     if (r->position >= r->end || r->position < r->first)
         return r->replay_only ? RECORD_END : RECORD_LIVE;
     const struct record_call *c = &r->calls[r->position - r->first];
     r->replayed++;
     if (c->nr != RECORD_NR_TSC) {
-        note_divergence(r, "the guest read the time-stamp counter (%" PRIu64 ") where the "
-                           "record has call %" PRIu64,
+        note_divergence(r,
+                        "the guest read the time-stamp counter (%" PRIu64 ") where the "
+                        "record has call %" PRIu64,
                         at->rip, c->nr);
         *tsc = 0;
         return RECORD_REPLAYED;
