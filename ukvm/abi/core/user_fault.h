@@ -19,10 +19,10 @@
 #include "ukvm/vm/vcpu_state.h"
 
 enum user_fault_outcome {
-    USER_FAULT_NOT_MINE,    /* report the exception as it is */
-    USER_FAULT_DONE,        /* emulated or delivered: regs and sregs hold the new state */
-    USER_FAULT_PORT,        /* a port access (port, size, is_write, value); rip advanced */
-    USER_FAULT_HLT,         /* hlt; rip advanced: ends the guest as kernel mode's hlt */
+    USER_FAULT_NOT_MINE, /* report the exception as it is */
+    USER_FAULT_DONE,     /* emulated or delivered: regs and sregs hold the new state */
+    USER_FAULT_PORT,     /* a port access (port, size, is_write, value); rip advanced */
+    USER_FAULT_HLT,      /* hlt; rip advanced: ends the guest as kernel mode's hlt */
     /*
      * rdtsc or rdtscp (tsc_aux), which fault at CPL 3 only where the monitor set CR4.TSD
      * (a recorded run: the counter is an input to record); rip not advanced, insn_len
