@@ -51,6 +51,13 @@ int kvm_report_print(FILE *out, FILE *err)
     fprintf(out, "kernel-mode int3:   %s\n", exception_probe_int3_text(exception_probe_int3()));
     fprintf(out, "triple fault:       %s\n",
             exception_probe_shutdown_text(exception_probe_shutdown()));
+    int hidden = guest_probe_cpuid_hidden(mode == GUEST_MODE_USER, why, sizeof(why));
+    if (hidden == 1)
+        fprintf(out,
+                "recorded cpuid:     ukvm's: RDRAND and RDSEED hidden from a recorded guest\n");
+    else
+        fprintf(out, "recorded cpuid:     %s: %s\n",
+                hidden == 0 ? "the host's" : "the probe failed", why);
     int tsd = guest_probe_tsd(why, sizeof(why));
     if (tsd == 1)
         fprintf(out, "hvt --record:       possible: rdtsc at CPL 3 faults under CR4.TSD, so "

@@ -298,6 +298,8 @@ int monitor_setup_record(const struct options *opts, struct monitor *m, char *er
 {
     if (!opts->record)
         return 0;
+    char why[200];
+    bool cpuid_hidden = guest_probe_cpuid_hidden(m->mode == GUEST_MODE_USER, why, sizeof(why)) == 1;
     const char *verify = getenv("UKVM_RECORD_VERIFY");
     if (recorder_init(&m->record, opts->record_mib, verify && !strcmp(verify, "1"), &m->mem,
                       m->vcpu) < 0 ||
@@ -307,6 +309,7 @@ int monitor_setup_record(const struct options *opts, struct monitor *m, char *er
         return UKVM_EXIT_KVM;
     }
     m->have_record = true;
+    m->record.cpuid_visible = !cpuid_hidden;
     m->run.record = &m->record;
     return 0;
 }

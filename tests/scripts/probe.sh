@@ -29,12 +29,12 @@ for m in "${MONITORS[@]}"; do
             [[ $line == "$1:"* ]] && { line=${line#"$1:"}; echo "${line#"${line%%[! ]*}"}"; }
         done <<<"$out"
     }
-    if [ $status != 0 ] || [ "$(wc -l <<<"$out")" != 6 ] || ! sanitizer_clean <(echo "$out"); then
+    if [ $status != 0 ] || [ "$(wc -l <<<"$out")" != 7 ] || ! sanitizer_clean <(echo "$out"); then
         fail "probe/$f/report" "status $status: $out"
         continue
     fi
     pass "probe/$f/report"
-    for label in 'KVM module' 'guest mode (auto)' watchpoints 'kernel-mode int3' 'triple fault' 'hvt --record'; do
+    for label in 'KVM module' 'guest mode (auto)' watchpoints 'kernel-mode int3' 'triple fault' 'recorded cpuid' 'hvt --record'; do
         v=$(field "$label") slug=$(tr 'A-Z ' 'a-z-' <<<"${label//[()]/}")
         if [ -z "$v" ] || [[ $v == *failed* ]]; then
             fail "probe/$f/answered/$slug" "'$v' in: $out"
@@ -43,10 +43,10 @@ for m in "${MONITORS[@]}"; do
         fi
     done
     mode=$(field 'guest mode (auto)') watch=$(field watchpoints) int3=$(field 'kernel-mode int3')
-    tsd=$(field 'hvt --record')
+    tsd=$(field 'hvt --record') cpuid=$(field 'recorded cpuid')
     case $module in
-    kvm_pvm) want_mode='user:' want_watch='page traps:' want_int3="int3 ends KVM's instruction emulation" want_tsd='not possible:' ;;
-    kvm_amd | kvm_intel) want_mode='kernel:' want_watch='debug registers:' want_int3='int3 (exits to ukvm|is not intercepted)' want_tsd='possible:' ;;
+    kvm_pvm) want_mode='user:' want_watch='page traps:' want_int3="int3 ends KVM's instruction emulation" want_tsd='not possible:' want_cpuid="the host's:" ;;
+    kvm_amd | kvm_intel) want_mode='kernel:' want_watch='debug registers:' want_int3='int3 (exits to ukvm|is not intercepted)' want_tsd='possible:' want_cpuid="ukvm's:" ;;
     *)
         echo "SKIP probe/$f/choices: no known KVM module is loaded here (kvm_pvm, kvm_amd, kvm_intel), so nothing says what the probes should choose"
         continue
@@ -58,6 +58,8 @@ for m in "${MONITORS[@]}"; do
         fail "probe/$f/$module/watchpoints" "'$watch', expected '$want_watch ...'"
     [[ $int3 =~ ^($want_int3) ]] && pass "probe/$f/$module/int3" ||
         fail "probe/$f/$module/int3" "'$int3', expected '$want_int3 ...'"
+    [[ $cpuid == "$want_cpuid"* ]] && pass "probe/$f/$module/recorded-cpuid" ||
+        fail "probe/$f/$module/recorded-cpuid" "'$cpuid', expected '$want_cpuid ...'"
     [[ $tsd == "$want_tsd"* ]] && pass "probe/$f/$module/hvt-record" ||
         fail "probe/$f/$module/hvt-record" "'$tsd', expected '$want_tsd ...'"
 done

@@ -12,6 +12,8 @@
 #   limit             a record over --record=MiB drops its oldest history and says so
 #   usage             --record without a debugger, a bad size; reverse commands without
 #                     --record
+#   cpuid             RDRAND and RDSEED hidden from a recorded guest where the KVM applies
+#                     the VM's CPUID (ukvm --probe), else `record` says they are not
 #   hvt               a Solo5 hvt guest (build/hvt_tsc.hvt, whose clock is rdtsc): refused
 #                     in kernel mode; where rdtsc faults under CR4.TSD (ukvm --probe),
 #                     recorded in user mode and replayed with the same counter values and
@@ -151,6 +153,25 @@ check "usage/record-needs-a-debugger-says" grep -q -- "--record needs a debugger
 status=$?
 check "usage/record-size" [ $status = 2 ]
 check "usage/record-size-says" grep -q "bad record size in '--record=8'" "$tmp/err"
+# ---------------------------------------------------------------- cpuid
+# A recorded guest's CPUID hides RDRAND and RDSEED, where this KVM applies the VM's CPUID
+# (ukvm --probe's 'recorded cpuid'); elsewhere `record` says it does not.
+cpuid_probe=$("$m" --probe 2>&1 | sed -n 's/^recorded cpuid: *//p')
+printf 'continue\nrecord\n' | "$m" --shell --record "$BUILD/test_cpuid.ukvm" >"$tmp/out" 2>"$tmp/err"
+if [[ $cpuid_probe == "ukvm's:"* ]]; then
+    check "cpuid/recorded-hides-rdrand" grep -qx "rdrand: no" "$tmp/out"
+    check "cpuid/recorded-hides-rdseed" grep -qx "rdseed: no" "$tmp/out"
+    if grep -qw rdrand /proc/cpuinfo; then
+        "$m" "$BUILD/test_cpuid.ukvm" >"$tmp/out" 2>&1
+        check "cpuid/unrecorded-shows-rdrand" grep -qx "rdrand: yes" "$tmp/out"
+    else
+        echo "SKIP cpuid/unrecorded-shows-rdrand: this host's CPU has no RDRAND to show"
+    fi
+else
+    check "cpuid/record-says-host-cpuid" grep -q "^cpuid: the host's, with RDRAND and RDSEED" "$tmp/out"
+    echo "SKIP cpuid/recorded-hides-rdrand: this KVM gives the guest the host's CPUID (ukvm --probe: $cpuid_probe)"
+fi
+
 # ---------------------------------------------------------------- Solo5 hvt
 # An hvt guest's clock is rdtsc: recorded in user mode where rdtsc faults under CR4.TSD
 # (ukvm --probe's 'hvt --record'), refused elsewhere and in kernel mode.

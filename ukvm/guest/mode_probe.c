@@ -73,11 +73,13 @@ struct probe_vm {
     struct boot_layout kernel, user;
 };
 
-static int probe_vm_open(struct probe_vm *p, char *err, size_t errlen)
+static int probe_vm_open(struct probe_vm *p, bool deterministic, char *err, size_t errlen)
 {
     memset(p, 0, sizeof(*p));
     if (guest_mem_alloc(&p->mem, PROBE_MEM, err, errlen) < 0 || vm_create(&p->vm, err, errlen) < 0)
         return -1;
+    if (deterministic)
+        vm_set_deterministic(p->vm);
     struct page_region regions[1 + USER_SHIM_REGIONS] = {
         {.start = PROBE_CODE, .end = PROBE_CODE + UKVM_PAGE_SIZE, .executable = true, .user = true},
     };
@@ -107,7 +109,7 @@ void guest_mode_probe_run(struct guest_mode_probe *probe)
     memset(probe, 0, sizeof(*probe));
     char err[256];
     struct probe_vm p;
-    if (probe_vm_open(&p, err, sizeof(err)) < 0)
+    if (probe_vm_open(&p, false, err, sizeof(err)) < 0)
         goto fail;
     write_probe_code(p.mem.host + PROBE_CODE);
     struct vcpu *vcpu = p.vcpu;
@@ -160,7 +162,7 @@ int guest_probe_tsd(char *why, size_t whylen)
 {
     struct probe_vm p;
     int answer = -1;
-    if (probe_vm_open(&p, why, whylen) < 0)
+    if (probe_vm_open(&p, false, why, whylen) < 0)
         goto out;
     /* rdtsc, then the store of the loop's end: reached only when rdtsc did not fault. */
     uint8_t *code = p.mem.host + PROBE_CODE;
@@ -189,6 +191,43 @@ int guest_probe_tsd(char *why, size_t whylen)
     } else {
         snprintf(why, whylen, "the probe stopped with a %s exit", vm_exit_reason_name(exit.reason));
     }
+out:
+    probe_vm_close(&p);
+    return answer;
+}
+
+int guest_probe_cpuid_hidden(bool user_mode, char *why, size_t whylen)
+{
+    struct probe_vm p;
+    int answer = -1;
+    if (probe_vm_open(&p, true, why, whylen) < 0)
+        goto out;
+    /* cpuid leaf 1, then the store that exits: ecx is in the registers at the exit. */
+    static const uint8_t code[] = {
+        0xb8, 0x01, 0x00, 0x00, 0x00, /* mov $1, %eax */
+        0x31, 0xc9,                   /* xor %ecx, %ecx */
+        0x0f, 0xa2,                   /* cpuid */
+        0xa2,                         /* movabs %al, UKVM_HC_MMIO_GPA (below) */
+    };
+    uint64_t target = UKVM_HC_MMIO_GPA;
+    memcpy(p.mem.host + PROBE_CODE, code, sizeof(code));
+    memcpy(p.mem.host + PROBE_CODE + sizeof(code), &target, 8);
+    struct vcpu_regs regs;
+    struct vcpu_sregs sregs;
+    boot_initial_regs(PROBE_CODE, user_mode ? &p.user : &p.kernel, &regs, &sregs);
+    struct vm_exit exit;
+    if (vcpu_set_sregs(p.vcpu, &sregs) < 0 || vcpu_set_regs(p.vcpu, &regs) < 0 ||
+        vcpu_run(p.vcpu, &exit) < 0 || exit.reason != VM_EXIT_MMIO ||
+        exit.mmio.gpa != UKVM_HC_MMIO_GPA || vcpu_get_regs(p.vcpu, &regs) < 0) {
+        snprintf(why, whylen, "the probe's cpuid did not reach its store");
+        goto out;
+    }
+    answer = !(regs.rcx & (1u << 30));
+    if (!answer)
+        snprintf(why, whylen,
+                 "cpuid at CPL %d still offers RDRAND: this KVM gives the guest "
+                 "the host's CPUID there, not the one ukvm sets",
+                 user_mode ? 3 : 0);
 out:
     probe_vm_close(&p);
     return answer;

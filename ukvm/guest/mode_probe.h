@@ -34,6 +34,14 @@ void guest_mode_probe_run(struct guest_mode_probe *probe);
 int guest_probe_tsd(char *why, size_t whylen);
 
 /*
+ * Whether the guest's cpuid (at CPL 3 when user_mode, else CPL 0) answers with the CPUID
+ * ukvm sets, here a recorded run's, which hides RDRAND (vm_set_deterministic). Returns 1
+ * or 0, or -1 when the probe could not run; why says why for 0 and -1. (A host without
+ * RDRAND answers 1 whatever the KVM does: nothing is there to hide.)
+ */
+int guest_probe_cpuid_hidden(bool user_mode, char *why, size_t whylen);
+
+/*
  * The mode a run gets: requested unless it is auto, which becomes user mode when the
  * ABI has one and the probe says kernel mode is emulated. *probe is filled when the
  * probe ran (probe->ok false otherwise).

@@ -413,4 +413,7 @@ void recorder_describe(const struct recorder *r, uint64_t steps, bool steps_know
         fprintf(out, " (the end of the record: running forward is live)\n");
     fprintf(out, "replay: %" PRIu64 " hypercalls replayed, %" PRIu64 " checked: %s\n", r->replayed,
             r->checked, r->diverged ? r->divergence : "all matched the record");
+    if (r->cpuid_visible)
+        fprintf(out, "cpuid: the host's, with RDRAND and RDSEED (this KVM does not apply the "
+                     "VM's own): a guest that uses them will not replay the same\n");
 }

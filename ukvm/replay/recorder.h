@@ -91,7 +91,9 @@ struct recorder {
     char divergence[320];
     uint64_t dropped_to; /* history before this call was dropped (0: none) */
     bool broken;         /* out of memory: the record stopped growing (reverse is refused) */
-    unsigned perturb;    /* TEST-ONLY: UKVM_TEST_RECORD_PERTURB: replay call N's bytes altered */
+    /* The guest sees the host's CPUID (RDRAND, RDSEED): this KVM ignores the VM's own. */
+    bool cpuid_visible;
+    unsigned perturb; /* TEST-ONLY: UKVM_TEST_RECORD_PERTURB: replay call N's bytes altered */
 };
 
 /*
