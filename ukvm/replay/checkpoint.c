@@ -30,10 +30,16 @@ static size_t page_put(struct checkpoint_page *p)
     return 0;
 }
 
-/* The page at gpa as the guest sees it: now itself, or a copy in scratch without patches. */
-static const uint8_t *guest_view(const struct memory_patches *patches, uint64_t gpa,
-                                 const uint8_t *now, uint8_t *scratch)
+/*
+ * The page at gpa as the guest sees it: now itself, or a copy in scratch without patches,
+ * or the zero page's bytes when the host never backed it (no patch can be there: writing
+ * one backs the page).
+ */
+static const uint8_t *guest_view(const struct memory_patches *patches, struct host_backing *backing,
+                                 uint64_t gpa, const uint8_t *now, uint8_t *scratch)
 {
+    if (backing && host_backing_never(backing, now))
+        return zero_page.data;
     if (!patches || !patches->in_page(patches->ctx, gpa))
         return now;
     memcpy(scratch, now, PAGE);
@@ -43,7 +49,7 @@ static const uint8_t *guest_view(const struct memory_patches *patches, uint64_t 
 
 int checkpoint_take(struct checkpoint *ck, const struct checkpoint *prev, uint64_t position,
                     const struct guest_mem *mem, const struct memory_patches *patches,
-                    struct vcpu *vcpu)
+                    struct host_backing *backing, struct vcpu *vcpu)
 {
     memset(ck, 0, sizeof(*ck));
     ck->position = position;
@@ -57,9 +63,17 @@ int checkpoint_take(struct checkpoint *ck, const struct checkpoint *prev, uint64
     ck->new_bytes = ck->npages * sizeof(*ck->pages);
     bool share = prev && prev->npages == ck->npages;
     uint8_t scratch[PAGE];
+    if (backing)
+        host_backing_rewind(backing);
     for (size_t i = 0; i < ck->npages; i++) {
         uint64_t gpa = (uint64_t)i * PAGE;
-        const uint8_t *now = guest_view(patches, gpa, mem->host + gpa, scratch);
+        const uint8_t *now = guest_view(patches, backing, gpa, mem->host + gpa, scratch);
+        if (now == zero_page.data) {
+            /* Never backed: the zero page, which is what comparing would find too. */
+            zero_page.refs++;
+            ck->pages[i] = &zero_page;
+            continue;
+        }
         struct checkpoint_page *old = share ? prev->pages[i] : NULL;
         if (old && memcmp(old->data, now, PAGE) == 0) {
             old->refs++;
@@ -86,14 +100,23 @@ int checkpoint_take(struct checkpoint *ck, const struct checkpoint *prev, uint64
 }
 
 int checkpoint_restore(const struct checkpoint *ck, const struct guest_mem *mem,
-                       const struct memory_patches *patches, struct vcpu *vcpu)
+                       const struct memory_patches *patches, struct host_backing *backing,
+                       struct vcpu *vcpu)
 {
     if (ck->npages != mem->size / PAGE) {
         errno = EINVAL;
         return -1;
     }
+    if (backing)
+        host_backing_rewind(backing);
     for (size_t i = 0; i < ck->npages; i++) {
         uint8_t *now = mem->host + (uint64_t)i * PAGE;
+        /* A page never backed is zero: nothing to compare, and comparing would back it. */
+        if (backing && host_backing_never(backing, now)) {
+            if (ck->pages[i] != &zero_page)
+                memcpy(now, ck->pages[i]->data, PAGE);
+            continue;
+        }
         if (memcmp(now, ck->pages[i]->data, PAGE) != 0)
             memcpy(now, ck->pages[i]->data, PAGE);
     }
@@ -115,13 +138,16 @@ size_t checkpoint_release(struct checkpoint *ck)
     return freed;
 }
 
-uint64_t checkpoint_hash_memory(const struct guest_mem *mem, const struct memory_patches *patches)
+uint64_t checkpoint_hash_memory(const struct guest_mem *mem, const struct memory_patches *patches,
+                                struct host_backing *backing)
 {
     /* FNV-1a over 64-bit words: fast enough for a test's every hypercall, and order-aware. */
     uint64_t h = 0xcbf29ce484222325ULL;
     uint8_t scratch[PAGE];
+    if (backing)
+        host_backing_rewind(backing);
     for (uint64_t gpa = 0; gpa + PAGE <= mem->size; gpa += PAGE) {
-        const uint8_t *page = guest_view(patches, gpa, mem->host + gpa, scratch);
+        const uint8_t *page = guest_view(patches, backing, gpa, mem->host + gpa, scratch);
         for (unsigned off = 0; off < PAGE; off += 8) {
             uint64_t w;
             memcpy(&w, page + off, 8);

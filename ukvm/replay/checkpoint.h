@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+#include "host_backing.h"
 #include "ukvm/guest/guest_mem.h"
 #include "ukvm/vm/vm.h"
 
@@ -56,18 +57,22 @@ struct checkpoint {
  * Takes a checkpoint of the guest at position: memory (pages equal to prev's shared with
  * it; prev may be NULL for the first) with the guest's own bytes under patches (may be
  * NULL), and the vCPU's registers, which must be at an instruction boundary (no exit
- * pending). Returns 0, or -1 with errno (ENOMEM, or a register read that failed).
+ * pending). Pages that backing (may be NULL: every page is read) says the host never
+ * backed are taken as zero without reading them. Returns 0, or -1 with errno (ENOMEM, or
+ * a register read that failed).
  */
 int checkpoint_take(struct checkpoint *ck, const struct checkpoint *prev, uint64_t position,
                     const struct guest_mem *mem, const struct memory_patches *patches,
-                    struct vcpu *vcpu);
+                    struct host_backing *backing, struct vcpu *vcpu);
 
 /*
  * Puts the guest back as the checkpoint holds it: memory and registers, then has patches
- * (may be NULL) patch memory again. Returns 0, or -1 with errno.
+ * (may be NULL) patch memory again. Pages never backed (backing, may be NULL) are written
+ * only where the checkpoint's are not zero. Returns 0, or -1 with errno.
  */
 int checkpoint_restore(const struct checkpoint *ck, const struct guest_mem *mem,
-                       const struct memory_patches *patches, struct vcpu *vcpu);
+                       const struct memory_patches *patches, struct host_backing *backing,
+                       struct vcpu *vcpu);
 
 /*
  * Releases the checkpoint's references to its pages; *ck is then empty. Returns the bytes
@@ -77,8 +82,10 @@ size_t checkpoint_release(struct checkpoint *ck);
 
 /*
  * A 64-bit hash of all of guest memory as the guest sees it (its own bytes under
- * patches, which may be NULL), for comparing a replay with its record.
+ * patches, which may be NULL; pages never backed read as zero through backing, which may
+ * be NULL), for comparing a replay with its record.
  */
-uint64_t checkpoint_hash_memory(const struct guest_mem *mem, const struct memory_patches *patches);
+uint64_t checkpoint_hash_memory(const struct guest_mem *mem, const struct memory_patches *patches,
+                                struct host_backing *backing);
 
 #endif /* UKVM_CHECKPOINT_H */

@@ -39,6 +39,7 @@ int recorder_init(struct recorder *r, uint64_t limit_mib, bool verify, const str
         if (*end == '\0' && v <= 3600000)
             r->interval_ns = v * 1000000ULL;
     }
+    host_backing_open(&r->backing);
     const char *perturb = getenv("UKVM_TEST_RECORD_PERTURB");
     if (perturb && *perturb)
         r->perturb = (unsigned)strtoul(perturb, NULL, 10);
@@ -68,6 +69,7 @@ void recorder_destroy(struct recorder *r)
     for (size_t i = 0; i < r->ncks; i++)
         checkpoint_release(&r->cks[i]);
     free(r->cks);
+    host_backing_close(&r->backing);
     memset(r, 0, sizeof(*r));
 }
 
@@ -112,7 +114,8 @@ static int take_checkpoint(struct recorder *r)
     }
     uint64_t t0 = monotonic_ns();
     const struct checkpoint *prev = r->ncks ? &r->cks[r->ncks - 1] : NULL;
-    if (checkpoint_take(&r->cks[r->ncks], prev, r->position, r->mem, r->patches, r->vcpu) < 0)
+    if (checkpoint_take(&r->cks[r->ncks], prev, r->position, r->mem, r->patches, &r->backing,
+                        r->vcpu) < 0)
         return -1;
     r->bytes += r->cks[r->ncks].new_bytes;
     r->ncks++;
@@ -184,9 +187,10 @@ enum record_serve recorder_replay(struct recorder *r, unsigned nr, struct hc_con
                             "rip 0x%" PRIx64 " where the record has 0x%" PRIx64 " (or other "
                             "registers differ)",
                             regs.rip, c->regs.rip);
-        else if (r->verify && checkpoint_hash_memory(r->mem, r->patches) != c->mem_hash)
+        else if (r->verify &&
+                 checkpoint_hash_memory(r->mem, r->patches, &r->backing) != c->mem_hash)
             note_divergence(r, "guest memory differs (hash %" PRIx64 ", recorded %" PRIx64 ")",
-                            checkpoint_hash_memory(r->mem, r->patches), c->mem_hash);
+                            checkpoint_hash_memory(r->mem, r->patches, &r->backing), c->mem_hash);
     }
     const uint8_t *bytes = c->written;
     hc->naccess = 0;
@@ -252,7 +256,7 @@ void recorder_log(struct recorder *r, unsigned nr, const struct hc_context *hc)
     }
     vcpu_get_regs(r->vcpu, &c->regs);
     if (r->verify)
-        c->mem_hash = checkpoint_hash_memory(r->mem, r->patches);
+        c->mem_hash = checkpoint_hash_memory(r->mem, r->patches, &r->backing);
     if (hc->vcpu_changed) {
         struct vcpu_sregs sregs;
         if (vcpu_get_sregs(r->vcpu, &sregs) == 0) {
@@ -308,7 +312,7 @@ int64_t recorder_restore(struct recorder *r, uint64_t position)
         return -1;
     }
     const struct checkpoint *ck = &r->cks[i - 1];
-    if (checkpoint_restore(ck, r->mem, r->patches, r->vcpu) < 0)
+    if (checkpoint_restore(ck, r->mem, r->patches, &r->backing, r->vcpu) < 0)
         return -1;
     r->position = ck->position;
     return (int64_t)ck->position;
