@@ -3,10 +3,14 @@
  * vCPU's state (general, segment, control, debug and x87/SSE registers).
  *
  * Memory is kept page by page, and a page unchanged since the previous checkpoint is
- * shared with it rather than copied (a reference count per page), so a checkpoint costs
- * its page table (8 bytes per guest page) plus the pages the guest wrote since the one
- * before. Finding those pages compares each page with the previous checkpoint's, which
- * works on every hypervisor and under any memory-slot layout (watchpoints remap pages).
+ * shared with it rather than copied (a reference count per page). The page table is in
+ * chunks of CHECKPOINT_CHUNK_PAGES pages (2 MiB of guest memory), and a chunk whose pages
+ * are all the previous checkpoint's is shared too, so a checkpoint costs 8 bytes per
+ * chunk, plus a chunk (4 KiB) and a page for each page the guest wrote since the one
+ * before; not 8 bytes per guest page (1 MiB for 512 MiB), which made the page tables of
+ * a hypercall-heavy run most of its record. Finding the written pages compares each page
+ * with the previous checkpoint's, which works on every hypervisor and under any
+ * memory-slot layout (watchpoints remap pages).
  *
  * A debugger's software breakpoints are in guest memory too: a checkpoint holds the
  * guest's bytes under them, never their int3s (struct memory_patches), so that
@@ -24,9 +28,11 @@
 #include "ukvm/guest/guest_mem.h"
 #include "ukvm/vm/vm.h"
 
-#define CHECKPOINT_PAGE_SIZE 4096u
+#define CHECKPOINT_PAGE_SIZE   4096u
+#define CHECKPOINT_CHUNK_PAGES 512u /* pages per chunk of a checkpoint's page table */
 
-struct checkpoint_page; /* a reference-counted copy of one guest page */
+struct checkpoint_page;  /* a reference-counted copy of one guest page */
+struct checkpoint_chunk; /* CHECKPOINT_CHUNK_PAGES pages' pointers, reference-counted */
 
 /*
  * Bytes in guest memory that are not the guest's own (a debugger's int3s), given by
@@ -48,9 +54,9 @@ struct checkpoint {
     struct vcpu_sregs sregs;
     struct vcpu_fpu fpu;
     struct vcpu_debugregs debugregs;
-    struct checkpoint_page **pages; /* one per guest page */
-    size_t npages;
-    size_t new_bytes; /* memory this checkpoint added: its page table and its new pages */
+    struct checkpoint_chunk **chunks; /* page i is in chunks[i / CHECKPOINT_CHUNK_PAGES] */
+    size_t npages, nchunks;
+    size_t new_bytes; /* memory this checkpoint added: its chunk table, new chunks and pages */
 };
 
 /*
