@@ -296,7 +296,10 @@ app:
 endif
 
 # tests/scripts/console.sh floods a pipe from an hvt guest too: the hvt PUTS benchmark's.
-test: all $(BUILD)/bench_hvt_puts.hvt
+# tests/scripts/bench_reverse.sh runs the reverse benchmark tiny: its guests and timer.
+REVERSE_BENCH_DEPS := $(BUILD)/bench_reverse.ukvm $(BUILD)/bench_puts.ukvm \
+	$(BUILD)/bench_compute.ukvm $(BUILD)/bench/host_timeit
+test: all $(BUILD)/bench_hvt_puts.hvt $(REVERSE_BENCH_DEPS)
 	tests/run.sh
 
 # The suite on a KVM with hardware semantics: kvm_amd in a Debian kernel under QEMU 10's

@@ -1,12 +1,14 @@
 /*
  * host_timeit.c: wall time of whole process runs, for tests/bench/run.sh.
  *
- *   host_timeit [-w WARMUP] RUNS -- CMD [ARGS...] [-- CMD [ARGS...]]...
+ *   host_timeit [-w WARMUP] [-i FILE] RUNS -- CMD [ARGS...] [-- CMD [ARGS...]]...
  *
  * Runs every command RUNS times, interleaved (A B A B ...) so that a change in machine
  * load during the benchmark hits baseline and subject alike, after WARMUP untimed rounds
  * (default 1: page cache, dynamic loader caches). Each run's stdin, stdout and stderr are
- * /dev/null. For each command, prints one line to stdout:
+ * /dev/null; with -i, stdin is FILE instead, read from its start by every run (commands
+ * for ukvm --shell, which reads them from stdin). For each command, prints one line to
+ * stdout:
  *
  *   cmd=I runs=N median_us=X p10_us=X p90_us=X min_us=X max_us=X
  *
@@ -39,7 +41,8 @@ struct cmd {
 
 static int usage(void)
 {
-    fputs("usage: host_timeit [-w WARMUP] RUNS -- CMD [ARGS...] [-- CMD [ARGS...]]...\n", stderr);
+    fputs("usage: host_timeit [-w WARMUP] [-i FILE] RUNS -- CMD [ARGS...] [-- CMD [ARGS...]]...\n",
+          stderr);
     return 2;
 }
 
@@ -64,7 +67,7 @@ static double now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* Runs argv once with stdio on /dev/null; returns the wall time in us, or -1 on failure. */
+/* Runs argv once with stdio as fa sets it up; returns the wall time in us, or -1 on failure. */
 static double run_once(char **argv, const posix_spawn_file_actions_t *fa)
 {
     pid_t pid;
@@ -122,10 +125,19 @@ static double median(const double *sorted, long n)
 int main(int argc, char **argv)
 {
     long warmup = 1, runs;
+    const char *input = "/dev/null";
     int i = 1;
-    if (i + 1 < argc && !strcmp(argv[i], "-w")) {
-        if (parse_count(argv[i + 1], &warmup, 1) < 0)
+    while (i + 1 < argc && (!strcmp(argv[i], "-w") || !strcmp(argv[i], "-i"))) {
+        if (!strcmp(argv[i], "-w") && parse_count(argv[i + 1], &warmup, 1) < 0)
             return usage();
+        if (!strcmp(argv[i], "-i")) {
+            input = argv[i + 1];
+            /* Checked once here, so that a wrong path is not a failure of the command. */
+            if (access(input, R_OK) < 0) {
+                fprintf(stderr, "host_timeit: -i %s: %s\n", input, strerror(errno));
+                return 2;
+            }
+        }
         i += 2;
     }
     if (i >= argc || parse_count(argv[i], &runs, 0) < 0)
@@ -158,7 +170,7 @@ int main(int argc, char **argv)
 
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 0, input, O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 

@@ -53,6 +53,13 @@
 #               against the same code as a host process, hello's boot against the
 #               raw-KVM floor, the hypercall round trip by port and by store, and gdb's
 #               stepi per second.
+#   reverse     reverse debugging (tests/bench/reverse_bench.sh), in each guest mode:
+#               what --record costs a hypercall-heavy guest (bench_puts) and a compute
+#               guest (bench_compute) run through the shell, ratio recorded / plain (goal
+#               under 1.2x); the record's MiB per second of run; the latency of one gdb
+#               reverse-stepi just past a hypercall and N instructions past one
+#               (build/bench_reverse.ukvm; goal under 50 ms wherever); reverse-continue
+#               over N instructions against a forward continue over them (goal under 2x).
 #
 # Environment:
 #   BENCH_QUICK=1        a fast smoke run (few iterations): checks that everything works
@@ -78,6 +85,9 @@
 #   BENCH_NET=1          0 skips the net section; BENCH_NET_RTT_N=1000 round trips per
 #                        server, BENCH_NET_FLOOD_N=100000 flood pings per run,
 #                        BENCH_NET_RUNS=2 runs per server (quick: 100, 2000, 1)
+#   BENCH_REVERSE=1      0 skips the reverse section; BENCH_REVERSE_MODES="user kernel",
+#                        BENCH_REVERSE_NS="100000 1000000" (instructions between the
+#                        marks; quick: "1000 10000"), BENCH_REVERSE_RUNS=5 (quick: 3)
 #   BUILD=build          the build folder
 set -euo pipefail
 
@@ -138,6 +148,13 @@ case ${BENCH_GDB:-1} in
 0 | 1) ;;
 *)
     echo "bench: BENCH_GDB must be 0 or 1, not '$BENCH_GDB'" >&2
+    exit 2
+    ;;
+esac
+case ${BENCH_REVERSE:-1} in
+0 | 1) ;;
+*)
+    echo "bench: BENCH_REVERSE must be 0 or 1, not '$BENCH_REVERSE'" >&2
     exit 2
     ;;
 esac
@@ -613,6 +630,16 @@ BUILD=$BUILD tests/bench/net_bench.sh "$tmp/net_summary" || die "the net section
 : >"$tmp/mode_summary"
 BUILD=$BUILD tests/bench/mode_bench.sh "$tmp/mode_summary" || die "the mode section failed (see above)"
 
+# ---------------------------------------------------------------- reverse
+
+if [[ ${BENCH_REVERSE:-1} == 0 ]]; then
+    echo "-- reverse: skipped: BENCH_REVERSE=0"
+    echo "reverse debugging: skipped: BENCH_REVERSE=0" >"$tmp/reverse_summary"
+else
+    BUILD=$BUILD tests/bench/reverse_bench.sh "$tmp/reverse_summary" ||
+        die "the reverse section failed (see above)"
+fi
+
 # ---------------------------------------------------------------- summary
 
 echo
@@ -653,6 +680,7 @@ fi
 cat "$tmp/hvt_summary"
 cat "$tmp/net_summary"
 cat "$tmp/mode_summary"
+cat "$tmp/reverse_summary"
 printf '%-36s %14s\n' "empty process (true), context" "$t_med us"
 printf '%-36s %14s\n' "shared objects of ukvm (ldd)" "$nlibs"
 if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then

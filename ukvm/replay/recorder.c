@@ -39,6 +39,7 @@ int recorder_init(struct recorder *r, uint64_t limit_mib, bool verify, const str
         if (*end == '\0' && v <= 3600000)
             r->interval_ns = v * 1000000ULL;
     }
+    host_backing_open(&r->backing);
     const char *perturb = getenv("UKVM_TEST_RECORD_PERTURB");
     if (perturb && *perturb)
         r->perturb = (unsigned)strtoul(perturb, NULL, 10);
@@ -68,6 +69,7 @@ void recorder_destroy(struct recorder *r)
     for (size_t i = 0; i < r->ncks; i++)
         checkpoint_release(&r->cks[i]);
     free(r->cks);
+    host_backing_close(&r->backing);
     memset(r, 0, sizeof(*r));
 }
 
@@ -112,7 +114,8 @@ static int take_checkpoint(struct recorder *r)
     }
     uint64_t t0 = monotonic_ns();
     const struct checkpoint *prev = r->ncks ? &r->cks[r->ncks - 1] : NULL;
-    if (checkpoint_take(&r->cks[r->ncks], prev, r->position, r->mem, r->patches, r->vcpu) < 0)
+    if (checkpoint_take(&r->cks[r->ncks], prev, r->position, r->mem, r->patches, &r->backing,
+                        r->vcpu) < 0)
         return -1;
     r->bytes += r->cks[r->ncks].new_bytes;
     r->ncks++;
@@ -210,7 +213,7 @@ enum record_serve recorder_replay(struct recorder *r, unsigned nr, struct hc_con
     }
     /* As recorded: memory once the call's results are in. */
     if (r->verify && c->nr == nr) {
-        uint64_t hash = checkpoint_hash_memory(r->mem, r->patches);
+        uint64_t hash = checkpoint_hash_memory(r->mem, r->patches, &r->backing);
         if (hash != c->mem_hash)
             note_divergence(r, "guest memory differs (hash %" PRIx64 ", recorded %" PRIx64 ")",
                             hash, c->mem_hash);
@@ -253,7 +256,7 @@ static struct record_call *append(struct recorder *r)
 static void appended(struct recorder *r, struct record_call *c)
 {
     if (r->verify)
-        c->mem_hash = checkpoint_hash_memory(r->mem, r->patches);
+        c->mem_hash = checkpoint_hash_memory(r->mem, r->patches, &r->backing);
     r->bytes += call_bytes(c);
     r->end++;
     r->went_back = false; /* a live call: the guest is at the front of the record again */
@@ -385,7 +388,7 @@ int64_t recorder_restore(struct recorder *r, uint64_t position)
         return -1;
     }
     const struct checkpoint *ck = &r->cks[i - 1];
-    if (checkpoint_restore(ck, r->mem, r->patches, r->vcpu) < 0)
+    if (checkpoint_restore(ck, r->mem, r->patches, &r->backing, r->vcpu) < 0)
         return -1;
     r->position = ck->position;
     r->went_back = true;

@@ -59,6 +59,7 @@ struct recorder {
     const struct guest_mem *mem;
     struct vcpu *vcpu;
     const struct memory_patches *patches; /* a debugger's int3s, not the guest's memory */
+    struct host_backing backing;          /* pages never backed: checkpoints skip them */
 
     /* calls[i - first] for first <= i < end */
     struct record_call *calls;
