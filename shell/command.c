@@ -312,11 +312,18 @@ static int run_help(const struct command_env *env, int argc, char **argv, FILE *
     if (argc > 2)
         return command_usage_error(out, &cmd_help, "too many arguments");
     if (argc == 1) {
+        /* One column for the name and its aliases, as wide as the widest pair. */
+        char names[NCOMMANDS][160];
+        int width = 0;
         for (size_t i = 0; i < NCOMMANDS; i++) {
             const struct command *c = commands[i];
-            fprintf(out, "%-8s %-24s %s\n", c->name,
-                    format_aliases(c, true, aliases, sizeof(aliases)), c->summary);
+            int n = snprintf(names[i], sizeof(names[i]), "%s %s", c->name,
+                             format_aliases(c, true, aliases, sizeof(aliases)));
+            if (n > width)
+                width = n;
         }
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            fprintf(out, "%-*s  %s\n", width, names[i], commands[i]->summary);
         fprintf(out, "'help CMD' describes one command; a unique prefix of a name works too.\n");
         return 0;
     }
