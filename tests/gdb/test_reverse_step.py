@@ -1,7 +1,7 @@
 # KERNEL: test_reverse
 # OPTS: --record
 # STATUS: 0
-# step-reverse, next over calls, finish-reverse (gdb.reverse's scenarios, by source line):
+# step-reverse, next over calls, finish-reverse, until-reverse (gdb.reverse's scenarios):
 # reverse-next steps back over a call; reverse-step enters the call from its end;
 # reverse-finish goes back out to the call; forward `next` replays; in a loop, reverse-next
 # from one line goes back to the previous line of the same iteration.
@@ -57,3 +57,16 @@ check_eq("step-into-add", function_at_pc(), "add")
 run("reverse-step")
 check_eq("reverse-step-out-of-add", (where(), value("i")),
          (("accumulate", marker_line("loop-add")), 2))
+
+# until-reverse: with exec-direction reverse, `until LINE` runs back to that line.
+gdb.execute("break %s:%d" % (SOURCE, marker_line("main-total")))
+run("continue")
+gdb.execute("delete")
+gdb.execute("set exec-direction reverse")
+run("until %d" % (marker_line("main-accumulate") - 1))
+check_eq("until-reverse", (where(), value("counter")),
+         (("solo5_app_main", marker_line("main-accumulate") - 1), 0))
+gdb.execute("set exec-direction forward")
+run("advance %d" % marker_line("main-total"))
+check_eq("advance-forward-again", (where(), value("counter")),
+         (("solo5_app_main", marker_line("main-total")), 30))

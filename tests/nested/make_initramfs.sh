@@ -117,11 +117,11 @@ printf 'root:x:0:\ntcpdump:x:110:\n' >"$STAGE/etc/group"
 
 # Scripted tests left out: those that build or install (debug_build, install, make_app,
 # make_default, solo5_suite, kernel_exports, string_lib), check the source tree (format,
-# layering, doc_samples), benchmark (bench_hvt, bench_net), need tmux (shell_tmux) or the
+# layering, doc_samples), benchmark (bench_hvt, bench_net, bench_reverse), need tmux (shell_tmux) or the
 # fuzz and unit builds (fuzz_smoke, pcap_tcpdump), or check the ELF files, not KVM
 # (host_exec).
 # tests/run.sh runs what tests/scripts/ holds; NESTED_SCRIPTS lists the ones that stay.
-NESTED_SCRIPTS=${NESTED_SCRIPTS:-cli console core debug_core fault_site gdb hvt_debug hvt_debug_user hvt_net inline_frames net net_debug probe sandbox shell signals user_mode}
+NESTED_SCRIPTS=${NESTED_SCRIPTS:-cli console core debug_core fault_site gdb hvt_debug hvt_debug_user hvt_net inline_frames net net_debug probe reverse sandbox shell signals user_mode}
 for s in "$U"/tests/scripts/*.sh; do
     n=$(basename "$s" .sh)
     [[ " $NESTED_SCRIPTS " == *" $n "* ]] || rm -f "$s"

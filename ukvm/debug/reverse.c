@@ -134,14 +134,34 @@ static bool user_stop(enum debug_stop_reason reason)
            reason == DEBUG_STOP_WATCH;
 }
 
+/* The user's last stop a scan met: its interval, and its ordinal in that interval. */
+struct scan_last {
+    struct debug_stop stop;
+    uint64_t position, ordinal;
+};
+
+/* Counts a user stop of the interval the guest is in now. */
+static void count_stop(const struct recorder *r, const struct debug_stop *st, uint64_t *count,
+                       struct scan_last *last)
+{
+    if (*count == 0 || last->position != r->position)
+        last->ordinal = 0;
+    (*count)++;
+    last->stop = *st;
+    last->position = r->position;
+    last->ordinal++;
+}
+
 /*
- * Replays the interval after hypercall position with the user's breakpoints and
- * watchpoints armed, to its end or to the point whose registers are now (NULL: the end),
- * counting the user's stops on the way (into *count, the last one in *last). With want
- * non-zero it stops at the want-th. Returns 0, or -1 with core->stop saying why.
+ * Replays from hypercall position up to the point whose registers are now, or (now NULL)
+ * to hypercall `to`, with the user's breakpoints and watchpoints armed, counting the
+ * user's stops on the way (into *count; the last one, with its interval, in *last). With
+ * want non-zero it stops at the want-th. One pass over any number of intervals: a replay
+ * from each of them in turn would cost the square of their number. Returns 0, or -1 with
+ * core->stop saying why.
  */
-static int scan(struct debug_core *core, uint64_t position, const struct vcpu_regs *now,
-                uint64_t want, uint64_t *count, struct debug_stop *last)
+static int scan(struct debug_core *core, uint64_t position, uint64_t to,
+                const struct vcpu_regs *now, uint64_t want, uint64_t *count, struct scan_last *last)
 {
     struct recorder *r = core->record;
     *count = 0;
@@ -151,7 +171,8 @@ static int scan(struct debug_core *core, uint64_t position, const struct vcpu_re
     if (now && !breakpoints_find_sw(&core->bps, now->rip))
         temp = debug_core_insert_sw(core, now->rip) == 0;
     r->replay_only = true;
-    recorder_set_target(r, position + 1);
+    if (!now)
+        recorder_set_target(r, to);
     int rc = 0;
     struct vcpu_regs regs;
     /* A breakpoint where the interval starts is a stop a forward run makes too. */
@@ -163,10 +184,11 @@ static int scan(struct debug_core *core, uint64_t position, const struct vcpu_re
         stop_as(core, hw ? DEBUG_STOP_HW_BREAK : DEBUG_STOP_SW_BREAK);
         if (hw)
             core->stop.hw_slot = breakpoints_find_hw(&core->bps, regs.rip);
-        *last = core->stop;
-        (*count)++;
+        count_stop(r, &core->stop, count, last);
     }
-    while (!(want && *count == want)) {
+    /* Now is where the replay starts: nothing lies between. */
+    bool empty = now && vcpu_get_regs(core->run->vcpu, &regs) == 0 && same_regs(&regs, now);
+    while (!empty && !(want && *count == want)) {
         struct debug_stop st;
         if (debug_core_resume(core, false, true, &st) < 0) {
             rc = -1;
@@ -182,8 +204,7 @@ static int scan(struct debug_core *core, uint64_t position, const struct vcpu_re
         if (st.reason == DEBUG_STOP_SW_BREAK && temp && regs.rip == now->rip)
             continue; /* ours, at an earlier pass */
         if (user_stop(st.reason)) {
-            (*count)++;
-            *last = st;
+            count_stop(r, &st, count, last);
             continue;
         }
         if (st.reason == DEBUG_STOP_GUEST_INT3)
@@ -243,9 +264,10 @@ static int reverse_step(struct debug_core *core, const struct vcpu_regs *now)
 static int go_to_stop(struct debug_core *core, uint64_t position, uint64_t count)
 {
     uint64_t n;
-    struct debug_stop last;
-    if (scan(core, position, NULL, count, &n, &last) < 0 || n != count)
+    struct scan_last found;
+    if (scan(core, position, position + 1, NULL, count, &n, &found) < 0 || n != count)
         return -1;
+    struct debug_stop last = found.stop;
     if (last.reason != DEBUG_STOP_WATCH) {
         core->stop = last;
         return 0;
@@ -265,16 +287,22 @@ static int reverse_continue(struct debug_core *core, const struct vcpu_regs *now
 {
     struct recorder *r = core->record;
     uint64_t start = recorder_history_start(r), here = r->position;
-    for (uint64_t g = here;; g--) {
+    /*
+     * From the latest checkpoint up to now, then from each checkpoint before to the next
+     * one: the first stretch with a stop of the user's holds the last one before now.
+     */
+    uint64_t to = here;
+    for (const struct vcpu_regs *upto = now;; upto = NULL) {
+        uint64_t from = recorder_checkpoint_before(r, upto ? here + 1 : to);
         uint64_t n;
-        struct debug_stop last;
-        /* The current interval up to now; each earlier one to its end. */
-        if (scan(core, g, g == here ? now : NULL, 0, &n, &last) < 0)
+        struct scan_last last;
+        if (scan(core, from, to, upto, 0, &n, &last) < 0)
             return -1;
         if (n > 0)
-            return go_to_stop(core, g, n);
-        if (g <= start)
+            return go_to_stop(core, last.position, last.ordinal);
+        if (from <= start)
             break;
+        to = from;
     }
     if (go_to(core, start, 0) < 0)
         return -1;

@@ -145,6 +145,14 @@ int recorder_restart(struct recorder *r)
     return take_checkpoint(r);
 }
 
+uint64_t recorder_checkpoint_before(const struct recorder *r, uint64_t position)
+{
+    size_t i = r->ncks;
+    while (i > 1 && r->cks[i - 1].position >= position)
+        i--;
+    return r->ncks ? r->cks[i - 1].position : 0;
+}
+
 uint64_t recorder_history_start(const struct recorder *r)
 {
     return r->ncks ? r->cks[0].position : 0;
@@ -361,7 +369,10 @@ bool recorder_completed(struct recorder *r)
             if (vcpu_complete_pending_exit(r->vcpu) == 0 && take_checkpoint(r) < 0)
                 fprintf(stderr, "ukvm: record: cannot take a checkpoint: %s\n", strerror(errno));
         }
-    } else {
+        /*
+         * Here, as the record grows, and never while the guest replays: dropping history
+         * under a reverse operation would take away the checkpoints it replays from.
+         */
         keep_within_limit(r);
     }
     return false;

@@ -163,6 +163,12 @@ void recorder_clear_target(struct recorder *r);
 /* True when the guest is at a point of the run the record has been past already. */
 bool recorder_in_past(const struct recorder *r);
 
+/*
+ * The position of the latest checkpoint before position (at or after the start of
+ * history; the start itself when there is none before).
+ */
+uint64_t recorder_checkpoint_before(const struct recorder *r, uint64_t position);
+
 /* The first position history still holds (its oldest checkpoint's). */
 uint64_t recorder_history_start(const struct recorder *r);
 
