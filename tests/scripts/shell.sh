@@ -115,8 +115,8 @@ hbreak leaf
 dr
 gdt
 idt'; then
-        expect "$f/help-lists-every-command" "help     (h, ?)" "continue (c, cont)" \
-            "quit     (q)" "xp " "disas " "map " "mem " "gdt " "idt " "sym " "list " "bt " \
+        expect "$f/help-lists-every-command" "help (h, ?)" "continue (c, cont)" \
+            "quit (q)" "reverse-stepi (rsi)" "reverse-continue (rc)" "record " "xp " "disas " "map " "mem " "gdt " "idt " "sym " "list " "bt " \
             "break " "hbreak " "watch " "rwatch " "awatch " "delete " "stepi " "nexti " "core "
         expect "$f/help-one-command" "usage: x[/FMT] ADDR" "F x (hex, the default)"
         expect "$f/regs-at-entry" "rip  0x0000000000100000" "rdi  0x0000000000003000" \

@@ -44,6 +44,12 @@ struct guest_abi {
     /* Its hypercalls: 4-byte port writes to [hc_port_base, hc_port_base + hc_port_count). */
     uint16_t hc_port_base, hc_port_count;
     /*
+     * Bit n: call n ends the guest or reports its fault (halt, abort, trap), taking no
+     * input from outside: a recorded run's replay serves it live, never from the record
+     * (where a guest's own #BP handler reports a debugger's breakpoint, that is a call).
+     */
+    uint64_t final_calls;
+    /*
      * Layout, page tables and descriptor tables, for kernel or user mode (0, or -1 with
      * err; an ABI that has no user mode refuses it).
      */

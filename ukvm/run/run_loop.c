@@ -92,7 +92,9 @@ static bool serve_hypercall(struct run_context *ctx, struct hc_context *hc, stru
     }
     /* In a recorded run's past, the call's results come from the record (recorder.h). */
     unsigned nr = (unsigned)(port - ctx->abi->hc_port_base);
-    enum record_serve served = ctx->record ? recorder_replay(ctx->record, nr, hc) : RECORD_LIVE;
+    bool final = nr < 64 && (ctx->abi->final_calls & (1ULL << nr));
+    enum record_serve served =
+        ctx->record && !final ? recorder_replay(ctx->record, nr, hc) : RECORD_LIVE;
     if (served == RECORD_END) {
         ev->kind = RUN_EVENT_RECORD_MARK; /* reverse execution reached the record's end */
         return false;
