@@ -52,12 +52,6 @@ for i in range(3):
     run("next")
 check_eq("forward-again-same-iteration", (where(), value("i"), value("s")),
          (("accumulate", marker_line("loop-add")), 2, s2))
-run("step")
-check_eq("step-into-add", function_at_pc(), "add")
-run("reverse-step")
-check_eq("reverse-step-out-of-add", (where(), value("i")),
-         (("accumulate", marker_line("loop-add")), 2))
-
 # until-reverse: with exec-direction reverse, `until LINE` runs back to that line.
 gdb.execute("break %s:%d" % (SOURCE, marker_line("main-total")))
 run("continue")
