@@ -70,6 +70,8 @@ stderr: $(head -c 1000 "$tmp/err")"
 count() { grep -cF -- "$1" "$2"; }
 absent() { ! grep -q -- "$1" "$2"; }
 at_most() { [ -n "$1" ] && [ "$1" -le "$2" ]; }
+# same_twice PATTERN FILE: two lines match, and they are the same.
+same_twice() { [ "$(grep -c -- "$1" "$2")" = 2 ] && [ "$(grep -- "$1" "$2" | sort -u | wc -l)" = 1 ]; }
 
 for m in "${MONITORS[@]}"; do
     f=$(flavour "$m")
@@ -200,8 +202,7 @@ record" --; then
             replayed=$(grep '^replay:' "$tmp/out" | tail -n 1)
             check "$f/hvt/replay-verified/all-matched" grep -q 'all matched the record$' <<<"$replayed"
             check "$f/hvt/replay-verified/counter-reads-recorded" grep -qE "^recording: ([7-9][0-9]|[1-9][0-9][0-9]+) hypercalls recorded" "$tmp/out"
-            check "$f/hvt/replay-verified/same-counter-replayed" [ "$(grep -c '^0x[0-9a-f]* <tsc_last' "$tmp/out")" = 2 ] \
-                && [ "$(grep '^0x[0-9a-f]* <tsc_last' "$tmp/out" | sort -u | wc -l)" = 1 ]
+            check "$f/hvt/replay-verified/same-counter-replayed" same_twice '^0x[0-9a-f]* <tsc_last' "$tmp/out"
             check "$f/hvt/replay-verified/back-at-start" grep -q "^no more reverse-execution history" "$tmp/out"
         fi
     done
