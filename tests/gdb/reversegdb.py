@@ -1,6 +1,5 @@
 """Helpers for the reverse-debugging gdb tests (tests/gdb/test_reverse_*.py), on top of
 ukvmgdb: the guest is build/test_reverse.ukvm, started with --record."""
-import os
 import re
 
 import gdb
@@ -37,21 +36,6 @@ def is_history_begin(event):
     return (event is not None and not isinstance(event, gdb.BreakpointEvent)
             and stop_signal(event) is None)
 
-
-def guest_stdout():
-    path = os.environ.get("UKVM_STDOUT")
-    if not path:
-        return ""
-    with open(path, errors="replace") as f:
-        return f.read()
-
-
-def ukvm_stderr():
-    path = os.environ.get("UKVM_STDERR")
-    if not path:
-        return ""
-    with open(path, errors="replace") as f:
-        return f.read()
 
 
 def entry_pc():

@@ -88,5 +88,23 @@ def exit_code():
     return getattr(exits[-1], "exit_code", None)
 
 
+def _env_file(name):
+    path = os.environ.get(name)
+    if not path:
+        return ""
+    with open(path, errors="replace") as f:
+        return f.read()
+
+
+def ukvm_stderr():
+    """What ukvm wrote to stderr so far (UKVM_STDERR, set by tests/scripts/gdb.sh)."""
+    return _env_file("UKVM_STDERR")
+
+
+def guest_stdout():
+    """What ukvm's stdout (the guest's console) holds so far (UKVM_STDOUT)."""
+    return _env_file("UKVM_STDOUT")
+
+
 def monitor(command):
     return gdb.execute("monitor " + command, to_string=True)

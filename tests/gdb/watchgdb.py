@@ -7,7 +7,6 @@ gdb.BreakpointEvent whose breakpoints include the watchpoint, which gdb only rep
 the stub's stop reply named an address inside the watched range (watch:ADDR).
 """
 import glob
-import os
 import re
 
 import gdb
@@ -74,9 +73,3 @@ def expect_watch_stop(label, command, wp, marker, function, expr=None, new=None)
     return ev
 
 
-def ukvm_stderr():
-    path = os.environ.get("UKVM_STDERR")
-    if not path:
-        return ""
-    with open(path, errors="replace") as f:
-        return f.read()

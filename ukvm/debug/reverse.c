@@ -13,18 +13,6 @@
 /* A runaway search (a replay that never meets the position again) ends here. */
 #define LOCATE_MAX_STEPS 100000000ULL
 
-#define RFLAGS_TF (1ULL << 8)
-#define RFLAGS_RF (1ULL << 16)
-
-/* The same point of the run, as far as registers tell (TF and RF are the debugger's). */
-static bool same_regs(const struct vcpu_regs *a, const struct vcpu_regs *b)
-{
-    struct vcpu_regs x = *a, y = *b;
-    x.rflags &= ~(RFLAGS_TF | RFLAGS_RF);
-    y.rflags &= ~(RFLAGS_TF | RFLAGS_RF);
-    return memcmp(&x, &y, sizeof(x)) == 0;
-}
-
 static void stop_as(struct debug_core *core, enum debug_stop_reason reason)
 {
     memset(&core->stop, 0, sizeof(core->stop));
@@ -100,7 +88,8 @@ static int64_t locate(struct debug_core *core, uint64_t position, const struct v
     int64_t n = -1;
     for (uint64_t i = 0; i < LOCATE_MAX_STEPS; i++) {
         struct vcpu_regs regs;
-        if (want && vcpu_get_regs(core->run->vcpu, &regs) == 0 && same_regs(&regs, want)) {
+        if (want && vcpu_get_regs(core->run->vcpu, &regs) == 0 &&
+            recorder_same_point(&regs, want)) {
             n = (int64_t)i;
             break;
         }
@@ -176,7 +165,7 @@ static int scan(struct debug_core *core, uint64_t position, uint64_t to,
     int rc = 0;
     struct vcpu_regs regs;
     /* A breakpoint where the interval starts is a stop a forward run makes too. */
-    if (vcpu_get_regs(core->run->vcpu, &regs) == 0 && !(now && same_regs(&regs, now)) &&
+    if (vcpu_get_regs(core->run->vcpu, &regs) == 0 && !(now && recorder_same_point(&regs, now)) &&
         !(temp && regs.rip == now->rip) &&
         (breakpoints_find_sw(&core->bps, regs.rip) ||
          breakpoints_find_hw(&core->bps, regs.rip) >= 0)) {
@@ -187,7 +176,8 @@ static int scan(struct debug_core *core, uint64_t position, uint64_t to,
         count_stop(r, &core->stop, count, last);
     }
     /* Now is where the replay starts: nothing lies between. */
-    bool empty = now && vcpu_get_regs(core->run->vcpu, &regs) == 0 && same_regs(&regs, now);
+    bool empty =
+        now && vcpu_get_regs(core->run->vcpu, &regs) == 0 && recorder_same_point(&regs, now);
     while (!empty && !(want && *count == want)) {
         struct debug_stop st;
         if (debug_core_resume(core, false, true, &st) < 0) {
@@ -198,7 +188,7 @@ static int scan(struct debug_core *core, uint64_t position, uint64_t to,
             break;
         bool at_now = now && vcpu_get_regs(core->run->vcpu, &regs) == 0 &&
                       (st.reason == DEBUG_STOP_SW_BREAK || st.reason == DEBUG_STOP_HW_BREAK) &&
-                      same_regs(&regs, now);
+                      recorder_same_point(&regs, now);
         if (at_now)
             break;
         if (st.reason == DEBUG_STOP_SW_BREAK && temp && regs.rip == now->rip)

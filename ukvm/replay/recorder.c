@@ -158,8 +158,7 @@ uint64_t recorder_history_start(const struct recorder *r)
     return r->ncks ? r->cks[0].position : 0;
 }
 
-/* Registers equal as far as replay goes (RF and TF belong to the debugger's stepping). */
-static bool regs_match(const struct vcpu_regs *a, const struct vcpu_regs *b)
+bool recorder_same_point(const struct vcpu_regs *a, const struct vcpu_regs *b)
 {
     struct vcpu_regs x = *a, y = *b;
     x.rflags &= ~(1ULL << 16 | 1ULL << 8);
@@ -191,7 +190,7 @@ enum record_serve recorder_replay(struct recorder *r, unsigned nr, struct hc_con
                         c->nr);
     } else if (vcpu_get_regs(r->vcpu, &regs) == 0) {
         r->checked++;
-        if (!regs_match(&regs, &c->regs))
+        if (!recorder_same_point(&regs, &c->regs))
             note_divergence(r,
                             "rip 0x%" PRIx64 " where the record has 0x%" PRIx64 " (or other "
                             "registers differ)",
@@ -338,7 +337,7 @@ enum record_serve recorder_replay_tsc(struct recorder *r, const struct vcpu_regs
         return RECORD_REPLAYED;
     }
     r->checked++;
-    if (!regs_match(at, &c->regs))
+    if (!recorder_same_point(at, &c->regs))
         note_divergence(r,
                         "rip 0x%" PRIx64 " where the record has 0x%" PRIx64 " (or other "
                         "registers differ)",

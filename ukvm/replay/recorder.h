@@ -160,6 +160,12 @@ void recorder_log_tsc(struct recorder *r, const struct vcpu_regs *at, uint64_t t
 void recorder_set_target(struct recorder *r, uint64_t target);
 void recorder_clear_target(struct recorder *r);
 
+/*
+ * True when two register sets are the same point of a deterministic run: every general
+ * register, rip and rflags but for RF and TF, which belong to a debugger's stepping.
+ */
+bool recorder_same_point(const struct vcpu_regs *a, const struct vcpu_regs *b);
+
 /* True when the guest is at a point of the run the record has been past already. */
 bool recorder_in_past(const struct recorder *r);
 
